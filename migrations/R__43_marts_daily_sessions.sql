@@ -19,7 +19,7 @@ daily_totals as (
         session_date,
         count(*) as sessions,
         count(distinct user_id) as users,
-        sum(event_count) as events
+        cast(sum(event_count) as bigint) as events
     from sessions
     group by source, session_date
 ),
