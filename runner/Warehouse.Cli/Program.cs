@@ -1,1 +1,8 @@
-return 0;
+using System.CommandLine;
+using Warehouse.Cli;
+using Warehouse.Cli.Commands;
+
+// Main only builds the command tree and runs it; each command is a small class over Warehouse.Core.
+var root = new RootCommand("A SQL-first clickstream warehouse: raw web logs to Avro, PostgreSQL staging, sessions and marts.");
+root.Subcommands.Add(AvroCommand.Create());
+return await CommandRunner.InvokeAsync(root, args);
