@@ -11,4 +11,5 @@ root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(AvroCommand.Create());
+root.Subcommands.Add(ConvertCommand.Create());
 return await CommandRunner.InvokeAsync(root, args);

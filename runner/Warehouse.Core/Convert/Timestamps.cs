@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Warehouse.Core.Convert;
+namespace Warehouse.Core.Conversion;
 
 /// <summary>
 /// Turns the raw timestamp shapes into UTC microseconds since the Unix epoch (Avro timestamp-micros).

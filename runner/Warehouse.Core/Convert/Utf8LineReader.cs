@@ -1,4 +1,4 @@
-namespace Warehouse.Core.Convert;
+namespace Warehouse.Core.Conversion;
 
 /// <summary>
 /// Splits a stream into lines of raw UTF-8 bytes without decoding them: the parsers work on bytes, so the
