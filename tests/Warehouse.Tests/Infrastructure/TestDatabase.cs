@@ -102,6 +102,7 @@ public static class TestDatabase
         {
             return ConnectionUrl.ToConnectionString(url, "warehouse-tests");
         }
+        RemoveClustersOfEndedRuns();
         var root = Path.Combine(Path.GetTempPath(), $"warehouse-tests-{Environment.ProcessId}");
         // Throwaway data: durability buys nothing here, so skip fsync for speed.
         var cluster = new EmbeddedPostgres(root, ["fsync=off", "full_page_writes=off", "max_connections=200"]);
@@ -120,6 +121,40 @@ public static class TestDatabase
             }
         };
         return ConnectionUrl.ToConnectionString(serverUrl, "warehouse-tests");
+    }
+
+    /// <summary>The exit handler of a run may be cut short; a later run removes what it left (its process is gone).</summary>
+    private static void RemoveClustersOfEndedRuns()
+    {
+        foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), "warehouse-tests-*"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder)["warehouse-tests-".Length..], out var pid) || IsAlive(pid))
+            {
+                continue;
+            }
+            try
+            {
+                new EmbeddedPostgres(folder).Stop();
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Warehouse.Core.WarehouseException)
+            {
+                // Not ours to fight over; leave it.
+            }
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static string FindRepoRoot()
