@@ -187,6 +187,21 @@ public sealed class AvroBadInputTests
     }
 
     [Fact]
+    public void Reader_WhenRecursiveValuesNestTooDeep_FailsInsteadOfOverflowingTheStack()
+    {
+        const string linkedList = """{"type":"record","name":"Node","fields":[{"name":"next","type":["null","Node"]}]}""";
+        var file = FileWithData(linkedList, 1, e =>
+        {
+            for (var i = 0; i < 200_000; i++)
+            {
+                e.WriteUnionIndex(1);
+            }
+            e.WriteUnionIndex(0);
+        });
+        Assert.Equal("bad.avro: block 1: values are nested more than 512 levels deep", ReadFails(file).Message);
+    }
+
+    [Fact]
     public void Reader_WhenSnappyDataIsCorrupt_FailsWithClearError()
     {
         var file = ValidFile(AvroCodec.Snappy);
