@@ -278,4 +278,17 @@ public sealed class AvroRoundTripTests
         }
         Assert.Equal(new object?[] { 1L, 2L }, AvroTestSupport.ReadAll(output.ToArray()));
     }
+
+    [Theory]
+    [InlineData(AvroCodec.Null)]
+    [InlineData(AvroCodec.Deflate)]
+    [InlineData(AvroCodec.Snappy)]
+    public void Reader_FromANonSeekableStream_ReadsEveryRecord(AvroCodec codec)
+    {
+        var schema = AvroSchema.Parse(EveryTypeSchema);
+        var records = EveryTypeRecords(1500, seed: 3);
+        var file = AvroTestSupport.Write(EveryTypeSchema, codec, records);
+        using var reader = new AvroContainerReader(new AvroTestSupport.NonSeekableStream(file), "pipe");
+        AvroTestSupport.AssertJsonLinesEqual(AvroTestSupport.JsonLines(records, schema), AvroTestSupport.JsonLines(reader.ReadRecords(), schema), "pipe");
+    }
 }
