@@ -48,10 +48,9 @@ public static class TestDatabase
             {
                 await AdminExecuteAsync($"drop database if exists {TemplateName}");
                 await AdminExecuteAsync($"create database {TemplateName}");
-                var template = For(TemplateName);
+                // Unpooled: a template may have no open connections while it is copied.
+                var template = new NpgsqlConnectionStringBuilder(For(TemplateName)) { Pooling = false }.ConnectionString;
                 await new MigrationRunner(template, new MigrationOptions { Directory = MigrationsDirectory }).MigrateAsync(TextWriter.Null);
-                // A template may have no open connections while it is copied.
-                NpgsqlConnection.ClearPool(new NpgsqlConnection(template));
                 _templateReady = true;
             }
             await AdminExecuteAsync($"create database {name} template {TemplateName}");
@@ -102,6 +101,7 @@ public static class TestDatabase
         {
             return ConnectionUrl.ToConnectionString(url, "warehouse-tests");
         }
+        RemoveClustersOfEndedRuns();
         var root = Path.Combine(Path.GetTempPath(), $"warehouse-tests-{Environment.ProcessId}");
         // Throwaway data: durability buys nothing here, so skip fsync for speed.
         var cluster = new EmbeddedPostgres(root, ["fsync=off", "full_page_writes=off", "max_connections=200"]);
@@ -120,6 +120,40 @@ public static class TestDatabase
             }
         };
         return ConnectionUrl.ToConnectionString(serverUrl, "warehouse-tests");
+    }
+
+    /// <summary>The exit handler of a run may be cut short; a later run removes what it left (its process is gone).</summary>
+    private static void RemoveClustersOfEndedRuns()
+    {
+        foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), "warehouse-tests-*"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder)["warehouse-tests-".Length..], out var pid) || IsAlive(pid))
+            {
+                continue;
+            }
+            try
+            {
+                new EmbeddedPostgres(folder).Stop();
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Warehouse.Core.WarehouseException)
+            {
+                // Not ours to fight over; leave it.
+            }
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static string FindRepoRoot()
