@@ -15,5 +15,6 @@ root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(AvroCommand.Create());
+root.Subcommands.Add(ConvertCommand.Create());
 root.Subcommands.Add(LintCommand.Create());
 return await CommandRunner.InvokeAsync(root, args);

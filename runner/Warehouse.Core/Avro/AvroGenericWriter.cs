@@ -198,11 +198,18 @@ internal static class AvroGenericWriter
     private static long FromTicks(long ticksSinceEpoch, AvroSchema schema, object datum, string path) =>
         schema.LogicalType switch
         {
-            "timestamp-millis" or "local-timestamp-millis" => ticksSinceEpoch / TimeSpan.TicksPerMillisecond,
-            "timestamp-micros" or "local-timestamp-micros" => ticksSinceEpoch / (TimeSpan.TicksPerMillisecond / 1000),
+            "timestamp-millis" or "local-timestamp-millis" => FloorDivide(ticksSinceEpoch, TimeSpan.TicksPerMillisecond),
+            "timestamp-micros" or "local-timestamp-micros" => FloorDivide(ticksSinceEpoch, TimeSpan.TicksPerMicrosecond),
             "timestamp-nanos" or "local-timestamp-nanos" => ticksSinceEpoch * 100,
             _ => throw Mismatch(path, schema, datum),
         };
+
+    /// <summary>Rounds toward negative infinity, so an instant before 1970 maps to the unit that contains it.</summary>
+    private static long FloorDivide(long value, long divisor)
+    {
+        var quotient = Math.DivRem(value, divisor, out var remainder);
+        return remainder < 0 ? quotient - 1 : quotient;
+    }
 
     private static WarehouseException Mismatch(string path, AvroSchema schema, object? datum)
     {
