@@ -85,7 +85,7 @@ public sealed class AvroContainerWriter : IDisposable
         }
         try
         {
-            AvroGenericWriter.Write(Encoder, Schema, datum, "");
+            AvroGenericWriter.Write(Encoder, Schema, datum);
         }
         catch
         {
@@ -93,6 +93,16 @@ public sealed class AvroContainerWriter : IDisposable
             throw;
         }
         EndRecord();
+    }
+
+    /// <summary>
+    /// Drops whatever was written to <see cref="Encoder"/> since the last <see cref="EndRecord"/>, e.g. when a
+    /// converter finds a bad input line halfway through encoding it.
+    /// </summary>
+    public void DiscardRecord()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Encoder.Truncate(_completeLength);
     }
 
     /// <summary>Writes the buffered records as a block and flushes the output stream.</summary>
@@ -103,7 +113,10 @@ public sealed class AvroContainerWriter : IDisposable
         _output.Flush();
     }
 
-    /// <summary>Writes the last block and flushes; closes the output unless leaveOpen.</summary>
+    /// <summary>
+    /// Writes the last block and flushes; closes the output unless leaveOpen. A record left unfinished (no
+    /// <see cref="EndRecord"/>, typically because an exception is unwinding) is dropped, never written half.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -113,10 +126,7 @@ public sealed class AvroContainerWriter : IDisposable
         _disposed = true;
         try
         {
-            if (Encoder.Length != _completeLength)
-            {
-                throw new InvalidOperationException("a record written through Encoder was not finished with EndRecord()");
-            }
+            Encoder.Truncate(_completeLength);
             WriteBlock();
             _output.Flush();
         }
