@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Warehouse.Core.Migrations;
+
+namespace Warehouse.Cli.Commands;
+
+/// <summary><c>warehouse migrate [--dry-run] [--allow-changed]</c>.</summary>
+internal static class MigrateCommand
+{
+    public static Command Create()
+    {
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the scripts that would run; change nothing" };
+        var allowChanged = new Option<bool>("--allow-changed") { Description = "Accept versioned scripts edited after they were applied" };
+        var command = new Command("migrate", "Apply pending versioned scripts, then changed repeatable ones") { dryRun, allowChanged };
+        command.SetAction(async (result, ct) =>
+        {
+            var runner = Migrations.Runner(result, result.GetValue(allowChanged));
+            await runner.MigrateAsync(Console.Out, result.GetValue(dryRun), ct);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
+
+/// <summary>Builds the migration runner from the global options.</summary>
+internal static class Migrations
+{
+    public static MigrationRunner Runner(ParseResult result, bool allowChanged = false) =>
+        new(GlobalOptions.ConnectionString(result), Options(result, allowChanged));
+
+    public static MigrationOptions Options(ParseResult result, bool allowChanged = false) => new()
+    {
+        Directory = GlobalOptions.MigrationsDirectory(result),
+        Target = result.GetValue(GlobalOptions.Target) ?? "postgres",
+        AllowChanged = allowChanged,
+    };
+}

@@ -1,0 +1,24 @@
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Warehouse.Core.Database;
+
+/// <summary>Opens connections and turns "cannot connect" into one clear line without credentials.</summary>
+public static class Connections
+{
+    public static async Task<NpgsqlConnection> OpenAsync(string connectionString, CancellationToken ct = default)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(ct);
+            return connection;
+        }
+        catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException)
+        {
+            await connection.DisposeAsync();
+            var reason = e is PostgresException pg ? pg.MessageText : e.InnerException?.Message ?? e.Message;
+            throw new WarehouseException($"cannot connect to the database at {ConnectionUrl.Describe(connectionString)}: {reason}", e);
+        }
+    }
+}

@@ -1,0 +1,253 @@
+using System.Diagnostics;
+using Npgsql;
+using Warehouse.Core.Database;
+
+namespace Warehouse.Core.Migrations;
+
+public enum MigrationState { Applied, Pending, Changed, Failed, Missing, Outdated }
+
+/// <summary>The state of one script (or of one history entry whose file is gone).</summary>
+public sealed record MigrationStatus(MigrationState State, string Key, string Description, string FileName, DateTime? InstalledOn, int? ExecutionMs);
+
+public sealed record MigrationOptions
+{
+    public required string Directory { get; init; }
+    public string Target { get; init; } = "postgres";
+    public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>();
+    /// <summary>Accept versioned scripts whose text changed after they were applied (records the new checksum).</summary>
+    public bool AllowChanged { get; init; }
+}
+
+/// <summary>
+/// Applies versioned and repeatable scripts and records them in <c>warehouse.schema_history</c>. Each script runs in
+/// its own transaction together with its history row, so a failing script leaves nothing behind. A session-level
+/// advisory lock serialises concurrent runners: the second one waits, then finds nothing left to do.
+/// </summary>
+public sealed class MigrationRunner(string connectionString, MigrationOptions options)
+{
+    // Any constant works; it only has to be the same for every runner of this project.
+    private const long AdvisoryLockKey = 0x57_41_52_45_48_4F; // "WAREHO"
+
+    private const string HistoryDdl = """
+        create schema if not exists warehouse;
+        create table if not exists warehouse.schema_history (
+            installed_rank integer not null primary key,
+            version varchar(50),
+            description varchar(200) not null,
+            script varchar(1000) not null,
+            checksum char(64) not null,
+            installed_by varchar(128) not null,
+            installed_on timestamptz not null,
+            execution_ms integer not null,
+            success boolean not null
+        );
+        comment on table warehouse.schema_history is 'One row per script application by the warehouse migration runner.';
+        """;
+
+    private sealed record HistoryRow(int Rank, string? Version, string Description, string Script, string Checksum, DateTime InstalledOn, int ExecutionMs, bool Success);
+
+    /// <summary>Applies what is pending and returns the scripts applied. With dryRun, prints them and changes nothing.</summary>
+    public async Task<IReadOnlyList<MigrationScript>> MigrateAsync(TextWriter log, bool dryRun = false, CancellationToken ct = default)
+    {
+        var scripts = MigrationSource.Load(options.Directory, options.Target);
+        await using var connection = await OpenAsync(ct);
+        if (dryRun)
+        {
+            var planned = Plan(scripts, await ReadHistoryAsync(connection, ct), log);
+            foreach (var script in planned)
+            {
+                log.WriteLine($"-- {script.FileName} (checksum {script.Checksum})");
+                log.WriteLine(MigrationSource.ResolveVariables(script.Text, script.FileName, options.Variables).TrimEnd());
+                log.WriteLine();
+            }
+            log.WriteLine($"-- dry run: {planned.Count} script(s) would be applied; nothing was changed");
+            return planned;
+        }
+
+        await ExecuteAsync(connection, "select pg_advisory_lock(@key)", ct, ("key", AdvisoryLockKey));
+        try
+        {
+            await ExecuteAsync(connection, HistoryDdl, ct);
+            var history = await ReadHistoryAsync(connection, ct);
+            var planned = Plan(scripts, history, log);
+            if (options.AllowChanged)
+            {
+                await AcceptChangedAsync(connection, scripts, history, log, ct);
+            }
+            foreach (var script in planned)
+            {
+                await ApplyAsync(connection, script, log, ct);
+            }
+            log.WriteLine(planned.Count == 0 ? "database is up to date" : $"applied {planned.Count} script(s)");
+            return planned;
+        }
+        finally
+        {
+            await ExecuteAsync(connection, "select pg_advisory_unlock(@key)", CancellationToken.None, ("key", AdvisoryLockKey));
+        }
+    }
+
+    /// <summary>One status per script on disk, plus history entries whose script is gone.</summary>
+    public async Task<IReadOnlyList<MigrationStatus>> InfoAsync(CancellationToken ct = default)
+    {
+        var scripts = MigrationSource.Load(options.Directory, options.Target);
+        await using var connection = await OpenAsync(ct);
+        var history = await ReadHistoryAsync(connection, ct);
+        var statuses = new List<MigrationStatus>();
+        foreach (var script in scripts)
+        {
+            var rows = history.Where(h => KeyOf(h) == script.Key).ToList();
+            var lastSuccess = rows.LastOrDefault(r => r.Success);
+            var lastRow = rows.LastOrDefault();
+            var state = (lastSuccess, lastRow) switch
+            {
+                (_, { Success: false }) => MigrationState.Failed,
+                (null, _) => MigrationState.Pending,
+                ({ } s, _) when s.Checksum == script.Checksum => MigrationState.Applied,
+                _ when script.Kind == MigrationKind.Repeatable => MigrationState.Outdated,
+                _ => MigrationState.Changed,
+            };
+            statuses.Add(new MigrationStatus(state, script.Key, script.Description, script.FileName, lastRow?.InstalledOn, lastRow?.ExecutionMs));
+        }
+        var onDisk = scripts.Select(s => s.Key).ToHashSet();
+        foreach (var gone in history.Where(h => h.Success && h.Version is not null && !onDisk.Contains(KeyOf(h))).DistinctBy(KeyOf))
+        {
+            statuses.Add(new MigrationStatus(MigrationState.Missing, KeyOf(gone), gone.Description, gone.Script, gone.InstalledOn, gone.ExecutionMs));
+        }
+        return statuses;
+    }
+
+    private List<MigrationScript> Plan(IReadOnlyList<MigrationScript> scripts, IReadOnlyList<HistoryRow> history, TextWriter log)
+    {
+        var planned = new List<MigrationScript>();
+        var lastSuccess = history.Where(h => h.Success).GroupBy(KeyOf).ToDictionary(g => g.Key, g => g.Last());
+        foreach (var script in scripts.Where(s => s.Kind == MigrationKind.Versioned))
+        {
+            if (!lastSuccess.TryGetValue(script.Key, out var applied))
+            {
+                planned.Add(script);
+            }
+            else if (applied.Checksum != script.Checksum && !options.AllowChanged)
+            {
+                throw new WarehouseException(
+                    $"{script.FileName} was changed after it was applied (checksum {applied.Checksum[..12]}… is now {script.Checksum[..12]}…); " +
+                    "restore it and add a new versioned script, or pass --allow-changed to accept the edit");
+            }
+        }
+
+        // Views depend on each other and on tables: once a versioned script or one repeatable runs, every later repeatable
+        // runs again, so a view dropped by a cascade upstream is always re-created.
+        var rerunRest = planned.Count > 0;
+        foreach (var script in scripts.Where(s => s.Kind == MigrationKind.Repeatable))
+        {
+            var current = lastSuccess.TryGetValue(script.Key, out var applied) && applied.Checksum == script.Checksum;
+            if (rerunRest || !current)
+            {
+                planned.Add(script);
+                rerunRest = true;
+            }
+        }
+        return planned;
+    }
+
+    private async Task AcceptChangedAsync(NpgsqlConnection connection, IReadOnlyList<MigrationScript> scripts,
+        IReadOnlyList<HistoryRow> history, TextWriter log, CancellationToken ct)
+    {
+        foreach (var script in scripts.Where(s => s.Kind == MigrationKind.Versioned))
+        {
+            var applied = history.LastOrDefault(h => h.Success && KeyOf(h) == script.Key);
+            if (applied is not null && applied.Checksum != script.Checksum)
+            {
+                log.WriteLine($"accepting the edited {script.FileName} (--allow-changed): its new checksum is recorded, it is not re-run");
+                await ExecuteAsync(connection, "update warehouse.schema_history set checksum = @checksum where installed_rank = @rank", ct,
+                    ("checksum", script.Checksum), ("rank", applied.Rank));
+            }
+        }
+    }
+
+    private async Task ApplyAsync(NpgsqlConnection connection, MigrationScript script, TextWriter log, CancellationToken ct)
+    {
+        var text = MigrationSource.ResolveVariables(script.Text, script.FileName, options.Variables);
+        var statements = SqlStatementSplitter.Split(text);
+        var stopwatch = Stopwatch.StartNew();
+        await using (var transaction = await connection.BeginTransactionAsync(ct))
+        {
+            foreach (var statement in statements)
+            {
+                try
+                {
+                    await using var command = new NpgsqlCommand(statement.Sql, connection, transaction);
+                    await command.ExecuteNonQueryAsync(ct);
+                }
+                catch (PostgresException e)
+                {
+                    await transaction.RollbackAsync(CancellationToken.None);
+                    await RecordAsync(connection, null, script, stopwatch.ElapsedMilliseconds, success: false, CancellationToken.None);
+                    var line = statement.StartLine + (e.Position > 0 ? statement.Sql.AsSpan(0, Math.Min(e.Position - 1, statement.Sql.Length)).Count('\n') : 0);
+                    throw new WarehouseException($"{script.FileName}:{line}: {e.MessageText} (SQLSTATE {e.SqlState}); the script was rolled back", e);
+                }
+            }
+            await RecordAsync(connection, transaction, script, stopwatch.ElapsedMilliseconds, success: true, ct);
+            await transaction.CommitAsync(ct);
+        }
+        log.WriteLine($"applied {script.FileName} ({stopwatch.ElapsedMilliseconds} ms)");
+    }
+
+    private static async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, MigrationScript script,
+        long elapsedMs, bool success, CancellationToken ct)
+    {
+        // A success replaces an earlier failure of the same script, so info shows the script as applied.
+        const string sql = """
+            delete from warehouse.schema_history where script = @script and not success;
+            insert into warehouse.schema_history
+                (installed_rank, version, description, script, checksum, installed_by, installed_on, execution_ms, success)
+            select coalesce(max(installed_rank), 0) + 1, @version, @description, @script, @checksum, current_user,
+                   statement_timestamp(), @ms, @success
+            from warehouse.schema_history
+            """;
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.Parameters.AddWithValue("version", (object?)script.Version ?? DBNull.Value);
+        command.Parameters.AddWithValue("description", script.Description);
+        command.Parameters.AddWithValue("script", script.FileName);
+        command.Parameters.AddWithValue("checksum", script.Checksum);
+        command.Parameters.AddWithValue("ms", (int)elapsedMs);
+        command.Parameters.AddWithValue("success", success);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<IReadOnlyList<HistoryRow>> ReadHistoryAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using (var exists = new NpgsqlCommand("select to_regclass('warehouse.schema_history') is not null", connection))
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync(ct))!)
+            {
+                return [];
+            }
+        }
+        var rows = new List<HistoryRow>();
+        await using var command = new NpgsqlCommand(
+            "select installed_rank, version, description, script, checksum, installed_on, execution_ms, success " +
+            "from warehouse.schema_history order by installed_rank", connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(new HistoryRow(reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2),
+                reader.GetString(3), reader.GetString(4), reader.GetDateTime(5), reader.GetInt32(6), reader.GetBoolean(7)));
+        }
+        return rows;
+    }
+
+    private static string KeyOf(HistoryRow row) => row.Version is not null ? $"V{row.Version}" : $"R {row.Description}";
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct) => await Connections.OpenAsync(connectionString, ct);
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.RegularExpressions;
+
+namespace Warehouse.Core.Migrations;
+
+/// <summary>Reads the scripts of a migrations folder for one target and resolves their <c>${variables}</c>.</summary>
+public static partial class MigrationSource
+{
+    public static IReadOnlyList<MigrationScript> Load(string directory, string target = "postgres")
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new WarehouseException($"migrations folder not found: {directory}");
+        }
+        var files = Directory.GetFiles(directory, "*.sql").OrderBy(f => f, StringComparer.Ordinal).ToList();
+        // A target variant (x.redshift.sql) replaces the plain file (x.sql) for that target; other targets' variants are ignored.
+        var chosen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            var name = Path.GetFileName(file);
+            var fileTarget = MigrationScript.TargetOf(name);
+            if (fileTarget is not null && fileTarget != target)
+            {
+                continue;
+            }
+            var baseName = MigrationScript.BaseNameOf(name);
+            if (fileTarget is not null || !chosen.ContainsKey(baseName))
+            {
+                chosen[baseName] = file;
+            }
+        }
+
+        var scripts = chosen.Values.Select(f => MigrationScript.FromFile(f, File.ReadAllText(f))).ToList();
+        var duplicate = scripts.Where(s => s.Kind == MigrationKind.Versioned)
+            .GroupBy(s => s.VersionNumber).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new WarehouseException($"two migrations share version {duplicate.Key}: {string.Join(", ", duplicate.Select(s => s.FileName))}");
+        }
+        return [
+            .. scripts.Where(s => s.Kind == MigrationKind.Versioned).OrderBy(s => s.VersionNumber),
+            .. scripts.Where(s => s.Kind == MigrationKind.Repeatable).OrderBy(s => s.FileName, StringComparer.Ordinal),
+        ];
+    }
+
+    /// <summary>
+    /// Replaces <c>${name}</c> with its value; an undefined name is an error naming file and line. The syntax leaves
+    /// PostgreSQL's own <c>$1</c> and <c>$tag$</c> alone (DbUp's <c>$name$</c> would break function bodies).
+    /// </summary>
+    public static string ResolveVariables(string text, string fileName, IReadOnlyDictionary<string, string> variables) =>
+        VariablePattern().Replace(text, match =>
+        {
+            var name = match.Groups[1].Value;
+            if (variables.TryGetValue(name, out var value))
+            {
+                return value;
+            }
+            var line = text.AsSpan(0, match.Index).Count('\n') + 1;
+            throw new WarehouseException($"{fileName}:{line}: undefined variable ${{{name}}}");
+        });
+
+    [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
+    private static partial Regex VariablePattern();
+}

@@ -1,0 +1,168 @@
+using Npgsql;
+using Warehouse.Core.Database;
+using Warehouse.Core.Migrations;
+
+namespace Warehouse.Tests.Infrastructure;
+
+/// <summary>
+/// One PostgreSQL server for the whole test run: <c>WAREHOUSE_TEST_DATABASE_URL</c> when set, otherwise a throwaway
+/// cluster under /tmp started on first use and removed when the run ends. Each test class asks for its own database:
+/// <see cref="CreateEmptyAsync"/> (nothing in it) or <see cref="CreateMigratedAsync"/> (the project's migrations applied,
+/// copied from a template database migrated once per run).
+/// </summary>
+public static class TestDatabase
+{
+    private static readonly Lazy<string> ServerConnectionString = new(StartServer, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly SemaphoreSlim CreateLock = new(1, 1);
+    private static bool _templateReady;
+    private const string TemplateName = "warehouse_template";
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string MigrationsDirectory => Path.Combine(RepoRoot, "migrations");
+    public static string SharedData => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "data"));
+
+    /// <summary>A new, empty database; returns its connection string.</summary>
+    public static async Task<string> CreateEmptyAsync(string prefix)
+    {
+        var name = UniqueName(prefix);
+        await CreateLock.WaitAsync();
+        try
+        {
+            await AdminExecuteAsync($"create database {name}");
+        }
+        finally
+        {
+            CreateLock.Release();
+        }
+        return For(name);
+    }
+
+    /// <summary>A new database with every migration in migrations/ applied.</summary>
+    public static async Task<string> CreateMigratedAsync(string prefix)
+    {
+        var name = UniqueName(prefix);
+        await CreateLock.WaitAsync();
+        try
+        {
+            if (!_templateReady)
+            {
+                await AdminExecuteAsync($"drop database if exists {TemplateName}");
+                await AdminExecuteAsync($"create database {TemplateName}");
+                // Unpooled: a template may have no open connections while it is copied.
+                var template = new NpgsqlConnectionStringBuilder(For(TemplateName)) { Pooling = false }.ConnectionString;
+                await new MigrationRunner(template, new MigrationOptions { Directory = MigrationsDirectory }).MigrateAsync(TextWriter.Null);
+                _templateReady = true;
+            }
+            await AdminExecuteAsync($"create database {name} template {TemplateName}");
+        }
+        finally
+        {
+            CreateLock.Release();
+        }
+        return For(name);
+    }
+
+    /// <summary>The connection string of a database on the test server.</summary>
+    public static string For(string database) =>
+        new NpgsqlConnectionStringBuilder(ServerConnectionString.Value) { Database = database }.ConnectionString;
+
+    /// <summary>A postgresql:// URL for the CLI's --database option.</summary>
+    public static string UrlFor(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        var password = string.IsNullOrEmpty(b.Password) ? "" : ":" + Uri.EscapeDataString(b.Password);
+        return $"postgresql://{Uri.EscapeDataString(b.Username!)}{password}@{b.Host}:{b.Port}/{b.Database}";
+    }
+
+    public static async Task<T> ScalarAsync<T>(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    public static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task AdminExecuteAsync(string sql) => await ExecuteAsync(For("postgres"), sql);
+
+    private static string UniqueName(string prefix) =>
+        $"t_{new string(prefix.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(30).ToArray())}_{Guid.NewGuid():N}"[..48];
+
+    private static string StartServer()
+    {
+        if (Environment.GetEnvironmentVariable("WAREHOUSE_TEST_DATABASE_URL") is { Length: > 0 } url)
+        {
+            return ConnectionUrl.ToConnectionString(url, "warehouse-tests");
+        }
+        RemoveClustersOfEndedRuns();
+        var root = Path.Combine(Path.GetTempPath(), $"warehouse-tests-{Environment.ProcessId}");
+        // Throwaway data: durability buys nothing here, so skip fsync for speed.
+        var cluster = new EmbeddedPostgres(root, ["fsync=off", "full_page_writes=off", "max_connections=200"]);
+        var serverUrl = cluster.Start();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            NpgsqlConnection.ClearAllPools();
+            try
+            {
+                cluster.Stop();
+                Directory.Delete(root, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Warehouse.Core.WarehouseException)
+            {
+                // Best effort: a leftover folder under /tmp is harmless.
+            }
+        };
+        return ConnectionUrl.ToConnectionString(serverUrl, "warehouse-tests");
+    }
+
+    /// <summary>The exit handler of a run may be cut short; a later run removes what it left (its process is gone).</summary>
+    private static void RemoveClustersOfEndedRuns()
+    {
+        foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), "warehouse-tests-*"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder)["warehouse-tests-".Length..], out var pid) || IsAlive(pid))
+            {
+                continue;
+            }
+            try
+            {
+                new EmbeddedPostgres(folder).Stop();
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Warehouse.Core.WarehouseException)
+            {
+                // Not ours to fight over; leave it.
+            }
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static string FindRepoRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Warehouse.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return directory?.FullName ?? throw new InvalidOperationException("Warehouse.sln not found above " + AppContext.BaseDirectory);
+    }
+}
