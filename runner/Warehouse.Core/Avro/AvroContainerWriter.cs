@@ -176,7 +176,8 @@ public sealed class AvroContainerWriter : IDisposable
         }
         var data = Encoder.WrittenSpan;
         ReadOnlySpan<byte> payload;
-        byte[]? snappyBytes = null;
+        Span<byte> crc = stackalloc byte[4];
+        var trailer = 0;
         switch (Codec)
         {
             case AvroCodec.Null:
@@ -191,21 +192,19 @@ public sealed class AvroContainerWriter : IDisposable
                 payload = _compressed.GetBuffer().AsSpan(0, (int)_compressed.Length);
                 break;
             case AvroCodec.Snappy:
-            {
-                var compressed = Snappy.Compress(data);
-                snappyBytes = new byte[compressed.Length + 4];
-                compressed.CopyTo(snappyBytes, 0);
-                BinaryPrimitives.WriteUInt32BigEndian(snappyBytes.AsSpan(compressed.Length), Crc32.Compute(data));
-                payload = snappyBytes;
+                // Avro's snappy block: the compressed bytes, then a big-endian CRC32 of the uncompressed bytes.
+                payload = Snappy.Compress(data);
+                BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32.Compute(data));
+                trailer = 4;
                 break;
-            }
             default:
                 throw new InvalidOperationException($"unknown codec {Codec}");
         }
         var headerLength = WriteVarLong(_blockHeader, 0, _blockRecords);
-        headerLength = WriteVarLong(_blockHeader, headerLength, payload.Length);
+        headerLength = WriteVarLong(_blockHeader, headerLength, payload.Length + trailer);
         _output.Write(_blockHeader, 0, headerLength);
         _output.Write(payload);
+        _output.Write(crc[..trailer]);
         _output.Write(_sync);
         _blockRecords = 0;
         _completeLength = 0;
