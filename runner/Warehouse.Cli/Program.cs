@@ -10,4 +10,5 @@ root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(GenerateCommand.Create());
 return await CommandRunner.InvokeAsync(root, args);
