@@ -19,7 +19,7 @@ internal static class GenerateCommand
         };
         var sources = new Option<string>("--sources")
         {
-            Description = $"Comma-separated sources to write (default all: {string.Join(",", GenerateOptions.AllSources)})",
+            Description = "Comma-separated sources to write",
             DefaultValueFactory = _ => string.Join(",", GenerateOptions.AllSources),
         };
         var output = new Option<string>("--output", "-o") { Description = "Folder to write into (created if missing)", Required = true };

@@ -67,7 +67,7 @@ internal sealed class ClickstreamSource(ulong seed) : EventSource("clickstream-c
             writer.Write((byte)'"');
         }
         writer.Write(",u"u8);
-        writer.WriteNumber(DeterministicRandom.Scramble((ulong)e.UserIndex, 32, seed));
+        writer.WriteNumber(DeterministicRandom.Scramble((ulong)e.UserIndex, 32, DeterministicRandom.Mix(seed + 3)));
     }
 
     protected override void WriteMalformed(AsciiLineWriter writer, in SyntheticEvent e)

@@ -64,8 +64,8 @@ internal sealed class HttpLogSource(CampaignCatalog catalog, ulong seed) : Event
     /// Both are bijections of the user number into disjoint ranges, so different users never share an id.
     /// </summary>
     public static ulong UserId(long userIndex, ulong seed) => userIndex % 8 == 3
-        ? DeterministicRandom.Scramble((ulong)userIndex, 32, seed)
-        : 2_000_000_000_000UL + DeterministicRandom.Scramble((ulong)userIndex, 36, seed >> 7);
+        ? DeterministicRandom.Scramble((ulong)userIndex, 32, DeterministicRandom.Mix(seed))
+        : 2_000_000_000_000UL + DeterministicRandom.Scramble((ulong)userIndex, 36, DeterministicRandom.Mix(seed + 1));
 
     public override void WriteExpected(Utf8JsonWriter json)
     {

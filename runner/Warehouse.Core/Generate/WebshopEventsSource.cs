@@ -192,7 +192,7 @@ internal sealed class WebshopEventsSource(ulong seed) : EventSource("webshop-eve
         }
     }
 
-    public static ulong CustomerId(long userIndex, ulong seed) => 1 + DeterministicRandom.Scramble((ulong)userIndex, 32, seed);
+    public static ulong CustomerId(long userIndex, ulong seed) => 1 + DeterministicRandom.Scramble((ulong)userIndex, 32, DeterministicRandom.Mix(seed + 2));
 
     public static void WriteIp(AsciiLineWriter writer, long userIndex)
     {
