@@ -14,14 +14,14 @@ public static class DatabaseLocator
         : Environment.GetEnvironmentVariable(UrlVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
         : null;
 
-    public static EmbeddedPostgres Embedded(string projectRoot)
-    {
-        // WAREHOUSE_HOME moves the cluster, for checkouts the postgres user cannot reach (e.g. under /root).
-        var home = Environment.GetEnvironmentVariable("WAREHOUSE_HOME") is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(projectRoot, ".warehouse");
-        return new EmbeddedPostgres(Path.Combine(home, "pg"));
-    }
+    /// <summary>
+    /// The project's private state folder (cluster, converted files): <c>.warehouse/</c>, or <c>WAREHOUSE_HOME</c>,
+    /// which moves it for checkouts the postgres user cannot reach (e.g. under /root).
+    /// </summary>
+    public static string Home(string projectRoot) =>
+        Environment.GetEnvironmentVariable("WAREHOUSE_HOME") is { Length: > 0 } configured ? configured : Path.Combine(projectRoot, ".warehouse");
+
+    public static EmbeddedPostgres Embedded(string projectRoot) => new(Path.Combine(Home(projectRoot), "pg"));
 
     /// <summary>Returns a connection string, starting the embedded cluster when no URL was given.</summary>
     public static string Resolve(string? option, string projectRoot, TextWriter? log = null)

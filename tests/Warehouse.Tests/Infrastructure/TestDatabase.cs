@@ -48,10 +48,9 @@ public static class TestDatabase
             {
                 await AdminExecuteAsync($"drop database if exists {TemplateName}");
                 await AdminExecuteAsync($"create database {TemplateName}");
-                var template = For(TemplateName);
+                // Unpooled: a template may have no open connections while it is copied.
+                var template = new NpgsqlConnectionStringBuilder(For(TemplateName)) { Pooling = false }.ConnectionString;
                 await new MigrationRunner(template, new MigrationOptions { Directory = MigrationsDirectory }).MigrateAsync(TextWriter.Null);
-                // A template may have no open connections while it is copied.
-                NpgsqlConnection.ClearPool(new NpgsqlConnection(template));
                 _templateReady = true;
             }
             await AdminExecuteAsync($"create database {name} template {TemplateName}");

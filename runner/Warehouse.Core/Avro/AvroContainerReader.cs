@@ -1,0 +1,450 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+
+namespace Warehouse.Core.Avro;
+
+/// <summary>
+/// Reads an Avro 1.11 object container file, streaming one block at a time in constant memory. Strict: the magic,
+/// the sync marker after every block, each block's declared size against what the stream still holds, end of file
+/// only at a block boundary. Blocks with zero records are tolerated. Every problem is a
+/// <see cref="WarehouseException"/> whose message starts with the file name.
+/// </summary>
+public sealed class AvroContainerReader : IDisposable
+{
+    /// <summary>Largest decompressed block we accept; a deflate bomb could otherwise claim all memory.</summary>
+    public const int MaxBlockBytes = 512 * 1024 * 1024;
+
+    private static readonly byte[] Magic = [(byte)'O', (byte)'b', (byte)'j', 1];
+
+    private readonly Stream _input;
+    private readonly bool _leaveOpen;
+    private readonly string _source;
+    private readonly long _startPosition;
+    private readonly byte[] _readBuffer = new byte[64 * 1024];
+    private readonly byte[] _sync = new byte[16];
+    private readonly byte[] _blockSync = new byte[16];
+    private int _readPos;
+    private int _readLen;
+    private long _consumed;
+    private byte[] _block = new byte[64 * 1024];
+    private byte[] _inflated = new byte[128 * 1024];
+    private long _blockNumber;
+    private bool _disposed;
+
+    public AvroContainerReader(Stream input, bool leaveOpen = false)
+        : this(input, input is FileStream fs ? Path.GetFileName(fs.Name) : "avro input", leaveOpen)
+    {
+    }
+
+    /// <param name="input">The container file.</param>
+    /// <param name="sourceName">Name used at the start of error messages (usually the file name).</param>
+    /// <param name="leaveOpen">Leave <paramref name="input"/> open on dispose.</param>
+    public AvroContainerReader(Stream input, string sourceName, bool leaveOpen = false)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        _input = input;
+        _leaveOpen = leaveOpen;
+        _source = sourceName;
+        _startPosition = input.CanSeek ? input.Position : 0;
+        try
+        {
+            var metadata = ReadHeader();
+            Metadata = metadata;
+            if (!metadata.TryGetValue("avro.schema", out var schemaBytes))
+            {
+                throw Error("the header has no avro.schema");
+            }
+            SchemaJson = DecodeUtf8(schemaBytes, "avro.schema");
+            try
+            {
+                Schema = AvroSchema.Parse(SchemaJson);
+            }
+            catch (WarehouseException ex)
+            {
+                throw new WarehouseException($"{_source}: {ex.Message}", ex);
+            }
+            string? codecName = metadata.TryGetValue("avro.codec", out var codecBytes)
+                ? DecodeUtf8(codecBytes, "avro.codec")
+                : null;
+            try
+            {
+                Codec = AvroCodecNames.FromWireName(codecName);
+            }
+            catch (WarehouseException ex)
+            {
+                throw new WarehouseException($"{_source}: {ex.Message}", ex);
+            }
+        }
+        catch
+        {
+            if (!_leaveOpen)
+            {
+                _input.Dispose();
+            }
+            throw;
+        }
+    }
+
+    public AvroSchema Schema { get; }
+
+    public string SchemaJson { get; }
+
+    public AvroCodec Codec { get; }
+
+    public IReadOnlyDictionary<string, byte[]> Metadata { get; }
+
+    /// <summary>Blocks read so far (including blocks with zero records).</summary>
+    public long BlockCount => _blockNumber;
+
+    /// <summary>
+    /// The records, one block in memory at a time. Each block's sync marker is checked before its records are
+    /// returned, so a truncated or corrupt block yields none of its records.
+    /// </summary>
+    public IEnumerable<object?> ReadRecords()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var decoder = new AvroDecoder(_source);
+        while (ReadBlock(out var count, out var data, out var length))
+        {
+            decoder.Where = $"{_source}: block {_blockNumber}";
+            decoder.Reset(data, 0, length);
+            var minRecordSize = Schema.MinEncodedSize;
+            if (minRecordSize > 0 && count > length / minRecordSize)
+            {
+                throw Error($"block {_blockNumber} declares {count} records but holds only {length} bytes");
+            }
+            for (long i = 0; i < count; i++)
+            {
+                yield return decoder.ReadDatum(Schema);
+            }
+            if (decoder.Remaining != 0)
+            {
+                throw Error($"block {_blockNumber} has {decoder.Remaining} bytes left over after its {count} records");
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        if (!_leaveOpen)
+        {
+            _input.Dispose();
+        }
+    }
+
+    // ---------------------------------------------------------------- header
+
+    private Dictionary<string, byte[]> ReadHeader()
+    {
+        Span<byte> magic = stackalloc byte[4];
+        var got = ReadAvailable(magic);
+        if (got < 4 || !magic.SequenceEqual(Magic))
+        {
+            throw Error(got < 4
+                ? "not an Avro container file (too short for the Obj\\x01 magic)"
+                : $"not an Avro container file (starts with {Convert.ToHexString(magic[..got])}, expected Obj\\x01 = 4F626A01)");
+        }
+        var metadata = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        while (true)
+        {
+            var count = ReadVarLong("the header metadata");
+            if (count == 0)
+            {
+                break;
+            }
+            if (count < 0)
+            {
+                count = count == long.MinValue ? long.MaxValue : -count;
+                ReadVarLong("the header metadata"); // block size in bytes, not needed
+            }
+            for (long i = 0; i < count; i++)
+            {
+                var key = DecodeUtf8(ReadHeaderBytes("a metadata key"), "a metadata key");
+                metadata[key] = ReadHeaderBytes($"metadata value {key}");
+            }
+        }
+        if (ReadAvailable(_sync) < 16)
+        {
+            throw Error("unexpected end of file in the header (the sync marker is missing)");
+        }
+        return metadata;
+    }
+
+    private byte[] ReadHeaderBytes(string what)
+    {
+        var length = ReadVarLong(what);
+        if (length < 0)
+        {
+            throw Error($"{what} in the header has a negative length ({length})");
+        }
+        var remaining = RemainingInStream();
+        if (length > Array.MaxLength || (remaining is not null && length > remaining))
+        {
+            throw Error($"{what} in the header declares {length} bytes but only {remaining?.ToString() ?? "fewer"} remain in the file");
+        }
+        var buffer = Array.Empty<byte>();
+        var read = ReadGrowing(ref buffer, (int)length);
+        if (read < length)
+        {
+            throw Error($"unexpected end of file in the header (expected {length - read} more bytes of {what})");
+        }
+        return buffer.Length == length ? buffer : buffer[..(int)length];
+    }
+
+    // ---------------------------------------------------------------- blocks
+
+    /// <summary>Reads the next block; false at a clean end of file (exactly at a block boundary).</summary>
+    private bool ReadBlock(out long count, out byte[] data, out int length)
+    {
+        data = _block;
+        length = 0;
+        count = 0;
+        if (!HasMoreInput())
+        {
+            return false;
+        }
+        _blockNumber++;
+        var where = $"block {_blockNumber}";
+        count = ReadVarLong($"the header of {where}");
+        var size = ReadVarLong($"the header of {where}");
+        if (count < 0)
+        {
+            throw Error($"{where} declares a negative record count ({count})");
+        }
+        if (size < 0)
+        {
+            throw Error($"{where} declares a negative size ({size})");
+        }
+        var remaining = RemainingInStream();
+        if (remaining is not null && size > remaining)
+        {
+            throw Error($"{where} declares {size} bytes of data but only {remaining} remain in the file");
+        }
+        if (remaining is not null && size + 16 > remaining)
+        {
+            throw Error($"unexpected end of file inside {where} (expected {size + 16 - remaining} more bytes)");
+        }
+        if (size > MaxBlockBytes)
+        {
+            throw Error($"{where} declares {size} bytes, more than the {MaxBlockBytes} bytes a block may hold");
+        }
+        var read = ReadGrowing(ref _block, (int)size);
+        if (read < size)
+        {
+            throw Error($"unexpected end of file inside {where} (expected {size - read + 16} more bytes)");
+        }
+        var syncRead = ReadAvailable(_blockSync);
+        if (syncRead < 16)
+        {
+            throw Error($"unexpected end of file inside {where} (expected {16 - syncRead} more bytes)");
+        }
+        if (!_blockSync.AsSpan().SequenceEqual(_sync))
+        {
+            throw Error($"the sync marker after {where} does not match the header's (the file is corrupt)");
+        }
+        (data, length) = Decompress((int)size, where);
+        return true;
+    }
+
+    private (byte[] Data, int Length) Decompress(int size, string where)
+    {
+        switch (Codec)
+        {
+            case AvroCodec.Null:
+                return (_block, size);
+            case AvroCodec.Deflate:
+                return (_inflated, Inflate(size, where));
+            case AvroCodec.Snappy:
+            {
+                if (size < 4)
+                {
+                    throw Error($"{where} is too short for snappy data and its CRC32 ({size} bytes)");
+                }
+                var compressed = _block.AsSpan(0, size - 4);
+                var context = $"{_source}: {where}";
+                var length = Snappy.GetUncompressedLength(compressed, context);
+                if (length > MaxBlockBytes)
+                {
+                    throw Error($"{where} decompresses to {length} bytes, more than the {MaxBlockBytes} bytes a block may hold");
+                }
+                if (_inflated.Length < length)
+                {
+                    _inflated = new byte[Math.Max(length, _inflated.Length * 2)];
+                }
+                Snappy.Decompress(compressed, _inflated, context);
+                var expected = BinaryPrimitives.ReadUInt32BigEndian(_block.AsSpan(size - 4));
+                var actual = Crc32.Compute(_inflated.AsSpan(0, length));
+                if (expected != actual)
+                {
+                    throw Error($"{where}: snappy CRC32 mismatch (stored {expected:x8}, computed {actual:x8}); the file is corrupt");
+                }
+                return (_inflated, length);
+            }
+            default:
+                throw new InvalidOperationException($"unknown codec {Codec}");
+        }
+    }
+
+    private int Inflate(int size, string where)
+    {
+        try
+        {
+            using var compressed = new MemoryStream(_block, 0, size, writable: false);
+            using var inflater = new DeflateStream(compressed, CompressionMode.Decompress);
+            var total = 0;
+            while (true)
+            {
+                if (total == _inflated.Length)
+                {
+                    if (total >= MaxBlockBytes)
+                    {
+                        throw Error($"{where} inflates to more than the {MaxBlockBytes} bytes a block may hold");
+                    }
+                    Array.Resize(ref _inflated, (int)Math.Min((long)_inflated.Length * 2, MaxBlockBytes));
+                }
+                var n = inflater.Read(_inflated, total, _inflated.Length - total);
+                if (n == 0)
+                {
+                    return total;
+                }
+                total += n;
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new WarehouseException($"{_source}: {where}: corrupt deflate data ({ex.Message})", ex);
+        }
+    }
+
+    // ---------------------------------------------------------------- buffered stream access
+
+    private long? RemainingInStream()
+    {
+        if (!_input.CanSeek)
+        {
+            return null;
+        }
+        return _input.Length - (_startPosition + _consumed);
+    }
+
+    private bool HasMoreInput()
+    {
+        if (_readPos < _readLen)
+        {
+            return true;
+        }
+        Refill();
+        return _readLen > 0;
+    }
+
+    private void Refill()
+    {
+        _readPos = 0;
+        _readLen = _input.Read(_readBuffer, 0, _readBuffer.Length);
+    }
+
+    private long ReadVarLong(string what)
+    {
+        ulong n = 0;
+        for (var shift = 0; shift < 70; shift += 7)
+        {
+            if (_readPos >= _readLen)
+            {
+                Refill();
+                if (_readLen == 0)
+                {
+                    throw Error($"unexpected end of file in {what}");
+                }
+            }
+            var b = _readBuffer[_readPos++];
+            _consumed++;
+            n |= (ulong)(b & 0x7f) << shift;
+            if (b < 0x80)
+            {
+                return (long)(n >> 1) ^ -(long)(n & 1);
+            }
+        }
+        throw Error($"malformed number in {what} (varint longer than 10 bytes)");
+    }
+
+    /// <summary>Fills <paramref name="target"/> as far as the stream allows; returns the bytes read.</summary>
+    private int ReadAvailable(Span<byte> target)
+    {
+        var total = 0;
+        while (total < target.Length)
+        {
+            if (_readPos >= _readLen)
+            {
+                if (target.Length - total >= _readBuffer.Length)
+                {
+                    // Large reads bypass the small buffer.
+                    var direct = _input.Read(target[total..]);
+                    if (direct == 0)
+                    {
+                        break;
+                    }
+                    total += direct;
+                    _consumed += direct;
+                    continue;
+                }
+                Refill();
+                if (_readLen == 0)
+                {
+                    break;
+                }
+            }
+            var n = Math.Min(_readLen - _readPos, target.Length - total);
+            _readBuffer.AsSpan(_readPos, n).CopyTo(target[total..]);
+            _readPos += n;
+            _consumed += n;
+            total += n;
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="length"/> bytes into <paramref name="buffer"/>, growing it only as data actually
+    /// arrives, so a declared length larger than the stream never allocates the declared size.
+    /// </summary>
+    private int ReadGrowing(ref byte[] buffer, int length)
+    {
+        const int chunk = 1024 * 1024;
+        var total = 0;
+        while (total < length)
+        {
+            if (buffer.Length == total)
+            {
+                Array.Resize(ref buffer, (int)Math.Min(length, Math.Max((long)total * 2, chunk)));
+            }
+            var want = Math.Min(length, buffer.Length) - total;
+            var n = ReadAvailable(buffer.AsSpan(total, want));
+            total += n;
+            if (n < want)
+            {
+                break;
+            }
+        }
+        return total;
+    }
+
+    private string DecodeUtf8(byte[] bytes, string what)
+    {
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw new WarehouseException($"{_source}: {what} is not valid UTF-8", ex);
+        }
+    }
+
+    private WarehouseException Error(string message) => new($"{_source}: {message}");
+}

@@ -1,0 +1,298 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Warehouse.Core.Avro;
+
+/// <summary>
+/// Decodes Avro binary values from one block held in memory. Every declared length and count is checked against
+/// the bytes the block still holds before anything is allocated, so a corrupt or hostile file fails with a clear
+/// message instead of allocating what it declares.
+/// </summary>
+internal sealed class AvroDecoder
+{
+    /// <summary>Items that encode to zero bytes (e.g. an array of nulls) cannot be bounded by the block size.</summary>
+    private const long MaxZeroSizeItems = 1 << 20;
+
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Nesting limit for recursive schemas, so hostile data cannot overflow the stack.</summary>
+    private const int MaxDepth = 512;
+
+    private byte[] _buffer = [];
+    private int _depth;
+    private int _pos;
+    private int _end;
+
+    public AvroDecoder(string where) => Where = where;
+
+    /// <summary>Prefix for error messages, e.g. "data.avro: block 3".</summary>
+    public string Where { get; set; }
+
+    public int Remaining => _end - _pos;
+
+    public void Reset(byte[] buffer, int offset, int length)
+    {
+        _buffer = buffer;
+        _pos = offset;
+        _end = offset + length;
+    }
+
+    public object? ReadDatum(AvroSchema schema)
+    {
+        if (schema.Type is AvroType.Record or AvroType.Array or AvroType.Map or AvroType.Union)
+        {
+            if (++_depth > MaxDepth)
+            {
+                _depth--;
+                throw Error($"values are nested more than {MaxDepth} levels deep");
+            }
+            try
+            {
+                return ReadValue(schema);
+            }
+            finally
+            {
+                _depth--;
+            }
+        }
+        return ReadValue(schema);
+    }
+
+    private object? ReadValue(AvroSchema schema)
+    {
+        switch (schema.Type)
+        {
+            case AvroType.Null:
+                return null;
+            case AvroType.Boolean:
+                return ReadBoolean();
+            case AvroType.Int:
+                return ReadInt();
+            case AvroType.Long:
+                return ReadLong();
+            case AvroType.Float:
+                return ReadFloat();
+            case AvroType.Double:
+                return ReadDouble();
+            case AvroType.String:
+                return ReadString();
+            case AvroType.Bytes:
+                return ReadBytes();
+            case AvroType.Fixed:
+                return ReadFixed(schema.Size);
+            case AvroType.Enum:
+            {
+                var index = ReadLong();
+                if (index < 0 || index >= schema.Symbols.Count)
+                {
+                    throw Error($"enum index {index} is out of range (enum {schema.FullName} has {schema.Symbols.Count} symbols)");
+                }
+                return new AvroEnum(schema.Symbols[(int)index]);
+            }
+            case AvroType.Union:
+            {
+                var index = ReadLong();
+                if (index < 0 || index >= schema.Branches.Count)
+                {
+                    throw Error($"union branch index {index} is out of range (the union has {schema.Branches.Count} " +
+                                $"branches: {string.Join(", ", schema.Branches.Select(b => b.FullName))})");
+                }
+                return ReadDatum(schema.Branches[(int)index]);
+            }
+            case AvroType.Record:
+            {
+                var record = new AvroRecord(schema);
+                var fields = schema.Fields;
+                for (var i = 0; i < fields.Count; i++)
+                {
+                    record[i] = ReadDatum(fields[i].Schema);
+                }
+                return record;
+            }
+            case AvroType.Array:
+            {
+                var items = schema.Items!;
+                var list = new List<object?>();
+                long total = 0;
+                for (var count = ReadCollectionBlock(items.MinEncodedSize, "array"); count != 0;
+                     count = ReadCollectionBlock(items.MinEncodedSize, "array"))
+                {
+                    total += count;
+                    CheckZeroSizeItems(items.MinEncodedSize, total, "array");
+                    list.EnsureCapacity((int)Math.Min(total, list.Count + (long)Remaining + 1));
+                    for (long i = 0; i < count; i++)
+                    {
+                        list.Add(ReadDatum(items));
+                    }
+                }
+                return list;
+            }
+            case AvroType.Map:
+            {
+                var values = schema.Values!;
+                var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+                long total = 0;
+                var entrySize = 1 + values.MinEncodedSize;
+                for (var count = ReadCollectionBlock(entrySize, "map"); count != 0;
+                     count = ReadCollectionBlock(entrySize, "map"))
+                {
+                    total += count;
+                    for (long i = 0; i < count; i++)
+                    {
+                        var key = ReadString();
+                        map[key] = ReadDatum(values);
+                    }
+                }
+                return map;
+            }
+            default:
+                throw new ArgumentOutOfRangeException(nameof(schema), schema.Type, "unknown Avro type");
+        }
+    }
+
+    /// <summary>Reads one block header of an array or map; returns its item count (0 ends the collection).</summary>
+    private long ReadCollectionBlock(int minItemSize, string kind)
+    {
+        var count = ReadLong();
+        if (count < 0)
+        {
+            if (count == long.MinValue)
+            {
+                throw Error($"{kind} block count is out of range");
+            }
+            count = -count;
+            var size = ReadLong();
+            if (size < 0 || size > Remaining)
+            {
+                throw Error($"{kind} block declares {size} bytes but only {Remaining} remain in the block");
+            }
+        }
+        if (minItemSize > 0 && count > Remaining / minItemSize)
+        {
+            throw Error($"{kind} declares {count} items but only {Remaining} bytes remain in the block");
+        }
+        return count;
+    }
+
+    private void CheckZeroSizeItems(int minItemSize, long total, string kind)
+    {
+        if (minItemSize == 0 && total > MaxZeroSizeItems)
+        {
+            throw Error($"{kind} declares {total} items of an empty type; refusing more than {MaxZeroSizeItems}");
+        }
+    }
+
+    public bool ReadBoolean()
+    {
+        var b = ReadByte();
+        return b switch
+        {
+            0 => false,
+            1 => true,
+            _ => throw Error($"invalid boolean byte {b}"),
+        };
+    }
+
+    public int ReadInt()
+    {
+        var value = ReadLong();
+        if (value is < int.MinValue or > int.MaxValue)
+        {
+            throw Error($"int value {value} is out of range");
+        }
+        return (int)value;
+    }
+
+    public long ReadLong()
+    {
+        ulong n = 0;
+        for (var shift = 0; shift < 70; shift += 7)
+        {
+            if (_pos >= _end)
+            {
+                throw Error("a number runs past the end of the block");
+            }
+            var b = _buffer[_pos++];
+            n |= (ulong)(b & 0x7f) << shift;
+            if (b < 0x80)
+            {
+                return (long)(n >> 1) ^ -(long)(n & 1);
+            }
+        }
+        throw Error("malformed number (varint longer than 10 bytes)");
+    }
+
+    public float ReadFloat()
+    {
+        Need(4, "float");
+        var value = BinaryPrimitives.ReadSingleLittleEndian(_buffer.AsSpan(_pos));
+        _pos += 4;
+        return value;
+    }
+
+    public double ReadDouble()
+    {
+        Need(8, "double");
+        var value = BinaryPrimitives.ReadDoubleLittleEndian(_buffer.AsSpan(_pos));
+        _pos += 8;
+        return value;
+    }
+
+    public string ReadString()
+    {
+        var length = ReadLength("string");
+        try
+        {
+            var value = Utf8.GetString(_buffer, _pos, length);
+            _pos += length;
+            return value;
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw new WarehouseException($"{Where}: a string is not valid UTF-8", ex);
+        }
+    }
+
+    public byte[] ReadBytes() => ReadFixed(ReadLength("bytes"));
+
+    public byte[] ReadFixed(int size)
+    {
+        Need(size, "fixed");
+        var value = _buffer.AsSpan(_pos, size).ToArray();
+        _pos += size;
+        return value;
+    }
+
+    private int ReadLength(string what)
+    {
+        var length = ReadLong();
+        if (length < 0)
+        {
+            throw Error($"{what} has a negative length ({length})");
+        }
+        if (length > Remaining)
+        {
+            throw Error($"{what} declares {length} bytes but only {Remaining} remain in the block");
+        }
+        return (int)length;
+    }
+
+    private byte ReadByte()
+    {
+        if (_pos >= _end)
+        {
+            throw Error("a value runs past the end of the block");
+        }
+        return _buffer[_pos++];
+    }
+
+    private void Need(int bytes, string what)
+    {
+        if (Remaining < bytes)
+        {
+            throw Error($"{what} needs {bytes} bytes but only {Remaining} remain in the block");
+        }
+    }
+
+    private WarehouseException Error(string what) => new($"{Where}: {what}");
+}

@@ -1,0 +1,4 @@
+namespace Warehouse.Core.Load;
+
+/// <summary>What loading one file did: rows added to a staging table, or nothing because it was loaded before.</summary>
+public sealed record LoadResult(string FileName, string Source, long Rows, bool AlreadyLoaded, TimeSpan Elapsed);
