@@ -86,7 +86,8 @@ internal sealed class ClickstreamSource(ulong seed) : EventSource("clickstream-c
             default:
                 // Too many fields (an unquoted user agent). Never an unterminated quote: a CSV reader would swallow the
                 // lines after it, and the expected counts assume each line stands alone.
-                writer.Write("10.0.0.1,1554767994,P1,Mozilla/5.0 (Windows NT 10.0; Win64; x64),u1"u8);
+                // (The comma in "KHTML, like Gecko" is what makes it six fields; "Win64; x64" alone would be five.)
+                writer.Write("10.0.0.1,1554767994,P1,Mozilla/5.0 (KHTML, like Gecko) Chrome/73.0,u1"u8);
                 break;
         }
     }
