@@ -108,8 +108,12 @@ public static class TestDatabase
 
     private static async Task AdminExecuteAsync(string sql) => await ExecuteAsync(For("postgres"), sql);
 
-    private static string UniqueName(string prefix) =>
-        $"t_{new string(prefix.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(30).ToArray())}_{Guid.NewGuid():N}"[..48];
+    private static string UniqueName(string prefix)
+    {
+        // PostgreSQL names stop at 63 bytes; 48 leaves room and keeps the test's name readable in psql.
+        var name = $"t_{new string(prefix.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(30).ToArray())}_{Guid.NewGuid():N}";
+        return name[..Math.Min(48, name.Length)];
+    }
 
     private static string StartServer()
     {

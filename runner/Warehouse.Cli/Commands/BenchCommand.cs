@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Globalization;
+using Warehouse.Core.Bench;
+using Warehouse.Core.Database;
+using Warehouse.Core.Generate;
+
+namespace Warehouse.Cli.Commands;
+
+/// <summary><c>warehouse bench [--events N]</c>: the whole pipeline at scale, timed per stage.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var events = new Option<long>("--events") { Description = "Events to generate (default 5,000,000)", DefaultValueFactory = _ => 5_000_000 };
+        var seed = new Option<ulong>("--seed") { Description = "Generator seed", DefaultValueFactory = _ => GenerateOptions.DefaultSeed };
+        var sources = new Option<string>("--sources") { Description = "Formats to generate, comma-separated (default http-log)", DefaultValueFactory = _ => "http-log" };
+        var keep = new Option<bool>("--keep-database") { Description = "Keep the benchmark database afterwards (it is dropped by default)" };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the results as JSON here (default .warehouse/bench/result-N.json)" };
+        var command = new Command("bench", "Generate (or reuse) data, run the whole pipeline into a fresh database, time every stage")
+        {
+            events, seed, sources, keep, output,
+        };
+        command.SetAction(async (result, ct) =>
+        {
+            var n = result.GetValue(events);
+            if (n <= 0)
+            {
+                throw new Warehouse.Core.WarehouseException("--events must be positive");
+            }
+            var home = DatabaseLocator.Home(GlobalOptions.ProjectRoot);
+            var sourceList = result.GetValue(sources)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var options = new BenchOptions
+            {
+                Events = n,
+                Seed = result.GetValue(seed),
+                Sources = sourceList,
+                DataDirectory = Path.Combine(home, "bench", $"data-{n}-{result.GetValue(seed)}-{string.Join('+', sourceList)}"),
+                WorkDirectory = Path.Combine(home, "bench", "work"),
+                MigrationsDirectory = GlobalOptions.MigrationsDirectory(result),
+                ServerConnectionString = GlobalOptions.ConnectionString(result),
+                KeepDatabase = result.GetValue(keep),
+            };
+            var bench = await new Benchmark(options, Console.Out, new ConsoleProgress()).RunAsync(ct);
+            Print(bench);
+            var path = result.GetValue(output) ?? Path.Combine(home, "bench", $"result-{n}.json");
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            File.WriteAllText(path, Benchmark.ToJson(bench));
+            Console.WriteLine($"results written to {path}");
+            return bench.ChecksPass ? ExitCodes.Ok : ExitCodes.CheckFailed;
+        });
+        return command;
+    }
+
+    private static void Print(BenchResult r)
+    {
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine();
+        Console.WriteLine($"{"stage",-36} {"seconds",8} {"rows/s",12} {"MB/s",8}");
+        foreach (var s in r.Stages)
+        {
+            var rate = s.Rows is { } rows && s.Seconds > 0 ? (rows / s.Seconds).ToString("N0", c) : "";
+            var mbs = s.Bytes is { } bytes && s.Seconds > 0 ? (bytes / 1e6 / s.Seconds).ToString("F0", c) : "";
+            Console.WriteLine($"{s.Name,-36} {s.Seconds,8:F2} {rate,12} {mbs,8}");
+        }
+        var load = r.Stages.FirstOrDefault(s => s.Name == "load");
+        Console.WriteLine();
+        Console.WriteLine($"end to end (convert .. marts): {r.EndToEndSeconds:F1} s for {r.Options.Events:N0} events, {r.RawBytes / 1e6:F0} MB raw");
+        if (load is not null && r.CopyFloorSeconds > 0)
+        {
+            Console.WriteLine($"load / copy floor: {load.Seconds / r.CopyFloorSeconds:F2}x ({load.Seconds:F2} s vs {r.CopyFloorSeconds:F2} s)");
+        }
+        Console.WriteLine($"runner peak memory: {r.PeakWorkingSetBytes / 1e6:F0} MB");
+        foreach (var (name, (expected, actual)) in r.Checks)
+        {
+            Console.WriteLine($"{(expected == actual ? "ok  " : "FAIL")} {name}: expected {expected:N0}, got {actual:N0}");
+        }
+    }
+}

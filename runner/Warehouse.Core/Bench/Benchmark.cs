@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using Warehouse.Core.Database;
+using Warehouse.Core.Generate;
+using Warehouse.Core.Marts;
+using Warehouse.Core.Migrations;
+using Warehouse.Core.Pipeline;
+
+namespace Warehouse.Core.Bench;
+
+public sealed record BenchOptions
+{
+    public long Events { get; init; } = 5_000_000;
+    public ulong Seed { get; init; } = GenerateOptions.DefaultSeed;
+    public IReadOnlyList<string> Sources { get; init; } = ["http-log"];
+    /// <summary>Folder for generated data; reused when it already holds data for the same arguments.</summary>
+    public required string DataDirectory { get; init; }
+    public required string WorkDirectory { get; init; }
+    public required string MigrationsDirectory { get; init; }
+    /// <summary>Connection string of the server; the benchmark creates (and drops) a fresh database on it.</summary>
+    public required string ServerConnectionString { get; init; }
+    public bool KeepDatabase { get; init; }
+}
+
+/// <summary>One timed stage of the benchmark.</summary>
+public sealed record BenchStage(string Name, double Seconds, long? Rows = null, long? Bytes = null);
+
+public sealed record BenchResult(BenchOptions Options, IReadOnlyList<BenchStage> Stages, double CopyFloorSeconds, long RawBytes,
+    long PeakWorkingSetBytes, IReadOnlyDictionary<string, (long Expected, long Actual)> Checks, string Database)
+{
+    public double EndToEndSeconds => Stages.Where(s => s.Name is not ("generate" or "copy floor")).Sum(s => s.Seconds);
+    public bool ChecksPass => Checks.Values.All(c => c.Expected == c.Actual);
+}
+
+/// <summary>
+/// The whole pipeline at scale, into a fresh database, with every stage timed, the database's own COPY floor measured in
+/// the same run (so results are ratios that survive a noisy machine), and the results checked against the counts the
+/// generator computed independently while writing the data.
+/// </summary>
+public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress progress)
+{
+    public async Task<BenchResult> RunAsync(CancellationToken ct = default)
+    {
+        var stages = new List<BenchStage>();
+        var clock = Stopwatch.StartNew();
+
+        if (!DataIsCurrent())
+        {
+            log.WriteLine($"generating {options.Events:N0} events into {options.DataDirectory}");
+            if (Directory.Exists(options.DataDirectory))
+            {
+                Directory.Delete(options.DataDirectory, recursive: true);
+            }
+            DataGenerator.Generate(new GenerateOptions(options.Events, null, options.Seed, options.Sources, options.DataDirectory), ct);
+            stages.Add(new BenchStage("generate", clock.Elapsed.TotalSeconds));
+        }
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(options.DataDirectory, DataGenerator.ManifestName)))!;
+        var rawFiles = InputDiscovery.Scan(options.DataDirectory).Where(f => f.Kind == InputKind.Raw).ToList();
+        var rawBytes = rawFiles.Sum(f => new FileInfo(f.Path).Length);
+
+        var database = $"warehouse_bench_{DateTime.UtcNow:yyyyMMddHHmmss}";
+        await AdminAsync($"create database {database}", ct);
+        var connectionString = new NpgsqlConnectionStringBuilder(options.ServerConnectionString) { Database = database }.ConnectionString;
+        try
+        {
+            await new MigrationRunner(connectionString, new MigrationOptions { Directory = options.MigrationsDirectory }).MigrateAsync(TextWriter.Null, ct: ct);
+
+            var floor = await CopyFloorAsync(connectionString, rawFiles, ct);
+            stages.Add(new BenchStage("copy floor", floor, Bytes: rawBytes));
+            log.WriteLine($"copy floor (raw lines into an unlogged text table): {floor:F2} s");
+
+            // Converted files from earlier runs are not reused: the benchmark times the conversion itself.
+            if (Directory.Exists(options.WorkDirectory))
+            {
+                Directory.Delete(options.WorkDirectory, recursive: true);
+            }
+            var pipeline = new RunPipeline(connectionString, TextWriter.Null, progress);
+            var summary = await pipeline.RunAsync(new RunOptions
+            {
+                InputDirectory = options.DataDirectory,
+                WorkDirectory = options.WorkDirectory,
+                Migrations = new MigrationOptions { Directory = options.MigrationsDirectory },
+                ExpectedDirectory = null,
+            }, ct);
+            var loadedRows = summary.Loaded.Sum(l => l.Rows);
+            foreach (var (stage, elapsed) in summary.Stages.Where(s => s.Stage != "migrate"))
+            {
+                stages.Add(new BenchStage(stage, elapsed.TotalSeconds,
+                    Rows: stage is "load" or "convert" ? loadedRows : null, Bytes: stage == "convert" ? rawBytes : null));
+            }
+            foreach (var mart in MartCatalog.Names)
+            {
+                var watch = Stopwatch.StartNew();
+                var rows = await ScalarAsync(connectionString, $"select count(*) from marts.{mart}", ct);
+                stages.Add(new BenchStage($"read marts.{mart}", watch.Elapsed.TotalSeconds, Rows: rows));
+            }
+
+            var checks = await CheckAsync(connectionString, manifest, ct);
+            using var self = Process.GetCurrentProcess();
+            return new BenchResult(options, stages, floor, rawBytes, self.PeakWorkingSet64, checks, database);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            if (!options.KeepDatabase)
+            {
+                await AdminAsync($"drop database if exists {database}", CancellationToken.None);
+            }
+        }
+    }
+
+    private bool DataIsCurrent()
+    {
+        var path = Path.Combine(options.DataDirectory, DataGenerator.ManifestName);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+        var arguments = JsonNode.Parse(File.ReadAllText(path))?["arguments"];
+        return arguments?["events"]?.GetValue<long>() == options.Events
+            && arguments["seed"]?.GetValue<ulong>() == options.Seed
+            && arguments["sources"]?.AsArray().Select(s => s!.GetValue<string>()).SequenceEqual(options.Sources) == true;
+    }
+
+    /// <summary>
+    /// What the database alone needs to take in the raw bytes: every line into an unlogged one-column text table,
+    /// streamed by COPY FROM STDIN exactly as psql's \copy does.
+    /// </summary>
+    private static async Task<double> CopyFloorAsync(string connectionString, IReadOnlyList<InputFile> files, CancellationToken ct)
+    {
+        await using var connection = await Connections.OpenAsync(connectionString, ct);
+        await using (var create = new NpgsqlCommand("create unlogged table public.copy_floor (line text)", connection))
+        {
+            await create.ExecuteNonQueryAsync(ct);
+        }
+        var watch = Stopwatch.StartNew();
+        foreach (var file in files)
+        {
+            // Delimiter and quote are bytes that never occur in the data, so each line lands whole in the one column.
+            await using var writer = await connection.BeginRawBinaryCopyAsync(
+                "copy public.copy_floor (line) from stdin with (format csv, delimiter e'\\x01', quote e'\\x02')", ct);
+            await using var input = file.OpenRead();
+            await input.CopyToAsync(writer, 1 << 20, ct);
+        }
+        var seconds = watch.Elapsed.TotalSeconds;
+        await using (var drop = new NpgsqlCommand("drop table public.copy_floor", connection))
+        {
+            await drop.ExecuteNonQueryAsync(ct);
+        }
+        return seconds;
+    }
+
+    /// <summary>The warehouse's results against the counts the generator computed while writing the data.</summary>
+    private static async Task<Dictionary<string, (long, long)>> CheckAsync(string connectionString, JsonNode manifest, CancellationToken ct)
+    {
+        var checks = new Dictionary<string, (long, long)>();
+        var files = manifest["files"]!.AsObject();
+        (string File, string Source)[] sources =
+            [("http_log.txt", "http_log"), ("webshop_events.jsonl", "webshop_events"), ("device_events.jsonl", "device_events"), ("clickstream.csv", "clickstream")];
+        foreach (var (file, source) in sources)
+        {
+            if (files[file]?["expected"] is not JsonObject expected)
+            {
+                continue;
+            }
+            checks[$"{source} sessions"] = (expected["sessions"]!.GetValue<long>(),
+                await ScalarAsync(connectionString, $"select count(*) from core.sessions where source = '{source}'", ct));
+            checks[$"{source} users"] = (expected["users"]!.GetValue<long>(),
+                await ScalarAsync(connectionString, $"select count(distinct user_id) from core.sessions where source = '{source}'", ct));
+            if (source == "http_log")
+            {
+                checks["http_log reward-driven sessions"] = (expected["reward_driven_sessions"]!.GetValue<long>(),
+                    await ScalarAsync(connectionString, "select count(*) from marts.campaign_performance where reward_driven_by_campaign_view", ct));
+            }
+        }
+        return checks;
+    }
+
+    private async Task AdminAsync(string sql, CancellationToken ct)
+    {
+        var admin = new NpgsqlConnectionStringBuilder(options.ServerConnectionString) { Database = "postgres", Pooling = false }.ConnectionString;
+        await using var connection = await Connections.OpenAsync(admin, ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<long> ScalarAsync(string connectionString, string sql, CancellationToken ct)
+    {
+        await using var connection = await Connections.OpenAsync(connectionString, ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        return System.Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The result as JSON, for the README table and for comparing runs.</summary>
+    public static string ToJson(BenchResult result)
+    {
+        var json = new JsonObject
+        {
+            ["measured_at"] = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
+            ["machine"] = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}",
+            ["events"] = result.Options.Events,
+            ["seed"] = result.Options.Seed,
+            ["sources"] = new JsonArray([.. result.Options.Sources.Select(s => (JsonNode)s)]),
+            ["raw_bytes"] = result.RawBytes,
+            ["end_to_end_seconds"] = Math.Round(result.EndToEndSeconds, 3),
+            ["copy_floor_seconds"] = Math.Round(result.CopyFloorSeconds, 3),
+            ["runner_peak_working_set_bytes"] = result.PeakWorkingSetBytes,
+            ["stages"] = new JsonArray([.. result.Stages.Select(s => (JsonNode)new JsonObject
+            {
+                ["stage"] = s.Name,
+                ["seconds"] = Math.Round(s.Seconds, 3),
+                ["rows"] = s.Rows,
+                ["rows_per_second"] = s.Rows is { } r && s.Seconds > 0 ? Math.Round(r / s.Seconds) : null,
+                ["mb_per_second"] = s.Bytes is { } b && s.Seconds > 0 ? Math.Round(b / 1e6 / s.Seconds, 1) : null,
+            })]),
+            ["checks"] = new JsonObject([.. result.Checks.Select(c => KeyValuePair.Create(c.Key, (JsonNode?)new JsonObject
+            {
+                ["expected"] = c.Value.Expected,
+                ["actual"] = c.Value.Actual,
+            }))]),
+        };
+        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+}
