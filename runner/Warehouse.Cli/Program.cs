@@ -14,5 +14,6 @@ root.Subcommands.Add(RefreshCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(AvroCommand.Create());
 return await CommandRunner.InvokeAsync(root, args);
