@@ -6,6 +6,9 @@
 -- Roles belong to the whole cluster while grants belong to one database, so the role is created only when missing
 -- (another database of the same cluster may have created it first) and the grants are repeated for this database.
 
+-- marts is created by the staging migration too; repeated here so this script does not depend on which lands first
+create schema if not exists marts;
+
 do $$
 begin
     if not exists (select from pg_roles where rolname = 'warehouse_api') then
