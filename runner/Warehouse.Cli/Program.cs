@@ -16,4 +16,7 @@ root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(AvroCommand.Create());
+root.Subcommands.Add(ConvertCommand.Create());
+root.Subcommands.Add(LintCommand.Create());
+root.Subcommands.Add(GenerateCommand.Create());
 return await CommandRunner.InvokeAsync(root, args);

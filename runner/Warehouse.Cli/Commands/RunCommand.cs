@@ -1,18 +1,74 @@
 using System.CommandLine;
+using Warehouse.Core.Avro;
+using Warehouse.Core.Database;
+using Warehouse.Core.Pipeline;
 
 namespace Warehouse.Cli.Commands;
 
-/// <summary><c>warehouse run</c>: the main job. Brings the database up and migrates it; the pipeline follows.</summary>
+/// <summary><c>warehouse run [--input DIR] [--expected DIR]</c>: the main job, end to end.</summary>
 internal static class RunCommand
 {
     public static Command Create()
     {
-        var command = new Command("run", "Start the database, migrate, convert and load the input, build the marts, verify");
+        var input = new Option<string?>("--input") { Description = "Folder (or file) of raw inputs (default: seeds/sample)" };
+        var expected = new Option<string?>("--expected") { Description = "Folder of expected mart CSVs (default: INPUT/expected when present)" };
+        var command = new Command("run", "Start the database, migrate, convert and load the input, refresh the marts, verify")
+        {
+            input, expected, RefreshCommand.SessionGap,
+        };
         command.SetAction(async (result, ct) =>
         {
-            await Migrations.Runner(result).MigrateAsync(Console.Out, dryRun: false, ct);
-            return ExitCodes.Ok;
+            var options = new RunOptions
+            {
+                InputDirectory = Path.GetFullPath(result.GetValue(input) ?? Path.Combine(GlobalOptions.ProjectRoot, "seeds", "sample")),
+                ExpectedDirectory = result.GetValue(expected) is { } e ? Path.GetFullPath(e) : null,
+                WorkDirectory = Path.Combine(DatabaseLocator.Home(GlobalOptions.ProjectRoot), "work"),
+                Migrations = Migrations.Options(result),
+                SessionGaps = RefreshCommand.Gaps(result),
+                Codec = AvroCodec.Deflate,
+            };
+            var connection = GlobalOptions.ConnectionString(result);
+            var summary = await new RunPipeline(connection, Console.Out, new ConsoleProgress()).RunAsync(options, ct);
+            Print(summary);
+            var verified = summary.Verification is null || VerifyCommand.Report(summary.Verification, Console.Out);
+            return verified ? ExitCodes.Ok : ExitCodes.CheckFailed;
         });
         return command;
+    }
+
+    private static void Print(RunSummary s)
+    {
+        var o = Console.Out;
+        foreach (var skipped in s.Skipped)
+        {
+            o.WriteLine($"skipped {skipped} (not a recognised input name)");
+        }
+        if (s.Converted.Count + s.Loaded.Count == 0)
+        {
+            o.WriteLine("no input files: migrated only");
+        }
+        foreach (var c in s.Converted)
+        {
+            var rejects = c.Rejected > 0 ? $", {c.Rejected:N0} rejected (see {c.RejectsPath})" : ", 0 rejected";
+            o.WriteLine($"converted {c.SourceFile} [{c.Format}]: {c.Lines:N0} lines -> {c.Records:N0} records{rejects}{(c.Blank > 0 ? $", {c.Blank:N0} blank" : "")}{(c.Reused ? " (unchanged since last run)" : "")}");
+        }
+        foreach (var l in s.Loaded)
+        {
+            o.WriteLine(LoadCommand.Describe(l));
+        }
+        o.WriteLine();
+        o.WriteLine($"{"source",-24} {"staging rows",14} {"sessions",10}");
+        foreach (var (source, rows) in s.StagingRows)
+        {
+            o.WriteLine($"{source,-24} {rows,14:N0} {(s.Sessions.TryGetValue(source, out var n) ? n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : ""),10}");
+        }
+        o.WriteLine();
+        o.WriteLine($"{"mart",-24} {"rows",14}");
+        foreach (var (mart, rows) in s.MartRows)
+        {
+            o.WriteLine($"{"marts." + mart,-24} {rows,14:N0}");
+        }
+        o.WriteLine();
+        o.WriteLine(string.Join("  ", s.Stages.Select(st => $"{st.Stage} {st.Elapsed.TotalSeconds:F1} s")));
     }
 }

@@ -157,7 +157,10 @@ internal static class Snappy
     private static WarehouseException Corrupt(string where, string what) => new($"{where}: corrupt snappy data: {what}");
 }
 
-/// <summary>CRC-32 (IEEE 802.3, the one zlib and snappy's Avro framing use), table driven.</summary>
+/// <summary>
+/// CRC-32 (IEEE 802.3, as zlib and Avro's snappy framing use it), slicing-by-8: eight table lookups per 8 bytes.
+/// System.IO.Hashing is not available here.
+/// </summary>
 internal static class Crc32
 {
     private static readonly uint[] Table = BuildTable();
@@ -165,16 +168,27 @@ internal static class Crc32
     public static uint Compute(ReadOnlySpan<byte> data)
     {
         var crc = 0xFFFFFFFFu;
+        var t = Table;
+        while (data.Length >= 8)
+        {
+            var low = BinaryPrimitives.ReadUInt32LittleEndian(data) ^ crc;
+            var high = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
+            crc = t[(7 * 256) + (low & 0xff)] ^ t[(6 * 256) + ((low >> 8) & 0xff)]
+                ^ t[(5 * 256) + ((low >> 16) & 0xff)] ^ t[(4 * 256) + (low >> 24)]
+                ^ t[(3 * 256) + (high & 0xff)] ^ t[(2 * 256) + ((high >> 8) & 0xff)]
+                ^ t[256 + ((high >> 16) & 0xff)] ^ t[high >> 24];
+            data = data[8..];
+        }
         foreach (var b in data)
         {
-            crc = Table[(crc ^ b) & 0xff] ^ (crc >> 8);
+            crc = t[(crc ^ b) & 0xff] ^ (crc >> 8);
         }
         return ~crc;
     }
 
     private static uint[] BuildTable()
     {
-        var table = new uint[256];
+        var table = new uint[8 * 256];
         for (uint i = 0; i < 256; i++)
         {
             var c = i;
@@ -183,6 +197,14 @@ internal static class Crc32
                 c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
             }
             table[i] = c;
+        }
+        for (var slice = 1; slice < 8; slice++)
+        {
+            for (var i = 0; i < 256; i++)
+            {
+                var previous = table[((slice - 1) * 256) + i];
+                table[(slice * 256) + i] = (previous >> 8) ^ table[previous & 0xff];
+            }
         }
         return table;
     }

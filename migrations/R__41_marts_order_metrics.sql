@@ -1,0 +1,91 @@
+-- marts.order_metrics: how many visits, and how much time in them, a webshop customer needs before ordering.
+-- For each order session (a session with a placed_order event): the customer's sessions since the previous order
+-- session (or since the first session), not counting the order session itself. Orders in sessions 7 and 8 of one
+-- customer give 6 and 0 visits.
+
+drop view if exists marts.order_metrics;
+
+create view marts.order_metrics as
+with
+
+sessions as (
+    -- core.sessions has no anonymous webshop events: they have no customer
+    select * from core.sessions
+    where source = 'webshop_events'
+),
+
+webshop_events as (
+    select * from core.sessionized_events
+    where source = 'webshop_events'
+),
+
+order_sessions as (
+    select distinct
+        session_id
+    from webshop_events
+    where event_type = 'placed_order'
+),
+
+sessions_flagged as (
+    select
+        sessions.user_id,
+        sessions.session_number,
+        sessions.duration_seconds,
+        case when order_sessions.session_id is not null then 1 else 0 end as is_order_session
+    from sessions
+    left join order_sessions
+        on order_sessions.session_id = sessions.session_id
+),
+
+-- the number of order sessions strictly before each session: an order session and the sessions leading up to it
+-- (after the previous order session) share it, so one GROUP BY collects them without a correlated subquery
+sessions_grouped as (
+    select
+        sessions_flagged.*,
+        sum(is_order_session) over (
+            partition by user_id
+            order by session_number
+            rows between unbounded preceding and current row
+        ) - is_order_session as orders_before
+    from sessions_flagged
+),
+
+orders as (
+    select
+        user_id,
+        orders_before,
+        sum(1 - is_order_session) as visits_before_order,
+        sum(case when is_order_session = 0 then duration_seconds else 0 end) as seconds_before_order
+    from sessions_grouped
+    group by user_id, orders_before
+    -- sessions after a customer's last order session form a group without an order: not an order
+    having max(is_order_session) = 1
+),
+
+-- one median per SELECT: Redshift requires every ordered aggregate of a SELECT to share the same ORDER BY
+median_visits as (
+    select
+        percentile_cont(0.5) within group (order by visits_before_order) as median_visits_before_order
+    from orders
+),
+
+median_minutes as (
+    select
+        percentile_cont(0.5) within group (order by seconds_before_order / 60.0) as median_session_duration_minutes_before_order
+    from orders
+),
+
+final as (
+    select
+        cast(median_visits.median_visits_before_order as decimal(18, 6)) as median_visits_before_order,
+        cast(median_minutes.median_session_duration_minutes_before_order as decimal(18, 6))
+            as median_session_duration_minutes_before_order
+    from median_visits
+    cross join median_minutes
+)
+
+select * from final;
+
+comment on view marts.order_metrics is 'One row: medians over all order sessions (webshop sessions with a placed_order event) of all customers; anonymous events left out. Null when there is no order.';
+comment on column marts.order_metrics.median_visits_before_order is 'Median number of the customer''s sessions between the previous order session (or the first session) and the order session, the order session not counted.';
+comment on column marts.order_metrics.median_session_duration_minutes_before_order is 'Median of the summed durations of those sessions, in minutes (seconds / 60).';

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Warehouse.Core.Avro;
+
+namespace Warehouse.Core.Conversion;
+
+/// <summary>What a conversion did. Every data line is accounted for: <c>LinesRead == RecordsWritten + Rejected + BlankSkipped</c>.</summary>
+/// <param name="LinesRead">Data lines read; a CSV header is not a data line (it is <paramref name="HeaderLines"/>).</param>
+/// <param name="HeaderLines">1 for a format with a header line, else 0.</param>
+public sealed record ConvertResult(long LinesRead, long RecordsWritten, long Rejected, long BlankSkipped, int HeaderLines, long BytesRead);
+
+/// <summary>
+/// Streams a raw file to an Avro container file of its format's schema, line by line in constant memory.
+/// A bad line never stops the conversion: it is counted and, when a rejects writer is given, written there as one
+/// JSON line <c>{"line": 12, "raw": "...", "reason": "..."}</c>. Only a problem with the file as a whole (an unknown
+/// format, a wrong CSV header) fails it, as a <see cref="WarehouseException"/>.
+/// </summary>
+public static class RawConverter
+{
+    private static readonly JavaScriptEncoder RejectEncoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
+    /// <param name="format">A name from <see cref="RawFormat.Names"/>.</param>
+    /// <param name="sourceFileName">Stored in every record's source_file (directories are dropped).</param>
+    /// <param name="avroOutput">Receives the container file; left open.</param>
+    /// <param name="rejects">Receives one JSON line per rejected line; null to only count them.</param>
+    /// <param name="bytesRead">Reports the raw bytes consumed so far, after each buffer read.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static ConvertResult Convert(string format, Stream input, string sourceFileName, Stream avroOutput,
+        AvroCodec codec = AvroCodec.Deflate, TextWriter? rejects = null, IProgress<long>? bytesRead = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(avroOutput);
+        var parser = RawFormat.Create(format, sourceFileName);
+        var reader = new Utf8LineReader(input, bytesRead);
+        var metadata = new Dictionary<string, string>
+        {
+            ["warehouse.format"] = parser.Name,
+            ["warehouse.source_file"] = parser.SourceFile,
+        };
+        using var writer = new AvroContainerWriter(avroOutput, parser.SchemaJson, codec, metadata, leaveOpen: true);
+        var encoder = writer.Encoder;
+
+        var headerLines = 0;
+        if (parser.HasHeader)
+        {
+            if (!reader.TryReadLine(out var header, out _))
+            {
+                throw new WarehouseException($"{parser.SourceFile}: the file is empty; a {parser.Name} file starts with its header line");
+            }
+            parser.CheckHeader(header);
+            headerLines = 1;
+        }
+
+        long lines = 0, written = 0, rejected = 0, blank = 0;
+        while (reader.TryReadLine(out var line, out var tooLong))
+        {
+            lines++;
+            if ((lines & 0xFFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            string? reason;
+            if (tooLong)
+            {
+                reason = $"line is longer than {reader.MaxLineBytes} bytes (the raw text below is cut there)";
+            }
+            else if (IsBlank(line))
+            {
+                blank++;
+                continue;
+            }
+            else
+            {
+                reason = parser.TryWrite(line, reader.LineNumber, encoder);
+                if (reason is null)
+                {
+                    writer.EndRecord();
+                    written++;
+                    continue;
+                }
+            }
+            rejected++;
+            rejects?.WriteLine(RejectJson(reader.LineNumber, line, reason));
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        writer.Flush();
+        rejects?.Flush();
+        return new ConvertResult(lines, written, rejected, blank, headerLines, reader.BytesRead);
+    }
+
+    /// <summary>One reject as a JSON line; the raw text is decoded leniently (invalid UTF-8 becomes U+FFFD).</summary>
+    internal static string RejectJson(long lineNumber, ReadOnlySpan<byte> raw, string reason)
+    {
+        var text = Encoding.UTF8.GetString(raw);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{{\"line\": {lineNumber}, \"raw\": \"{JsonEncodedText.Encode(text, RejectEncoder)}\", \"reason\": \"{JsonEncodedText.Encode(reason, RejectEncoder)}\"}}");
+    }
+
+    /// <summary>Only spaces, tabs (and a stray carriage return) — nothing to load and nothing wrong.</summary>
+    private static bool IsBlank(ReadOnlySpan<byte> line) => line.IndexOfAnyExcept((byte)' ', (byte)'\t', (byte)'\r') < 0;
+}
