@@ -140,8 +140,8 @@ public sealed class MartQueries(NpgsqlDataSource dataSource)
                 reader.GetString(0),
                 reader.GetFieldValue<DateTime>(1),
                 reader.GetFieldValue<DateTime>(2),
-                reader.IsDBNull(3) ? [] : reader.GetFieldValue<string[]>(3),
-                reader.IsDBNull(4) ? [] : reader.GetFieldValue<string[]>(4),
+                Ids(reader, 3),
+                Ids(reader, 4),
                 !reader.IsDBNull(5) && reader.GetBoolean(5)));
         }
         var next = hasMore ? new CampaignCursor(items[^1].SessionStart, items[^1].UserId).Encode() : null;
@@ -154,6 +154,12 @@ public sealed class MartQueries(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand("select 1");
         await command.ExecuteScalarAsync(ct);
     }
+
+    /// <summary>PostgreSQL's marts hold arrays; Redshift's hold the same ids as a comma-separated LISTAGG string.</summary>
+    private static string[] Ids(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? []
+        : reader.GetFieldType(ordinal) == typeof(string) ? reader.GetString(ordinal).Split(',', StringSplitOptions.RemoveEmptyEntries)
+        : reader.GetFieldValue<string[]>(ordinal);
 
     private static double? NullableDouble(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : Convert.ToDouble(reader.GetValue(ordinal), CultureInfo.InvariantCulture);

@@ -70,7 +70,7 @@ async function loadDaily() {
   const sources = [...new Set(rows.map((r) => r.source))].sort();
   const datasets = sources.map((source, i) => {
     const byDay = new Map(rows.filter((r) => r.source === source).map((r) => [r.session_date, r.sessions]));
-    return { label: source, data: days.map((d) => byDay.get(d) ?? 0), borderColor: colors[i % colors.length], backgroundColor: colors[i % colors.length], tension: 0.2 };
+    return { label: source, data: days.map((d) => byDay.get(d) ?? 0), borderColor: colors[i % colors.length], backgroundColor: colors[i % colors.length], tension: 0 };
   });
   drawChart("chart-daily", {
     type: "line",
