@@ -14,6 +14,7 @@ root.Subcommands.Add(RefreshCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(AvroCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
 root.Subcommands.Add(LintCommand.Create());

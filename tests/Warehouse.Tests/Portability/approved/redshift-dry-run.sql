@@ -238,6 +238,35 @@ insert into core.session_gap_settings (source, gap_seconds) values ('webshop_eve
 insert into core.session_gap_settings (source, gap_seconds) values ('device_events', 1800);
 insert into core.session_gap_settings (source, gap_seconds) values ('clickstream', 1800);
 
+-- V0100__api_reader_role.redshift.sql (checksum <scrubbed>)
+-- Redshift variant of the API's read-only login: Redshift has users rather than login roles and no DO blocks, so the
+-- create-if-missing runs in a throwaway procedure. Users belong to the cluster and grants to one database, as in
+-- PostgreSQL. PASSWORD DISABLE: the runner sets one from WAREHOUSE_API_PASSWORD (never written here).
+
+create or replace procedure warehouse.create_api_user()
+as $$
+begin
+    if not exists (select 1 from pg_user where usename = 'warehouse_api') then
+        execute 'create user warehouse_api password disable';
+    end if;
+end;
+$$ language plpgsql;
+
+call warehouse.create_api_user();
+
+drop procedure warehouse.create_api_user();
+
+create schema if not exists marts;
+
+grant usage on schema marts to warehouse_api;
+grant select on all tables in schema marts to warehouse_api;
+-- marts are views re-created by repeatable scripts: every future one is readable too
+alter default privileges in schema marts grant select on tables to warehouse_api;
+
+-- GET /health compares this history with the scripts on disk; the history is metadata, not warehouse data.
+grant usage on schema warehouse to warehouse_api;
+grant select on warehouse.schema_history to warehouse_api;
+
 -- R__10_core_events.sql (checksum <scrubbed>)
 -- core.events: every source's rows in one shape, the only reader of the staging source tables.
 -- The cascade drops the views built on this one; the runner re-applies every later repeatable after this one runs,
@@ -985,4 +1014,4 @@ comment on column marts.daily_sessions.users is 'Distinct users with a session s
 comment on column marts.daily_sessions.events is 'Events in those sessions (including any after midnight).';
 comment on column marts.daily_sessions.median_duration_seconds is 'Median session duration in seconds (percentile_cont(0.5)).';
 
--- dry run: 10 script(s) would be applied; nothing was changed
+-- dry run: 11 script(s) would be applied; nothing was changed

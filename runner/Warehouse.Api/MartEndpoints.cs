@@ -1,0 +1,115 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Warehouse.Api;
+
+/// <summary>The JSON endpoints. Query parameters arrive as text and are checked here, so bad input is always a 400 problem.</summary>
+internal static class MartEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/metrics/order", async (MartQueries queries, CancellationToken ct) =>
+                TypedResults.Ok(await queries.OrderMetricsAsync(ct)))
+            .WithName("GetOrderMetrics")
+            .WithSummary("Median visits and minutes of visits before an order (marts.order_metrics)");
+
+        app.MapGet("/sessions/by/{key}", async Task<Results<Ok<OrderedDictionary<string, long>>, ProblemHttpResult>> (
+                string key,
+                [FromQuery] string? source,
+                MartQueries queries,
+                CancellationToken ct) =>
+            {
+                var sourceError = QueryInput.Source(source, out var parsedSource);
+                if ((QueryInput.Key(key) ?? sourceError) is { } error)
+                {
+                    return BadRequest(error);
+                }
+                return TypedResults.Ok(await queries.SessionsByKeyAsync(key, parsedSource, ct));
+            })
+            .WithName("GetSessionsByKey")
+            .WithSummary("Sessions per browser, OS or device family of the session's first event (marts.sessions_by_key)")
+            .WithDescription("key: browser_family, os_family or device_family. source: http_log, webshop_events, " +
+                "device_events or clickstream; all sources summed when absent. Largest first; no family reads as \"Other\".")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        app.MapGet("/campaigns/performance", async Task<Results<Ok<CampaignPage>, ProblemHttpResult>> (
+                [FromQuery] string? from,
+                [FromQuery] string? to,
+                [FromQuery(Name = "user_id")] string? userId,
+                [FromQuery] string? limit,
+                [FromQuery] string? cursor,
+                MartQueries queries,
+                CancellationToken ct) =>
+            {
+                InputError?[] errors =
+                [
+                    QueryInput.Timestamp("from", from, out var fromAt),
+                    QueryInput.Timestamp("to", to, out var toAt),
+                    QueryInput.Limit(limit, out var pageSize),
+                    QueryInput.Cursor(cursor, out var after),
+                ];
+                if (errors.FirstOrDefault(e => e is not null) is { } error)
+                {
+                    return BadRequest(error);
+                }
+                if (fromAt > toAt)
+                {
+                    return BadRequest(new InputError("to", "to must not be before from (the frame is [from, to))"));
+                }
+                var query = new CampaignQuery(fromAt, toAt, string.IsNullOrEmpty(userId) ? null : userId, pageSize, after);
+                return TypedResults.Ok(await queries.CampaignPerformanceAsync(query, ct));
+            })
+            .WithName("GetCampaignPerformance")
+            .WithSummary("HTTP-log sessions with campaigns viewed and rewards issued (marts.campaign_performance)")
+            .WithDescription("Sessions starting in [from, to), optionally of one user_id, ordered by session_start then " +
+                "user_id. limit: 1 to 1000 (default 100). Pass next_cursor as cursor for the next page; null on the last page.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        app.MapGet("/sessions/daily", async Task<Results<Ok<IReadOnlyList<DailySessions>>, ProblemHttpResult>> (
+                [FromQuery] string? source,
+                MartQueries queries,
+                CancellationToken ct) =>
+            {
+                if (QueryInput.Source(source, out var parsedSource) is { } error)
+                {
+                    return BadRequest(error);
+                }
+                return TypedResults.Ok(await queries.DailySessionsAsync(parsedSource, ct));
+            })
+            .WithName("GetDailySessions")
+            .WithSummary("Sessions, users, events and median duration per source and UTC day (marts.daily_sessions)")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        app.MapGet("/health", async Task<Results<Ok<HealthReport>, ProblemHttpResult>> (HealthCheck health, CancellationToken ct) =>
+            {
+                var (report, problems) = await health.CheckAsync(ct);
+                return problems.Count == 0
+                    ? TypedResults.Ok(report)
+                    : TypedResults.Problem(
+                        title: "Migrations not current",
+                        detail: $"{problems.Count} migration(s) are not applied as on disk; run `warehouse migrate`.",
+                        statusCode: StatusCodes.Status503ServiceUnavailable,
+                        extensions: new Dictionary<string, object?> { ["migrations"] = problems });
+            })
+            .WithName("GetHealth")
+            .WithSummary("200 when the database answers and every migration is applied; 503 problem otherwise")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static ProblemHttpResult BadRequest(InputError error)
+    {
+        var extensions = new Dictionary<string, object?> { ["parameter"] = error.Parameter };
+        if (error.Allowed is not null)
+        {
+            extensions["allowed"] = error.Allowed;
+        }
+        return TypedResults.Problem(
+            title: $"Invalid {error.Parameter}",
+            detail: error.Detail,
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: extensions);
+    }
+}

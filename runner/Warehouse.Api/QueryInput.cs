@@ -1,0 +1,76 @@
+using System.Globalization;
+using Warehouse.Core.Load;
+
+namespace Warehouse.Api;
+
+/// <summary>A query parameter that failed validation: what was wrong, and which values would have been accepted.</summary>
+public sealed record InputError(string Parameter, string Detail, IReadOnlyList<string>? Allowed = null);
+
+/// <summary>Parses and checks the query parameters; every rejection names the parameter and what it accepts.</summary>
+public static class QueryInput
+{
+    public static IReadOnlyList<string> GroupKeys { get; } = ["browser_family", "os_family", "device_family"];
+
+    public static IReadOnlyList<string> SourceNames { get; } = [.. Sources.All.Select(s => s.Name)];
+
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    public static InputError? Key(string key) =>
+        GroupKeys.Contains(key, StringComparer.Ordinal)
+            ? null
+            : new InputError("key", $"unknown key '{Shorten(key)}'; allowed: {string.Join(", ", GroupKeys)}", GroupKeys);
+
+    /// <summary>Null or empty means "all sources".</summary>
+    public static InputError? Source(string? source, out string? parsed)
+    {
+        parsed = string.IsNullOrEmpty(source) ? null : source;
+        return parsed is null || SourceNames.Contains(parsed, StringComparer.Ordinal)
+            ? null
+            : new InputError("source", $"unknown source '{Shorten(parsed)}'; allowed: {string.Join(", ", SourceNames)}", SourceNames);
+    }
+
+    /// <summary>ISO-8601 with an offset or Z; a value without an offset (or a plain date) is taken as UTC.</summary>
+    public static InputError? Timestamp(string name, string? text, out DateTime? parsed)
+    {
+        parsed = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+        {
+            return new InputError(name, $"{name} must be an ISO-8601 timestamp such as 2019-08-27T00:00:00Z, got '{Shorten(text)}'");
+        }
+        parsed = at.UtcDateTime;
+        return null;
+    }
+
+    public static InputError? Limit(string? text, out int parsed)
+    {
+        parsed = DefaultLimit;
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out parsed) && parsed is >= 1 and <= MaxLimit
+            ? null
+            : new InputError("limit", $"limit must be a whole number from 1 to {MaxLimit}, got '{Shorten(text)}'");
+    }
+
+    public static InputError? Cursor(string? text, out CampaignCursor? parsed)
+    {
+        parsed = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+        parsed = CampaignCursor.TryDecode(text);
+        return parsed is null
+            ? new InputError("cursor", "cursor is not one this API issued; pass next_cursor from the previous page unchanged")
+            : null;
+    }
+
+    /// <summary>Echoing input back is useful; echoing a megabyte of it is not.</summary>
+    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
+}

@@ -1,0 +1,160 @@
+// The dashboard: reads the JSON API of the same origin and draws it with Chart.js (served from lib/, built from npm).
+"use strict";
+
+const colors = ["#2f6fde", "#f08c00", "#2b8a3e", "#ae3ec9", "#e03131", "#1098ad", "#5c940d", "#862e9c"];
+const charts = {};
+
+async function getJson(path) {
+  const response = await fetch(path, { headers: { Accept: "application/json" } });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    // problem+json: the detail says what was wrong
+    throw new Error((body && (body.detail || body.title)) || `${response.status} ${response.statusText}`);
+  }
+  return body;
+}
+
+function formatNumber(value) {
+  return value === null || value === undefined
+    ? "–"
+    : Number(value).toLocaleString("en-US", { maximumFractionDigits: 2 });
+}
+
+function drawChart(id, config) {
+  charts[id]?.destroy();
+  // animation off: the page is drawn once per change, and screenshots should show the final state
+  config.options = { animation: false, responsive: true, maintainAspectRatio: false, ...config.options };
+  charts[id] = new Chart(document.getElementById(id), config);
+}
+
+async function loadHealth() {
+  const badge = document.getElementById("health");
+  try {
+    const health = await getJson("health");
+    badge.textContent = `database ok · ${health.applied_migrations} migrations`;
+    badge.className = "badge ok";
+  } catch (error) {
+    badge.textContent = error.message;
+    badge.className = "badge bad";
+  }
+}
+
+async function loadOrderMetrics() {
+  const metrics = await getJson("metrics/order");
+  for (const [id, value] of [
+    ["metric-visits", metrics.median_visits_before_order],
+    ["metric-minutes", metrics.median_session_duration_minutes_before_order],
+  ]) {
+    const element = document.getElementById(id);
+    element.textContent = formatNumber(value);
+    element.dataset.value = value === null ? "" : String(value);
+  }
+}
+
+const familyState = { key: "browser_family", source: "" };
+
+async function loadFamilies() {
+  const query = familyState.source ? `?source=${encodeURIComponent(familyState.source)}` : "";
+  const families = await getJson(`sessions/by/${familyState.key}${query}`);
+  const labels = Object.keys(families);
+  drawChart("chart-families", {
+    type: "bar",
+    data: { labels, datasets: [{ label: "sessions", data: labels.map((l) => families[l]), backgroundColor: colors[0] }] },
+    options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+  });
+}
+
+async function loadDaily() {
+  const rows = await getJson("sessions/daily");
+  const days = [...new Set(rows.map((r) => r.session_date))].sort();
+  const sources = [...new Set(rows.map((r) => r.source))].sort();
+  const datasets = sources.map((source, i) => {
+    const byDay = new Map(rows.filter((r) => r.source === source).map((r) => [r.session_date, r.sessions]));
+    return { label: source, data: days.map((d) => byDay.get(d) ?? 0), borderColor: colors[i % colors.length], backgroundColor: colors[i % colors.length], tension: 0 };
+  });
+  drawChart("chart-daily", {
+    type: "line",
+    data: { labels: days, datasets },
+    options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+  });
+}
+
+// Keyset pagination: the API hands out next_cursor; going back means remembering the cursors of earlier pages.
+const campaignState = { filter: {}, cursors: [null], page: 0 };
+
+function cell(text) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  return td;
+}
+
+async function loadCampaignPage() {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(campaignState.filter)) {
+    if (value) params.set(name, value);
+  }
+  const cursor = campaignState.cursors[campaignState.page];
+  if (cursor) params.set("cursor", cursor);
+  const error = document.getElementById("campaign-error");
+  let page;
+  try {
+    page = await getJson(`campaigns/performance?${params}`);
+    error.hidden = true;
+  } catch (e) {
+    error.textContent = e.message;
+    error.hidden = false;
+    return;
+  }
+  const body = document.querySelector("#campaign-table tbody");
+  body.replaceChildren(...page.items.map((row) => {
+    const tr = document.createElement("tr");
+    tr.append(cell(row.user_id), cell(row.session_start), cell(row.session_end),
+      cell(row.campaigns.join(", ")), cell(row.rewards_issued.join(", ")), cell(row.reward_driven_by_campaign_view ? "yes" : "no"));
+    return tr;
+  }));
+  campaignState.cursors[campaignState.page + 1] = page.next_cursor;
+  document.getElementById("campaign-page").textContent = `page ${campaignState.page + 1}`;
+  document.getElementById("campaign-prev").disabled = campaignState.page === 0;
+  document.getElementById("campaign-next").disabled = !page.next_cursor;
+}
+
+function readCampaignFilter() {
+  const form = new FormData(document.getElementById("campaign-filter"));
+  // datetime-local has no zone; the API reads a timestamp without one as UTC, which is what the table shows
+  campaignState.filter = Object.fromEntries(["from", "to", "user_id", "limit"].map((n) => [n, String(form.get(n) ?? "").trim()]));
+  campaignState.cursors = [null];
+  campaignState.page = 0;
+}
+
+function wireControls() {
+  for (const button of document.querySelectorAll("#family-keys button")) {
+    button.addEventListener("click", () => {
+      familyState.key = button.dataset.key;
+      for (const other of document.querySelectorAll("#family-keys button")) {
+        other.setAttribute("aria-pressed", String(other === button));
+      }
+      loadFamilies();
+    });
+  }
+  document.getElementById("family-source").addEventListener("change", (event) => {
+    familyState.source = event.target.value;
+    loadFamilies();
+  });
+  document.getElementById("campaign-filter").addEventListener("submit", (event) => {
+    event.preventDefault();
+    readCampaignFilter();
+    loadCampaignPage();
+  });
+  document.getElementById("campaign-next").addEventListener("click", () => { campaignState.page++; loadCampaignPage(); });
+  document.getElementById("campaign-prev").addEventListener("click", () => { campaignState.page--; loadCampaignPage(); });
+}
+
+async function main() {
+  wireControls();
+  readCampaignFilter();
+  await Promise.allSettled([loadHealth(), loadOrderMetrics(), loadFamilies(), loadDaily(), loadCampaignPage()]);
+  // a marker for tests and scripts: everything has been asked for and drawn
+  document.body.dataset.ready = "true";
+}
+
+document.addEventListener("DOMContentLoaded", main);

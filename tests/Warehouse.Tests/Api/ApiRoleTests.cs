@@ -1,0 +1,114 @@
+using Npgsql;
+using Warehouse.Api;
+using Warehouse.Core.Migrations;
+using Warehouse.Tests.Infrastructure;
+
+namespace Warehouse.Tests.Api;
+
+/// <summary>The warehouse_api role (migrations/V0100__api_reader_role.sql) reads the marts and can change nothing.</summary>
+public sealed class ApiRoleTests : IAsyncLifetime
+{
+    private string _owner = "";
+    private string _reader = "";
+
+    public async Task InitializeAsync()
+    {
+        _owner = await ApiTestData.CreateLoadedDatabaseAsync("apirole");
+        _reader = ApiTestData.ApiConnectionString(_owner);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Theory]
+    [InlineData("campaign_performance")]
+    [InlineData("order_metrics")]
+    [InlineData("sessions_by_key")]
+    [InlineData("daily_sessions")]
+    public async Task Role_CanReadEveryMart(string mart)
+    {
+        var asReader = await TestDatabase.ScalarAsync<long>(_reader, $"select count(*) from marts.{mart}");
+        var asOwner = await TestDatabase.ScalarAsync<long>(_owner, $"select count(*) from marts.{mart}");
+
+        Assert.True(asOwner > 0);
+        Assert.Equal(asOwner, asReader);
+    }
+
+    [Theory]
+    [InlineData("insert into staging.http_log values (now(), 'GET', '/', 'x', 'f', 1)")]
+    [InlineData("update core.session_gap_settings set gap_seconds = 1")]
+    [InlineData("delete from staging.campaign_reward_mapping")]
+    [InlineData("truncate staging.webshop_events")]
+    [InlineData("create table marts.mine (id int)")]
+    [InlineData("create table public.mine (id int)")]
+    [InlineData("create view marts.mine as select 1 as one")]
+    [InlineData("drop view marts.order_metrics")]
+    [InlineData("create schema mine")]
+    [InlineData("delete from warehouse.schema_history")]
+    [InlineData("select count(*) from staging.http_log")]
+    [InlineData("select count(*) from core.events")]
+    public async Task Role_CannotWriteOrReadBelowTheMarts(string sql)
+    {
+        var error = await Assert.ThrowsAsync<PostgresException>(() => TestDatabase.ExecuteAsync(_reader, sql));
+
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+    }
+
+    [Fact]
+    public async Task Role_CannotInsertIntoAMartView()
+    {
+        // PostgreSQL refuses before checking privileges here (the view is not updatable): refused either way
+        await Assert.ThrowsAsync<PostgresException>(() => TestDatabase.ExecuteAsync(_reader, "insert into marts.order_metrics values (1, 1)"));
+    }
+
+    [Fact]
+    public async Task Role_IsPlainLoginWithoutPowers()
+    {
+        var flags = await TestDatabase.ScalarAsync<string>(_owner,
+            "select concat_ws(',', rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls) from pg_roles where rolname = 'warehouse_api'");
+
+        Assert.Equal("t,f,f,f,f,f", flags);
+    }
+
+    [Fact]
+    public async Task Migration_InASecondDatabaseOfTheCluster_FindsTheRoleAndGrantsAgain()
+    {
+        // the template database already created the cluster-wide role; a fresh database must migrate all the same
+        var second = await TestDatabase.CreateEmptyAsync("apirolesecondcluster");
+
+        await new MigrationRunner(second, new MigrationOptions { Directory = TestDatabase.MigrationsDirectory }).MigrateAsync(TextWriter.Null);
+
+        var reader = ApiTestData.ApiConnectionString(second);
+        Assert.Equal(1, await TestDatabase.ScalarAsync<long>(reader, "select count(*) from marts.order_metrics"));
+    }
+
+    [Fact]
+    public async Task SetPassword_QuotesTheValueAndTheRoleThenAuthenticatesWithIt()
+    {
+        const string password = "it's a \"secret\"; drop role warehouse_api; --";
+        try
+        {
+            await ApiRole.SetPasswordAsync(_owner, password);
+
+            var stored = await TestDatabase.ScalarAsync<bool>(_owner,
+                "select rolpassword is not null from pg_authid where rolname = 'warehouse_api'");
+            Assert.True(stored);
+            Assert.Equal(1L, await TestDatabase.ScalarAsync<long>(ApiRole.ConnectionString(_owner, password), "select count(*) from marts.order_metrics"));
+        }
+        finally
+        {
+            // the role is cluster-wide: leave it as the other tests expect it (trust auth, no password)
+            await TestDatabase.ExecuteAsync(_owner, "alter role warehouse_api with password null");
+        }
+    }
+
+    [Fact]
+    public void ConnectionString_SwapsTheUserAndKeepsTheDatabase()
+    {
+        var owner = new NpgsqlConnectionStringBuilder(_owner);
+        var reader = new NpgsqlConnectionStringBuilder(ApiRole.ConnectionString(_owner, "pw"));
+
+        Assert.Equal("warehouse_api", reader.Username);
+        Assert.Equal("pw", reader.Password);
+        Assert.Equal((owner.Host, owner.Port, owner.Database), (reader.Host, reader.Port, reader.Database));
+    }
+}

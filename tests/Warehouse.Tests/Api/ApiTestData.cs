@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text;
+using Npgsql;
+using Warehouse.Api;
+using Warehouse.Tests.Infrastructure;
+
+namespace Warehouse.Tests.Api;
+
+/// <summary>
+/// A migrated database filled through the staging tables with a small, hand-made data set whose marts were worked out
+/// by hand (the expectations in the tests), so the API is checked against the real views, not against itself.
+/// </summary>
+public static class ApiTestData
+{
+    public static readonly DateTime Day1 = new(2024, 3, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>Twelve HTTP-log users with two sessions each: 24 campaign_performance rows.</summary>
+    public const int HttpUsers = 12;
+    public const int HttpSessions = 2 * HttpUsers;
+
+    public static async Task<string> CreateLoadedDatabaseAsync(string prefix)
+    {
+        // TestDatabase cuts the generated name to 48 characters, so it needs a prefix of at least 14
+        var db = await TestDatabase.CreateMigratedAsync(prefix + "warehouseapi");
+        await TestDatabase.ExecuteAsync(db, Sql());
+        return db;
+    }
+
+    /// <summary>The API's connection: the read-only role, on the same server and database.</summary>
+    public static string ApiConnectionString(string ownerConnectionString) => ApiRole.ConnectionString(ownerConnectionString, password: null);
+
+    private static string Sql()
+    {
+        var sql = new StringBuilder();
+        var line = 0;
+
+        // Webshop: c1 has a 20-minute visit, then orders 3 hours later (1 visit, 20 min before the order); c2 orders in
+        // its first session (0, 0); c3 has visits of 5 and 10 minutes, then orders (2, 15). Medians: 1 visit, 15 minutes.
+        // c1's browser changes inside its first session: the first event (Chrome) decides.
+        void Webshop(string type, string at, string? customer, string browser, string os, string device) =>
+            sql.AppendLine(CultureInfo.InvariantCulture,
+                $"insert into staging.webshop_events values ({++line}, '{type}', '{at}', {(customer is null ? "null" : $"'{customer}'")}, null, null, '{browser}', '{os}', '{device}', null, 'webshop.jsonl', {line});");
+        Webshop("page_view", "2024-03-01T09:00:00Z", "c1", "Chrome", "Linux", "Other");
+        Webshop("page_view", "2024-03-01T09:20:00Z", "c1", "Firefox", "Windows", "Other");
+        Webshop("placed_order", "2024-03-01T12:00:00Z", "c1", "Chrome", "Linux", "Other");
+        Webshop("page_view", "2024-03-02T12:00:00Z", "c2", "Safari", "iOS", "iPhone");
+        Webshop("placed_order", "2024-03-02T12:10:00Z", "c2", "Safari", "iOS", "iPhone");
+        Webshop("page_view", "2024-03-01T10:00:00Z", "c3", "Chrome", "Android", "Samsung");
+        Webshop("page_view", "2024-03-01T10:05:00Z", "c3", "Chrome", "Android", "Samsung");
+        Webshop("page_view", "2024-03-01T11:00:00Z", "c3", "Chrome", "Android", "Samsung");
+        Webshop("page_view", "2024-03-01T11:10:00Z", "c3", "Chrome", "Android", "Samsung");
+        Webshop("placed_order", "2024-03-01T13:00:00Z", "c3", "Chrome", "Android", "Samsung");
+        Webshop("page_view", "2024-03-01T13:00:00Z", null, "Opera", "Windows", "Other"); // anonymous: no session
+
+        // Clickstream: k1 one session starting on Safari, k2 one session without a user agent (families null -> "Other").
+        sql.AppendLine("insert into staging.clickstream values ('k1', '2024-03-01T08:00:00Z', null, null, null, 'Safari', 'Mac OS X', 'Mac', 'click.csv', 2);");
+        sql.AppendLine("insert into staging.clickstream values ('k1', '2024-03-01T08:10:00Z', 'p1', null, null, 'Chrome', 'Mac OS X', 'Mac', 'click.csv', 3);");
+        sql.AppendLine("insert into staging.clickstream values ('k2', '2024-03-02T08:00:00Z', null, null, null, null, null, null, 'click.csv', 4);");
+
+        // Device events: one session.
+        sql.AppendLine("insert into staging.device_events values ('d1', '2024-03-01T07:00:00Z', 'screen_view', 'Chrome Mobile', 'Android', 'Pixel 7', 'device.jsonl', 1);");
+
+        // HTTP log: user i has session A starting at 10:00 + (i % 4) minutes (starts shared by several users, so the
+        // user_id breaks ties) and session B at exactly 12:00 for everyone. u01 views campaign 1, gets reward 9, views
+        // campaign 2 (driven); u02 gets reward 9 before viewing campaign 1 (not driven).
+        line = 0;
+        void Http(string method, string path, string user, DateTime at) =>
+            sql.AppendLine(CultureInfo.InvariantCulture,
+                $"insert into staging.http_log values ('{at:yyyy-MM-ddTHH:mm:ssZ}', '{method}', '{path}', '{user}', 'http_log.txt', {++line});");
+        for (var i = 1; i <= HttpUsers; i++)
+        {
+            var user = User(i);
+            var startA = Day1.AddHours(10).AddMinutes(i % 4);
+            switch (i)
+            {
+                case 1:
+                    Http("GET", "/campaigns/1", user, startA);
+                    Http("POST", "/rewards/9", user, startA.AddMinutes(1));
+                    Http("GET", "/campaigns/2", user, startA.AddMinutes(2));
+                    break;
+                case 2:
+                    Http("POST", "/rewards/9", user, startA);
+                    Http("GET", "/campaigns/1", user, startA.AddMinutes(1));
+                    break;
+                default:
+                    Http("GET", "/home", user, startA);
+                    break;
+            }
+            Http("GET", "/home", user, Day1.AddHours(12));
+        }
+        sql.AppendLine("insert into staging.campaign_reward_mapping values ('1', '9');");
+        return sql.ToString();
+    }
+
+    public static string User(int i) => $"u{i:00}";
+
+    /// <summary>(session_start, user_id) of every campaign_performance row, in the API's order, read from the mart directly.</summary>
+    public static async Task<List<(DateTime Start, string User)>> CampaignKeysAsync(string db)
+    {
+        await using var connection = new NpgsqlConnection(db);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "select session_start, user_id from marts.campaign_performance order by session_start, user_id collate \"C\"", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var keys = new List<(DateTime, string)>();
+        while (await reader.ReadAsync())
+        {
+            keys.Add((reader.GetDateTime(0), reader.GetString(1)));
+        }
+        return keys;
+    }
+}

@@ -1,0 +1,209 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Playwright;
+using Warehouse.Api;
+using Warehouse.Tests.Infrastructure;
+
+namespace Warehouse.Tests.Api;
+
+/// <summary>
+/// The dashboard in Debian's headless Chromium, driven by Playwright, against the app on real Kestrel on a loopback port.
+/// What the page shows is compared with the marts read directly; a screenshot is kept as a test artifact.
+/// </summary>
+public sealed class DashboardBrowserTests : IAsyncLifetime
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    private string _db = "";
+    private WebApplication _app = null!;
+    private string _baseUrl = "";
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public async Task InitializeAsync()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium (./warehouse test does)");
+        _db = await ApiTestData.CreateLoadedDatabaseAsync("dashboard");
+        _app = ApiHost.Build([], builder =>
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Warehouse:ConnectionString"] = ApiTestData.ApiConnectionString(_db),
+                ["Warehouse:MigrationsDirectory"] = TestDatabase.MigrationsDirectory,
+            });
+            builder.Logging.ClearProviders();
+        });
+        await _app.StartAsync();
+        _baseUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            // without the networking flags Chromium keeps trying hosts this closed network refuses
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task<IPage> OpenDashboardAsync()
+    {
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 1250 } });
+        var failures = new List<string>();
+        page.Console += (_, message) => { if (message.Type == "error") failures.Add(message.Text); };
+        page.PageError += (_, error) => failures.Add(error);
+        await page.GotoAsync(_baseUrl + "/");
+        await page.WaitForSelectorAsync("body[data-ready='true']", new PageWaitForSelectorOptions { Timeout = 20_000 });
+        Assert.Empty(failures);
+        return page;
+    }
+
+    private static Task<T> ChartAsync<T>(IPage page, string canvasId, string expression) =>
+        page.EvaluateAsync<T>($"() => {{ const chart = Chart.getChart(document.getElementById('{canvasId}')); return {expression}; }}");
+
+    [Fact]
+    public async Task Dashboard_ShowsTheMartsNumbersChartsAndTable_AndSavesAScreenshot()
+    {
+        var page = await OpenDashboardAsync();
+
+        // big numbers: the mart's values, shown and carried in data-value
+        var visits = await TestDatabase.ScalarAsync<decimal>(_db, "select median_visits_before_order from marts.order_metrics");
+        var minutes = await TestDatabase.ScalarAsync<decimal>(_db, "select median_session_duration_minutes_before_order from marts.order_metrics");
+        Assert.Equal((double)visits, double.Parse(await page.GetAttributeAsync("#metric-visits", "data-value") ?? "", CultureInfo.InvariantCulture));
+        Assert.Equal((double)minutes, double.Parse(await page.GetAttributeAsync("#metric-minutes", "data-value") ?? "", CultureInfo.InvariantCulture));
+        Assert.Equal(visits.ToString("0.##", CultureInfo.InvariantCulture), await page.InnerTextAsync("#metric-visits"));
+        Assert.Equal(minutes.ToString("0.##", CultureInfo.InvariantCulture), await page.InnerTextAsync("#metric-minutes"));
+
+        // bars: one per browser family, heights equal to the mart summed over sources
+        var expectedBars = await FamiliesAsync("browser_family");
+        Assert.Equal(expectedBars.Keys, await ChartAsync<string[]>(page, "chart-families", "chart.data.labels"));
+        Assert.Equal(expectedBars.Values, await ChartAsync<long[]>(page, "chart-families", "chart.data.datasets[0].data"));
+        Assert.Equal(expectedBars.Count, await ChartAsync<int>(page, "chart-families", "chart.getDatasetMeta(0).data.length"));
+        Assert.True(await PaintedPixelsAsync(page, "chart-families") > 1000, "the bar chart canvas is blank");
+
+        // daily line chart: a line per source, points per day, the http_log line equal to the mart
+        var sources = await ChartAsync<string[]>(page, "chart-daily", "chart.data.datasets.map(d => d.label)");
+        Assert.Equal(["clickstream", "device_events", "http_log", "webshop_events"], sources);
+        Assert.Equal(["2024-03-01", "2024-03-02"], await ChartAsync<string[]>(page, "chart-daily", "chart.data.labels"));
+        var httpDaily = await TestDatabase.ScalarAsync<long>(_db, "select sessions from marts.daily_sessions where source = 'http_log'");
+        Assert.Equal([httpDaily, 0L], await ChartAsync<long[]>(page, "chart-daily", "chart.data.datasets[2].data"));
+        Assert.True(await PaintedPixelsAsync(page, "chart-daily") > 1000, "the line chart canvas is blank");
+
+        // the campaign table's first page: the first rows of the mart in API order
+        var keys = await ApiTestData.CampaignKeysAsync(_db);
+        var firstUsers = await page.Locator("#campaign-table tbody tr td:first-child").AllInnerTextsAsync();
+        Assert.Equal(keys.Take(25).Select(k => k.User), firstUsers);
+
+        var artifacts = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "dashboard.png"), FullPage = true });
+        Assert.True(new FileInfo(Path.Combine(artifacts, "dashboard.png")).Length > 10_000);
+        // The README's picture is refreshed on request only, so an ordinary test run leaves the work tree clean.
+        if (Environment.GetEnvironmentVariable("WAREHOUSE_UPDATE_DOCS_SCREENSHOT") == "1")
+        {
+            File.Copy(Path.Combine(artifacts, "dashboard.png"), Path.Combine(TestDatabase.RepoRoot, "docs", "dashboard.png"), overwrite: true);
+        }
+    }
+
+    [Fact]
+    public async Task Dashboard_SwitchingTheFamilyKeyAndSource_RedrawsTheBarsFromTheMart()
+    {
+        var page = await OpenDashboardAsync();
+
+        await page.ClickAsync("#family-keys button[data-key='device_family']");
+        await page.SelectOptionAsync("#family-source", "webshop_events");
+        await page.WaitForFunctionAsync("() => Chart.getChart(document.getElementById('chart-families')).data.labels.includes('Samsung')"
+            + " && !Chart.getChart(document.getElementById('chart-families')).data.labels.includes('Pixel 7')");
+
+        var expected = await FamiliesAsync("device_family", "webshop_events");
+        Assert.Equal(expected.Keys, await ChartAsync<string[]>(page, "chart-families", "chart.data.labels"));
+        Assert.Equal(expected.Values, await ChartAsync<long[]>(page, "chart-families", "chart.data.datasets[0].data"));
+        Assert.Equal("true", await page.GetAttributeAsync("#family-keys button[data-key='device_family']", "aria-pressed"));
+    }
+
+    [Fact]
+    public async Task Dashboard_CampaignTable_PagesForwardAndBackAndFilters()
+    {
+        var page = await OpenDashboardAsync();
+        var keys = await ApiTestData.CampaignKeysAsync(_db);
+        var rows = page.Locator("#campaign-table tbody tr td:first-child");
+
+        await page.SelectOptionAsync("#campaign-filter select[name='limit']", "10");
+        await page.ClickAsync("#campaign-filter button[type='submit']");
+        await Expect(rows, 10);
+        Assert.Equal(keys.Take(10).Select(k => k.User), await rows.AllInnerTextsAsync());
+
+        await page.ClickAsync("#campaign-next");
+        await page.WaitForSelectorAsync("#campaign-page:text('page 2')");
+        Assert.Equal(keys.Skip(10).Take(10).Select(k => k.User), await rows.AllInnerTextsAsync());
+
+        await page.ClickAsync("#campaign-next");
+        await page.WaitForSelectorAsync("#campaign-page:text('page 3')");
+        Assert.Equal(keys.Skip(20).Select(k => k.User), await rows.AllInnerTextsAsync());
+        Assert.True(await page.IsDisabledAsync("#campaign-next"));
+
+        await page.ClickAsync("#campaign-prev");
+        await page.WaitForSelectorAsync("#campaign-page:text('page 2')");
+        Assert.Equal(keys.Skip(10).Take(10).Select(k => k.User), await rows.AllInnerTextsAsync());
+
+        await page.FillAsync("#campaign-filter input[name='user_id']", "u01");
+        await page.ClickAsync("#campaign-filter button[type='submit']");
+        await page.WaitForSelectorAsync("#campaign-page:text('page 1')");
+        await Expect(rows, 2);
+        Assert.Equal(["u01", "u01"], await rows.AllInnerTextsAsync());
+    }
+
+    private static async Task Expect(ILocator locator, int count)
+    {
+        for (var i = 0; i < 100 && await locator.CountAsync() != count; i++)
+        {
+            await Task.Delay(50);
+        }
+        Assert.Equal(count, await locator.CountAsync());
+    }
+
+    /// <summary>The mart's sessions per family, summed over sources (or one source), largest first, as the API orders them.</summary>
+    private async Task<OrderedDictionary<string, long>> FamiliesAsync(string key, string? source = null)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_db);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "select family, total from (select coalesce(group_value, 'Other') as family, cast(sum(sessions) as bigint) as total " +
+            "from marts.sessions_by_key where group_key = @key and (@source::text is null or source = @source) group by 1) as totals " +
+            "order by total desc, family collate \"C\"", connection);
+        command.Parameters.AddWithValue("key", key);
+        command.Parameters.AddWithValue("source", (object?)source ?? DBNull.Value);
+        await using var reader = await command.ExecuteReaderAsync();
+        var result = new OrderedDictionary<string, long>();
+        while (await reader.ReadAsync())
+        {
+            result[reader.GetString(0)] = reader.GetInt64(1);
+        }
+        return result;
+    }
+
+    private static Task<int> PaintedPixelsAsync(IPage page, string canvasId) =>
+        page.EvaluateAsync<int>($$"""
+            () => {
+                const canvas = document.getElementById('{{canvasId}}');
+                const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+                let painted = 0;
+                for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) painted++; }
+                return painted;
+            }
+            """);
+}
