@@ -16,4 +16,5 @@ root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(AvroCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
+root.Subcommands.Add(ProfileCommand.Create());
 return await CommandRunner.InvokeAsync(root, args);
