@@ -20,7 +20,7 @@ public sealed class HttpInputTests : IAsyncLifetime
     [Fact]
     public async Task Run_FromUrlsWithDroppedConnectionAnd503s_GivesTheMartsOfTheLocalFiles()
     {
-        var expected = await LocalSampleMartsAsync("http_reference");
+        var expected = await LocalSampleMartsAsync("http_local_reference");
         var db = await TestDatabase.CreateEmptyAsync(nameof(Run_FromUrlsWithDroppedConnectionAnd503s_GivesTheMartsOfTheLocalFiles));
         var urls = new[]
         {
