@@ -21,9 +21,9 @@ final as (
         cast(extract(epoch from max(event_at)) - extract(epoch from min(event_at)) as decimal(18, 6)) as duration_seconds,
         -- families can change inside a session; the first event decides. Exactly one event per session starts it,
         -- so max() over "this event's family if it starts the session" picks the first event's value without a join.
-        max(case when is_new_session then browser_family end) as browser_family,
-        max(case when is_new_session then os_family end) as os_family,
-        max(case when is_new_session then device_family end) as device_family
+        cast(max(case when is_new_session then browser_family end) as varchar(256)) as browser_family,
+        cast(max(case when is_new_session then os_family end) as varchar(256)) as os_family,
+        cast(max(case when is_new_session then device_family end) as varchar(256)) as device_family
     from sessionized_events
     group by source, user_id, session_id, session_number
 )

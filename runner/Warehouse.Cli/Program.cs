@@ -17,4 +17,6 @@ root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(AvroCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
 root.Subcommands.Add(ProfileCommand.Create());
+root.Subcommands.Add(LintCommand.Create());
+root.Subcommands.Add(GenerateCommand.Create());
 return await CommandRunner.InvokeAsync(root, args);

@@ -71,6 +71,13 @@ internal static class ConvertCommand
         var explicitRejects = rejectsPath is not null;
         var finalRejects = Path.GetFullPath(rejectsPath ?? Path.ChangeExtension(outputPath, ".rejects.jsonl"));
         var finalOutput = Path.GetFullPath(outputPath);
+        foreach (var target in (string[])[finalOutput, finalRejects])
+        {
+            if (!Directory.Exists(Path.GetDirectoryName(target)))
+            {
+                throw new WarehouseException($"cannot write {target}: folder {Path.GetDirectoryName(target)} does not exist");
+            }
+        }
         var tempOutput = TempPathNextTo(finalOutput);
         var tempRejects = TempPathNextTo(finalRejects);
         try
@@ -127,8 +134,21 @@ internal static class ConvertCommand
         }
         finally
         {
-            File.Delete(tempOutput);   // no-op after a successful move
-            File.Delete(tempRejects);
+            DeleteQuietly(tempOutput);   // nothing left after a successful move
+            DeleteQuietly(tempRejects);
+        }
+    }
+
+    /// <summary>Cleanup must not replace the real error (e.g. a missing folder) with its own.</summary>
+    private static void DeleteQuietly(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The file was never created, or cannot be: either way there is nothing of ours to remove.
         }
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Warehouse.Core.Database;
 using Warehouse.Core.Migrations;
 
 namespace Warehouse.Cli.Commands;
@@ -13,6 +14,11 @@ internal static class MigrateCommand
         var command = new Command("migrate", "Apply pending versioned scripts, then changed repeatable ones") { dryRun, allowChanged };
         command.SetAction(async (result, ct) =>
         {
+            if (result.GetValue(dryRun) && Migrations.IsOffline(result))
+            {
+                MigrationRunner.DryRunOffline(Migrations.Options(result), Console.Out);
+                return ExitCodes.Ok;
+            }
             var runner = Migrations.Runner(result, result.GetValue(allowChanged));
             await runner.MigrateAsync(Console.Out, result.GetValue(dryRun), ct);
             return ExitCodes.Ok;
@@ -27,6 +33,14 @@ internal static class Migrations
     public static MigrationRunner Runner(ParseResult result, bool allowChanged = false) =>
         new(GlobalOptions.ConnectionString(result), Options(result, allowChanged));
 
+    /// <summary>
+    /// Redshift with no database named: there is nothing to connect to (the embedded cluster is PostgreSQL, not Redshift),
+    /// so a dry run shows every script as pending instead of starting it.
+    /// </summary>
+    public static bool IsOffline(ParseResult result) =>
+        result.GetValue(GlobalOptions.Target) == "redshift" && DatabaseLocator.ExplicitUrl(result.GetValue(GlobalOptions.Database)) is null;
+
+    /// <summary>The dialect's <c>${variables}</c> are added by the runner itself (<see cref="Warehouse.Core.Portability.Dialect"/>).</summary>
     public static MigrationOptions Options(ParseResult result, bool allowChanged = false) => new()
     {
         Directory = GlobalOptions.MigrationsDirectory(result),

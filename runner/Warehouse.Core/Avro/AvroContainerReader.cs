@@ -126,6 +126,32 @@ public sealed class AvroContainerReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// The blocks, each with a decoder positioned at its first record and its record count, for callers that decode
+    /// records themselves without building generic values (the staging loader's fast path). The caller must read
+    /// exactly <c>Count</c> records before asking for the next block; leftover bytes are reported as corruption.
+    /// </summary>
+    internal IEnumerable<(long Count, AvroDecoder Decoder)> ReadBlocks()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var decoder = new AvroDecoder(_source);
+        while (ReadBlock(out var count, out var data, out var length))
+        {
+            decoder.Where = $"{_source}: block {_blockNumber}";
+            decoder.Reset(data, 0, length);
+            var minRecordSize = Schema.MinEncodedSize;
+            if (minRecordSize > 0 && count > length / minRecordSize)
+            {
+                throw Error($"block {_blockNumber} declares {count} records but holds only {length} bytes");
+            }
+            yield return (count, decoder);
+            if (decoder.Remaining != 0)
+            {
+                throw Error($"block {_blockNumber} has {decoder.Remaining} bytes left over after its {count} records");
+            }
+        }
+    }
+
     public void Dispose()
     {
         if (_disposed)

@@ -85,7 +85,7 @@ public sealed class AvroContainerWriter : IDisposable
         }
         try
         {
-            AvroGenericWriter.Write(Encoder, Schema, datum, "");
+            AvroGenericWriter.Write(Encoder, Schema, datum);
         }
         catch
         {
@@ -93,6 +93,16 @@ public sealed class AvroContainerWriter : IDisposable
             throw;
         }
         EndRecord();
+    }
+
+    /// <summary>
+    /// Drops whatever was written to <see cref="Encoder"/> since the last <see cref="EndRecord"/>, e.g. when a
+    /// converter finds a bad input line halfway through encoding it.
+    /// </summary>
+    public void DiscardRecord()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Encoder.Truncate(_completeLength);
     }
 
     /// <summary>Writes the buffered records as a block and flushes the output stream.</summary>
@@ -103,7 +113,10 @@ public sealed class AvroContainerWriter : IDisposable
         _output.Flush();
     }
 
-    /// <summary>Writes the last block and flushes; closes the output unless leaveOpen.</summary>
+    /// <summary>
+    /// Writes the last block and flushes; closes the output unless leaveOpen. A record left unfinished (no
+    /// <see cref="EndRecord"/>, typically because an exception is unwinding) is dropped, never written half.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -113,10 +126,7 @@ public sealed class AvroContainerWriter : IDisposable
         _disposed = true;
         try
         {
-            if (Encoder.Length != _completeLength)
-            {
-                throw new InvalidOperationException("a record written through Encoder was not finished with EndRecord()");
-            }
+            Encoder.Truncate(_completeLength);
             WriteBlock();
             _output.Flush();
         }
@@ -166,7 +176,8 @@ public sealed class AvroContainerWriter : IDisposable
         }
         var data = Encoder.WrittenSpan;
         ReadOnlySpan<byte> payload;
-        byte[]? snappyBytes = null;
+        Span<byte> crc = stackalloc byte[4];
+        var trailer = 0;
         switch (Codec)
         {
             case AvroCodec.Null:
@@ -181,21 +192,19 @@ public sealed class AvroContainerWriter : IDisposable
                 payload = _compressed.GetBuffer().AsSpan(0, (int)_compressed.Length);
                 break;
             case AvroCodec.Snappy:
-            {
-                var compressed = Snappy.Compress(data);
-                snappyBytes = new byte[compressed.Length + 4];
-                compressed.CopyTo(snappyBytes, 0);
-                BinaryPrimitives.WriteUInt32BigEndian(snappyBytes.AsSpan(compressed.Length), Crc32.Compute(data));
-                payload = snappyBytes;
+                // Avro's snappy block: the compressed bytes, then a big-endian CRC32 of the uncompressed bytes.
+                payload = Snappy.Compress(data);
+                BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32.Compute(data));
+                trailer = 4;
                 break;
-            }
             default:
                 throw new InvalidOperationException($"unknown codec {Codec}");
         }
         var headerLength = WriteVarLong(_blockHeader, 0, _blockRecords);
-        headerLength = WriteVarLong(_blockHeader, headerLength, payload.Length);
+        headerLength = WriteVarLong(_blockHeader, headerLength, payload.Length + trailer);
         _output.Write(_blockHeader, 0, headerLength);
         _output.Write(payload);
+        _output.Write(crc[..trailer]);
         _output.Write(_sync);
         _blockRecords = 0;
         _completeLength = 0;

@@ -15,7 +15,11 @@ internal sealed class AvroDecoder
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>Nesting limit for recursive schemas, so hostile data cannot overflow the stack.</summary>
+    private const int MaxDepth = 512;
+
     private byte[] _buffer = [];
+    private int _depth;
     private int _pos;
     private int _end;
 
@@ -34,6 +38,27 @@ internal sealed class AvroDecoder
     }
 
     public object? ReadDatum(AvroSchema schema)
+    {
+        if (schema.Type is AvroType.Record or AvroType.Array or AvroType.Map or AvroType.Union)
+        {
+            if (++_depth > MaxDepth)
+            {
+                _depth--;
+                throw Error($"values are nested more than {MaxDepth} levels deep");
+            }
+            try
+            {
+                return ReadValue(schema);
+            }
+            finally
+            {
+                _depth--;
+            }
+        }
+        return ReadValue(schema);
+    }
+
+    private object? ReadValue(AvroSchema schema)
     {
         switch (schema.Type)
         {

@@ -9,24 +9,45 @@ namespace Warehouse.Core.Avro;
 /// </summary>
 internal static class AvroGenericWriter
 {
-    public static void Write(AvroEncoder encoder, AvroSchema schema, object? datum, string path)
+    /// <summary>Deeper nesting than this is taken as a cycle in the value (a record that contains itself).</summary>
+    internal const int MaxDepth = 512;
+
+    /// <summary>Encodes <paramref name="datum"/>; a mismatch is a WarehouseException naming the field path.</summary>
+    public static void Write(AvroEncoder encoder, AvroSchema schema, object? datum)
     {
+        try
+        {
+            Write(encoder, schema, datum, 0);
+        }
+        catch (ValueException ex)
+        {
+            var path = ex.Path.Count == 0 ? "value" : string.Concat(ex.Path).TrimStart('.');
+            throw new WarehouseException($"{path}: {ex.Message}", ex);
+        }
+    }
+
+    private static void Write(AvroEncoder encoder, AvroSchema schema, object? datum, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            throw new ValueException($"nested more than {MaxDepth} levels deep (does a value contain itself?)");
+        }
         switch (schema.Type)
         {
             case AvroType.Null:
                 if (datum is not null)
                 {
-                    throw Mismatch(path, schema, datum);
+                    throw Mismatch(schema, datum);
                 }
                 return;
             case AvroType.Boolean:
-                encoder.WriteBoolean(datum is bool b ? b : throw Mismatch(path, schema, datum));
+                encoder.WriteBoolean(datum is bool b ? b : throw Mismatch(schema, datum));
                 return;
             case AvroType.Int:
-                encoder.WriteInt(AsInt(datum, schema, path));
+                encoder.WriteInt(AsInt(datum, schema));
                 return;
             case AvroType.Long:
-                encoder.WriteLong(AsLong(datum, schema, path));
+                encoder.WriteLong(AsLong(datum, schema));
                 return;
             case AvroType.Float:
                 encoder.WriteFloat(datum switch
@@ -35,7 +56,7 @@ internal static class AvroGenericWriter
                     double d => (float)d,
                     int i => i,
                     long l => l,
-                    _ => throw Mismatch(path, schema, datum),
+                    _ => throw Mismatch(schema, datum),
                 });
                 return;
             case AvroType.Double:
@@ -45,7 +66,7 @@ internal static class AvroGenericWriter
                     float f => f,
                     int i => i,
                     long l => l,
-                    _ => throw Mismatch(path, schema, datum),
+                    _ => throw Mismatch(schema, datum),
                 });
                 return;
             case AvroType.String:
@@ -53,7 +74,7 @@ internal static class AvroGenericWriter
                 {
                     string s => s,
                     Guid g when schema.LogicalType == "uuid" => g.ToString("D"),
-                    _ => throw Mismatch(path, schema, datum),
+                    _ => throw Mismatch(schema, datum),
                 });
                 return;
             case AvroType.Bytes:
@@ -61,16 +82,15 @@ internal static class AvroGenericWriter
                 {
                     byte[] bytes => bytes,
                     ReadOnlyMemory<byte> memory => memory.Span,
-                    _ => throw Mismatch(path, schema, datum),
+                    _ => throw Mismatch(schema, datum),
                 });
                 return;
             case AvroType.Fixed:
             {
-                var bytes = datum as byte[] ?? throw Mismatch(path, schema, datum);
+                var bytes = datum as byte[] ?? throw Mismatch(schema, datum);
                 if (bytes.Length != schema.Size)
                 {
-                    throw new WarehouseException(
-                        $"{path}: fixed {schema.FullName} needs exactly {schema.Size} bytes, got {bytes.Length}");
+                    throw new ValueException($"fixed {schema.FullName} needs exactly {schema.Size} bytes, got {bytes.Length}");
                 }
                 encoder.WriteFixed(bytes);
                 return;
@@ -81,25 +101,33 @@ internal static class AvroGenericWriter
                 {
                     AvroEnum e => e.Symbol,
                     string s => s,
-                    _ => throw Mismatch(path, schema, datum),
+                    _ => throw Mismatch(schema, datum),
                 };
                 var index = schema.GetSymbolIndex(symbol);
                 if (index < 0)
                 {
-                    throw new WarehouseException($"{path}: \"{symbol}\" is not a symbol of enum {schema.FullName}");
+                    throw new ValueException($"\"{symbol}\" is not a symbol of enum {schema.FullName}");
                 }
                 encoder.WriteEnum(index);
                 return;
             }
             case AvroType.Array:
             {
-                var list = datum as IList ?? throw Mismatch(path, schema, datum);
+                var list = datum as IList ?? throw Mismatch(schema, datum);
                 if (list.Count > 0)
                 {
                     encoder.WriteArrayBlock(list.Count);
                     for (var i = 0; i < list.Count; i++)
                     {
-                        Write(encoder, schema.Items!, list[i], $"{path}[{i}]");
+                        try
+                        {
+                            Write(encoder, schema.Items!, list[i], depth + 1);
+                        }
+                        catch (ValueException ex)
+                        {
+                            ex.Path.Insert(0, $"[{i}]");
+                            throw;
+                        }
                     }
                 }
                 encoder.WriteArrayEnd();
@@ -107,16 +135,24 @@ internal static class AvroGenericWriter
             }
             case AvroType.Map:
             {
-                var map = datum as IDictionary ?? throw Mismatch(path, schema, datum);
+                var map = datum as IDictionary ?? throw Mismatch(schema, datum);
                 if (map.Count > 0)
                 {
                     encoder.WriteMapBlock(map.Count);
                     foreach (DictionaryEntry entry in map)
                     {
                         var key = entry.Key as string
-                            ?? throw new WarehouseException($"{path}: map keys must be strings");
+                            ?? throw new ValueException("map keys must be strings");
                         encoder.WriteString(key);
-                        Write(encoder, schema.Values!, entry.Value, $"{path}[\"{key}\"]");
+                        try
+                        {
+                            Write(encoder, schema.Values!, entry.Value, depth + 1);
+                        }
+                        catch (ValueException ex)
+                        {
+                            ex.Path.Insert(0, $"[\"{key}\"]");
+                            throw;
+                        }
                     }
                 }
                 encoder.WriteMapEnd();
@@ -124,16 +160,24 @@ internal static class AvroGenericWriter
             }
             case AvroType.Record:
             {
-                var record = datum as AvroRecord ?? throw Mismatch(path, schema, datum);
+                var record = datum as AvroRecord ?? throw Mismatch(schema, datum);
                 if (!ReferenceEquals(record.Schema, schema) && record.Schema.FullName != schema.FullName)
                 {
-                    throw Mismatch(path, schema, datum);
+                    throw Mismatch(schema, datum);
                 }
                 foreach (var field in schema.Fields)
                 {
                     var position = record.Schema.GetFieldPosition(field.Name);
                     var value = position >= 0 ? record[position] : null;
-                    Write(encoder, field.Schema, value, path.Length == 0 ? field.Name : path + "." + field.Name);
+                    try
+                    {
+                        Write(encoder, field.Schema, value, depth + 1);
+                    }
+                    catch (ValueException ex)
+                    {
+                        ex.Path.Insert(0, "." + field.Name);
+                        throw;
+                    }
                 }
                 return;
             }
@@ -142,10 +186,10 @@ internal static class AvroGenericWriter
                 var branch = AvroGeneric.ResolveBranch(schema, datum);
                 if (branch < 0)
                 {
-                    throw Mismatch(path, schema, datum);
+                    throw Mismatch(schema, datum);
                 }
                 encoder.WriteUnionIndex(branch);
-                Write(encoder, schema.Branches[branch], datum, path);
+                Write(encoder, schema.Branches[branch], datum, depth + 1);
                 return;
             }
             default:
@@ -153,7 +197,7 @@ internal static class AvroGenericWriter
         }
     }
 
-    private static int AsInt(object? datum, AvroSchema schema, string path)
+    private static int AsInt(object? datum, AvroSchema schema)
     {
         switch (datum)
         {
@@ -168,11 +212,11 @@ internal static class AvroGenericWriter
             case DateOnly date when schema.LogicalType == "date":
                 return date.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
             default:
-                throw Mismatch(path, schema, datum);
+                throw Mismatch(schema, datum);
         }
     }
 
-    private static long AsLong(object? datum, AvroSchema schema, string path)
+    private static long AsLong(object? datum, AvroSchema schema)
     {
         switch (datum)
         {
@@ -185,23 +229,23 @@ internal static class AvroGenericWriter
             case byte b:
                 return b;
             case DateTimeOffset dto when schema.LogicalType is not null:
-                return FromTicks(dto.UtcTicks - DateTime.UnixEpoch.Ticks, schema, datum, path);
+                return FromTicks(dto.UtcTicks - DateTime.UnixEpoch.Ticks, schema, datum);
             case DateTime dt when schema.LogicalType is not null:
                 // Unspecified kinds are taken as UTC, the warehouse's convention for naive timestamps.
                 var utc = dt.Kind == DateTimeKind.Local ? dt.ToUniversalTime() : dt;
-                return FromTicks(utc.Ticks - DateTime.UnixEpoch.Ticks, schema, datum, path);
+                return FromTicks(utc.Ticks - DateTime.UnixEpoch.Ticks, schema, datum);
             default:
-                throw Mismatch(path, schema, datum);
+                throw Mismatch(schema, datum);
         }
     }
 
-    private static long FromTicks(long ticksSinceEpoch, AvroSchema schema, object datum, string path) =>
+    private static long FromTicks(long ticksSinceEpoch, AvroSchema schema, object datum) =>
         schema.LogicalType switch
         {
             "timestamp-millis" or "local-timestamp-millis" => FloorDivide(ticksSinceEpoch, TimeSpan.TicksPerMillisecond),
             "timestamp-micros" or "local-timestamp-micros" => FloorDivide(ticksSinceEpoch, TimeSpan.TicksPerMicrosecond),
             "timestamp-nanos" or "local-timestamp-nanos" => ticksSinceEpoch * 100,
-            _ => throw Mismatch(path, schema, datum),
+            _ => throw Mismatch(schema, datum),
         };
 
     /// <summary>Rounds toward negative infinity, so an instant before 1970 maps to the unit that contains it.</summary>
@@ -211,14 +255,22 @@ internal static class AvroGenericWriter
         return remainder < 0 ? quotient - 1 : quotient;
     }
 
-    private static WarehouseException Mismatch(string path, AvroSchema schema, object? datum)
+    private static ValueException Mismatch(AvroSchema schema, object? datum)
     {
-        var where = path.Length == 0 ? "value" : path;
         var got = datum is null ? "null" : datum.GetType().Name;
         var expected = schema.Type == AvroType.Union
             ? string.Join(" or ", schema.Branches.Select(b => b.FullName))
             : schema.FullName;
-        return new WarehouseException($"{where}: expected {expected}, got {got}");
+        return new ValueException($"expected {expected}, got {got}");
+    }
+
+    /// <summary>
+    /// A value that does not fit the schema. The field path is collected while the exception unwinds, so the
+    /// normal path builds no strings.
+    /// </summary>
+    private sealed class ValueException(string message) : Exception(message)
+    {
+        public List<string> Path { get; } = [];
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Warehouse.Core.Avro;
 using Warehouse.Core.Models;
@@ -40,6 +41,7 @@ public sealed class HttpLogFormat(string sourceFile) : RawFormat<HttpLogRequest>
         return reason;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override string? TryWriteValidUtf8(ReadOnlySpan<byte> line, long lineNumber, AvroEncoder encoder)
     {
         var reason = TryParseFields(line, out var eventAt, out var method, out var path, out var userId);
@@ -55,6 +57,7 @@ public sealed class HttpLogFormat(string sourceFile) : RawFormat<HttpLogRequest>
         return reason;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string? TryParseFields(ReadOnlySpan<byte> line, out long eventAt, out Range method, out Range path, out Range userId)
     {
         eventAt = 0;
@@ -84,6 +87,7 @@ public sealed class HttpLogFormat(string sourceFile) : RawFormat<HttpLogRequest>
     }
 
     /// <summary>Fills <paramref name="fields"/> with the first fields and returns how many fields there are in all.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SplitOnWhitespace(ReadOnlySpan<byte> line, Span<Range> fields)
     {
         var count = 0;

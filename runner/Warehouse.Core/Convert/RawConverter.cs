@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -26,6 +27,7 @@ public static class RawConverter
     /// <param name="avroOutput">Receives the container file; left open.</param>
     /// <param name="rejects">Receives one JSON line per rejected line; null to only count them.</param>
     /// <param name="bytesRead">Reports the raw bytes consumed so far, after each buffer read.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ConvertResult Convert(string format, Stream input, string sourceFileName, Stream avroOutput,
         AvroCodec codec = AvroCodec.Deflate, TextWriter? rejects = null, IProgress<long>? bytesRead = null,
         CancellationToken cancellationToken = default)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Warehouse.Core.Conversion;
@@ -25,6 +26,7 @@ public static class Timestamps
     /// <paramref name="allowSpaceSeparator"/> also accepts a space between date and time (Python's str(datetime)).
     /// </summary>
     /// <returns>null on success, else what is wrong (for a reject reason).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string? TryParseIso(ReadOnlySpan<byte> s, bool naiveIsUtc, bool allowSpaceSeparator, out long micros)
     {
         micros = 0;

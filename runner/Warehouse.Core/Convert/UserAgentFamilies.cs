@@ -28,6 +28,8 @@ public static class UserAgentFamilies
         "bot", "spider", "crawl", "slurp", "archiver", "feed", "rss", "fetch", "scrape", "validator", "link sleuth",
         "curl/", "wget/", "python-", "python/", "java/", "libwww", "http_request", "httpclient", "go-http-client",
         "okhttp", "ruby", "perl", "php/", "nutch", "embedly", "ia_archiver", "phantomjs", "headlesschrome",
+        // Named crawlers without any of the words above (seen in real logs: moz.com's, LiveJournal's feed poller...).
+        "ezooms", "siteexplorer", "livejournal.com", "distilator", "portscout", "binlar", "indy library",
     ];
 
     /// <summary>Crawlers and automated clients; a match makes the device "Spider".</summary>

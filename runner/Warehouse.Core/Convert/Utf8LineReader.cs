@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Warehouse.Core.Conversion;
 
 /// <summary>
@@ -36,6 +38,7 @@ internal sealed class Utf8LineReader
     public long BytesRead { get; private set; }
 
     /// <summary>The next line (without its line ending), valid until the next call; false at the end of the input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReadLine(out ReadOnlySpan<byte> line, out bool tooLong)
     {
         tooLong = false;

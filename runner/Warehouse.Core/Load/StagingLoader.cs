@@ -48,25 +48,34 @@ public sealed class StagingLoader(string connectionString)
 
         var columns = await ColumnTypesAsync(connection, source.StagingTable, ct);
         var fields = reader.Schema.Fields;
-        var writers = fields.Select(f => columns.TryGetValue(f.Name, out var type)
-                ? ValueWriter(f, type)
+        var copiers = fields.Select(f => columns.TryGetValue(f.Name, out var type)
+                ? FieldCopier(f, type)
                 : throw new WarehouseException($"{fileName}: field '{f.Name}' has no column in {source.StagingTable}"))
             .ToArray();
         var copy = $"copy {source.StagingTable} ({string.Join(", ", fields.Select(f => f.Name))}) from stdin (format binary)";
         long rows = 0;
-        await using (var importer = await connection.BeginBinaryImportAsync(copy, ct))
+        try
         {
-            foreach (var datum in reader.ReadRecords())
+            // Records go straight from the Avro block buffer into the COPY stream: no generic values, no boxing.
+            await using var importer = await connection.BeginBinaryImportAsync(copy, ct);
+            foreach (var (count, decoder) in reader.ReadBlocks())
             {
-                var record = (AvroRecord)datum!;
-                await importer.StartRowAsync(ct);
-                for (var i = 0; i < writers.Length; i++)
+                ct.ThrowIfCancellationRequested();
+                for (long i = 0; i < count; i++)
                 {
-                    await writers[i](importer, record[i], ct);
+                    importer.StartRow();
+                    foreach (var copier in copiers)
+                    {
+                        copier(decoder, importer);
+                    }
                 }
-                rows++;
+                rows += count;
             }
             await importer.CompleteAsync(ct);
+        }
+        catch (PostgresException e)
+        {
+            throw new WarehouseException($"{fileName}: the database refused row {rows + 1:N0} or later: {e.MessageText}; nothing of this file was loaded", e);
         }
 
         await RecordAsync(connection, transaction, identity, source.Name, rows, ct);
@@ -248,30 +257,65 @@ public sealed class StagingLoader(string connectionString)
         return columns;
     }
 
-    private delegate Task ColumnWriter(NpgsqlBinaryImporter importer, object? value, CancellationToken ct);
+    private delegate void Copier(AvroDecoder decoder, NpgsqlBinaryImporter importer);
 
-    /// <summary>Converts one Avro field's generic value into the staging column's PostgreSQL type.</summary>
-    private static ColumnWriter ValueWriter(AvroField field, string columnType)
+    /// <summary>Reads one Avro field from the block and writes it as the staging column's PostgreSQL type.</summary>
+    private static Copier FieldCopier(AvroField field, string columnType)
     {
-        var schema = field.Schema.Type == AvroType.Union
-            ? field.Schema.Branches.First(b => b.Type != AvroType.Null)
-            : field.Schema;
-        return columnType switch
+        var schema = field.Schema;
+        if (schema.Type != AvroType.Union)
         {
-            "timestamp with time zone" when schema.LogicalType == "timestamp-micros" =>
-                (importer, value, ct) => value is long micros
-                    ? importer.WriteAsync(DateTime.UnixEpoch.AddTicks(micros * 10), NpgsqlDbType.TimestampTz, ct)
-                    : importer.WriteNullAsync(ct),
-            "timestamp with time zone" when schema.LogicalType == "timestamp-millis" =>
-                (importer, value, ct) => value is long millis
-                    ? importer.WriteAsync(DateTime.UnixEpoch.AddTicks(millis * 10_000), NpgsqlDbType.TimestampTz, ct)
-                    : importer.WriteNullAsync(ct),
-            "bigint" => (importer, value, ct) => value is null ? importer.WriteNullAsync(ct) : importer.WriteAsync(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture), NpgsqlDbType.Bigint, ct),
-            "integer" => (importer, value, ct) => value is null ? importer.WriteNullAsync(ct) : importer.WriteAsync(Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture), NpgsqlDbType.Integer, ct),
-            "boolean" => (importer, value, ct) => value is bool b ? importer.WriteAsync(b, NpgsqlDbType.Boolean, ct) : importer.WriteNullAsync(ct),
-            "character varying" or "text" or "character" =>
-                (importer, value, ct) => value is null ? importer.WriteNullAsync(ct) : importer.WriteAsync(value.ToString()!, NpgsqlDbType.Varchar, ct),
-            _ => throw new WarehouseException($"field '{field.Name}': no conversion from Avro {schema.Type} to column type {columnType}"),
+            return ValueCopier(field, schema, columnType);
+        }
+        // ["null", T] (either order): the branch index says whether a value follows.
+        if (schema.Branches.Count != 2 || schema.Branches.Count(b => b.Type == AvroType.Null) != 1)
+        {
+            throw new WarehouseException($"field '{field.Name}': only unions of null and one type can be loaded");
+        }
+        var nullBranch = schema.Branches[0].Type == AvroType.Null ? 0 : 1;
+        var value = ValueCopier(field, schema.Branches[1 - nullBranch], columnType);
+        return (decoder, importer) =>
+        {
+            var branch = decoder.ReadLong();
+            if (branch == nullBranch)
+            {
+                importer.WriteNull();
+            }
+            else if (branch == 1 - nullBranch)
+            {
+                value(decoder, importer);
+            }
+            else
+            {
+                throw new WarehouseException($"{decoder.Where}: field '{field.Name}' has union branch {branch}, which does not exist");
+            }
         };
+    }
+
+    private static Copier ValueCopier(AvroField field, AvroSchema schema, string columnType) =>
+        (schema.Type, schema.LogicalType, columnType) switch
+        {
+            (AvroType.Long, "timestamp-micros", "timestamp with time zone") =>
+                (d, i) => i.Write(FromMicros(d.ReadLong(), field), NpgsqlDbType.TimestampTz),
+            (AvroType.Long, "timestamp-millis", "timestamp with time zone") =>
+                (d, i) => i.Write(FromMicros(checked(d.ReadLong() * 1000), field), NpgsqlDbType.TimestampTz),
+            (AvroType.Long, _, "bigint") => (d, i) => i.Write(d.ReadLong(), NpgsqlDbType.Bigint),
+            (AvroType.Int, _, "integer") => (d, i) => i.Write(d.ReadInt(), NpgsqlDbType.Integer),
+            (AvroType.Int, _, "bigint") => (d, i) => i.Write((long)d.ReadInt(), NpgsqlDbType.Bigint),
+            (AvroType.Boolean, _, "boolean") => (d, i) => i.Write(d.ReadBoolean(), NpgsqlDbType.Boolean),
+            (AvroType.String, _, "character varying" or "character" or "text") => (d, i) => i.Write(d.ReadString(), NpgsqlDbType.Varchar),
+            _ => throw new WarehouseException($"field '{field.Name}': no conversion from Avro {schema.Type}{(schema.LogicalType is null ? "" : "/" + schema.LogicalType)} to column type {columnType}"),
+        };
+
+    private static DateTime FromMicros(long micros, AvroField field)
+    {
+        // PostgreSQL's timestamptz spans 4713 BC to 294276 AD; .NET's DateTime 1 AD to 9999 AD: the narrower one decides.
+        const long MinMicros = -62_135_596_800_000_000;
+        const long MaxMicros = 253_402_300_799_999_999;
+        if (micros is < MinMicros or > MaxMicros)
+        {
+            throw new WarehouseException($"field '{field.Name}': timestamp {micros} µs since 1970 is outside years 1-9999");
+        }
+        return DateTime.UnixEpoch.AddTicks(micros * 10);
     }
 }

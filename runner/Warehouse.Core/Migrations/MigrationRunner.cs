@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using Warehouse.Core.Database;
+using Warehouse.Core.Portability;
 
 namespace Warehouse.Core.Migrations;
 
@@ -13,20 +14,24 @@ public sealed record MigrationOptions
 {
     public required string Directory { get; init; }
     public string Target { get; init; } = "postgres";
+    /// <summary>Extra or overriding <c>${variables}</c>; the target's <see cref="Dialect"/> variables are always defined.</summary>
     public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>();
+    /// <summary>How concurrent runners are kept apart; null means the target's own (advisory lock, or lock table on Redshift).</summary>
+    public IMigrationLock? Lock { get; init; }
     /// <summary>Accept versioned scripts whose text changed after they were applied (records the new checksum).</summary>
     public bool AllowChanged { get; init; }
 }
 
 /// <summary>
 /// Applies versioned and repeatable scripts and records them in <c>warehouse.schema_history</c>. Each script runs in
-/// its own transaction together with its history row, so a failing script leaves nothing behind. A session-level
-/// advisory lock serialises concurrent runners: the second one waits, then finds nothing left to do.
+/// its own transaction together with its history row, so a failing script leaves nothing behind. A lock
+/// (<see cref="IMigrationLock"/>: advisory on PostgreSQL, a lock table on Redshift) serialises concurrent runners: the
+/// second one waits, then finds nothing left to do.
 /// </summary>
 public sealed class MigrationRunner(string connectionString, MigrationOptions options)
 {
-    // Any constant works; it only has to be the same for every runner of this project.
-    private const long AdvisoryLockKey = 0x57_41_52_45_48_4F; // "WAREHO"
+    private readonly Dialect _dialect = Dialect.For(options.Target);
+    private readonly string _connectionString = Dialect.For(options.Target).ConnectionString(connectionString);
 
     private const string HistoryDdl = """
         create schema if not exists warehouse;
@@ -54,18 +59,12 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
         if (dryRun)
         {
             var planned = Plan(scripts, await ReadHistoryAsync(connection, ct), log);
-            foreach (var script in planned)
-            {
-                log.WriteLine($"-- {script.FileName} (checksum {script.Checksum})");
-                log.WriteLine(MigrationSource.ResolveVariables(script.Text, script.FileName, options.Variables).TrimEnd());
-                log.WriteLine();
-            }
-            log.WriteLine($"-- dry run: {planned.Count} script(s) would be applied; nothing was changed");
+            WriteScript(planned, options, log);
             return planned;
         }
 
-        await ExecuteAsync(connection, "select pg_advisory_lock(@key)", ct, ("key", AdvisoryLockKey));
-        try
+        var migrationLock = options.Lock ?? _dialect.MigrationLock();
+        await using (await migrationLock.AcquireAsync(_connectionString, connection, ct))
         {
             await ExecuteAsync(connection, HistoryDdl, ct);
             var history = await ReadHistoryAsync(connection, ct);
@@ -81,10 +80,32 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
             log.WriteLine(planned.Count == 0 ? "database is up to date" : $"applied {planned.Count} script(s)");
             return planned;
         }
-        finally
+    }
+
+    /// <summary>
+    /// The dry run without a database: every script counts as pending, so this prints the complete script a new
+    /// database of the target would run, variables resolved and variants chosen.
+    /// </summary>
+    public static IReadOnlyList<MigrationScript> DryRunOffline(MigrationOptions options, TextWriter log)
+    {
+        var scripts = MigrationSource.Load(options.Directory, options.Target);
+        var planned = new MigrationRunner("", options).Plan(scripts, [], log);
+        log.WriteLine($"-- target {options.Target}, no database given: every script is shown as pending");
+        log.WriteLine();
+        WriteScript(planned, options, log);
+        return planned;
+    }
+
+    private static void WriteScript(IReadOnlyList<MigrationScript> planned, MigrationOptions options, TextWriter log)
+    {
+        var variables = Dialect.For(options.Target).VariablesWith(options.Variables);
+        foreach (var script in planned)
         {
-            await ExecuteAsync(connection, "select pg_advisory_unlock(@key)", CancellationToken.None, ("key", AdvisoryLockKey));
+            log.WriteLine($"-- {script.FileName} (checksum {script.Checksum})");
+            log.WriteLine(MigrationSource.ResolveVariables(script.Text, script.FileName, variables).TrimEnd());
+            log.WriteLine();
         }
+        log.WriteLine($"-- dry run: {planned.Count} script(s) would be applied; nothing was changed");
     }
 
     /// <summary>One status per script on disk, plus history entries whose script is gone.</summary>
@@ -167,7 +188,7 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
 
     private async Task ApplyAsync(NpgsqlConnection connection, MigrationScript script, TextWriter log, CancellationToken ct)
     {
-        var text = MigrationSource.ResolveVariables(script.Text, script.FileName, options.Variables);
+        var text = MigrationSource.ResolveVariables(script.Text, script.FileName, _dialect.VariablesWith(options.Variables));
         var statements = SqlStatementSplitter.Split(text);
         var stopwatch = Stopwatch.StartNew();
         await using (var transaction = await connection.BeginTransactionAsync(ct))
@@ -193,16 +214,16 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
         log.WriteLine($"applied {script.FileName} ({stopwatch.ElapsedMilliseconds} ms)");
     }
 
-    private static async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, MigrationScript script,
+    private async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, MigrationScript script,
         long elapsedMs, bool success, CancellationToken ct)
     {
         // A success replaces an earlier failure of the same script, so info shows the script as applied.
-        const string sql = """
+        var sql = $"""
             delete from warehouse.schema_history where script = @script and not success;
             insert into warehouse.schema_history
                 (installed_rank, version, description, script, checksum, installed_by, installed_on, execution_ms, success)
             select coalesce(max(installed_rank), 0) + 1, @version, @description, @script, @checksum, current_user,
-                   statement_timestamp(), @ms, @success
+                   {_dialect.Variables["now"]}, @ms, @success
             from warehouse.schema_history
             """;
         await using var command = new NpgsqlCommand(sql, connection, transaction);
@@ -217,7 +238,9 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
 
     private static async Task<IReadOnlyList<HistoryRow>> ReadHistoryAsync(NpgsqlConnection connection, CancellationToken ct)
     {
-        await using (var exists = new NpgsqlCommand("select to_regclass('warehouse.schema_history') is not null", connection))
+        // information_schema rather than to_regclass(): Redshift has the former, not the latter.
+        await using (var exists = new NpgsqlCommand(
+            "select count(*) > 0 from information_schema.tables where table_schema = 'warehouse' and table_name = 'schema_history'", connection))
         {
             if (!(bool)(await exists.ExecuteScalarAsync(ct))!)
             {
@@ -239,7 +262,7 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
 
     private static string KeyOf(HistoryRow row) => row.Version is not null ? $"V{row.Version}" : $"R {row.Description}";
 
-    private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct) => await Connections.OpenAsync(connectionString, ct);
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct) => await Connections.OpenAsync(_connectionString, ct);
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
     {

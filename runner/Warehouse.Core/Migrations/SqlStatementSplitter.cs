@@ -62,6 +62,60 @@ public static class SqlStatementSplitter
         return statements;
     }
 
+    /// <summary>
+    /// The script with the text of comments, string literals, quoted identifiers and dollar-quoted bodies replaced by
+    /// spaces (quotes kept, line breaks kept), so a pattern search over it sees only SQL and every offset and line
+    /// number still matches the original. The portability lint reads scripts through this.
+    /// </summary>
+    public static string MaskCommentsAndLiterals(string script)
+    {
+        var masked = script.ToCharArray();
+        var line = 1;
+        var i = 0;
+        while (i < script.Length)
+        {
+            var c = script[i];
+            var start = i;
+            if (c == '-' && Next(script, i) == '-')
+            {
+                i = SkipUntil(script, i + 2, "\n", ref line, consumeTerminator: false);
+                Blank(masked, start, i);
+            }
+            else if (c == '/' && Next(script, i) == '*')
+            {
+                i = SkipBlockComment(script, i, ref line);
+                Blank(masked, start, i);
+            }
+            else if (c == '\'' || c == '"')
+            {
+                var backslashEscapes = c == '\'' && i > 0 && (script[i - 1] == 'E' || script[i - 1] == 'e') && (i < 2 || !IsIdentifierChar(script[i - 2]));
+                i = SkipQuoted(script, i, c, backslashEscapes, ref line);
+                Blank(masked, start + 1, script[i - 1] == c && i - 1 > start ? i - 1 : i);
+            }
+            else if (c == '$' && DollarTag(script, i) is { } tag)
+            {
+                i = SkipUntil(script, i + tag.Length, tag, ref line, consumeTerminator: true);
+                Blank(masked, start, i);
+            }
+            else
+            {
+                i++;
+            }
+        }
+        return new string(masked);
+    }
+
+    private static void Blank(char[] text, int from, int to)
+    {
+        for (var k = from; k < to && k < text.Length; k++)
+        {
+            if (text[k] != '\n')
+            {
+                text[k] = ' ';
+            }
+        }
+    }
+
     private static void Add(List<SqlStatement> statements, string chunk, int chunkLine)
     {
         if (IsOnlyCommentsAndSpace(chunk))

@@ -28,7 +28,7 @@ public sealed class AvroBadInputTests
 
     private static WarehouseException ReadFails(byte[] file, bool seekable = true)
     {
-        Stream stream = seekable ? new MemoryStream(file) : new NonSeekableStream(file);
+        Stream stream = seekable ? new MemoryStream(file) : new AvroTestSupport.NonSeekableStream(file);
         var before = GC.GetAllocatedBytesForCurrentThread();
         var ex = Assert.Throws<WarehouseException>(() =>
         {
@@ -187,6 +187,21 @@ public sealed class AvroBadInputTests
     }
 
     [Fact]
+    public void Reader_WhenRecursiveValuesNestTooDeep_FailsInsteadOfOverflowingTheStack()
+    {
+        const string linkedList = """{"type":"record","name":"Node","fields":[{"name":"next","type":["null","Node"]}]}""";
+        var file = FileWithData(linkedList, 1, e =>
+        {
+            for (var i = 0; i < 200_000; i++)
+            {
+                e.WriteUnionIndex(1);
+            }
+            e.WriteUnionIndex(0);
+        });
+        Assert.Equal("bad.avro: block 1: values are nested more than 512 levels deep", ReadFails(file).Message);
+    }
+
+    [Fact]
     public void Reader_WhenSnappyDataIsCorrupt_FailsWithClearError()
     {
         var file = ValidFile(AvroCodec.Snappy);
@@ -214,21 +229,5 @@ public sealed class AvroBadInputTests
         encoder.WriteLong(0);
         encoder.WriteFixed(sync);
         Assert.Equal(new object?[] { -5L, 7L }, AvroTestSupport.ReadAll(encoder.WrittenSpan.ToArray()));
-    }
-
-    /// <summary>A read-only stream that cannot seek, like a pipe.</summary>
-    private sealed class NonSeekableStream(byte[] data) : Stream
-    {
-        private readonly MemoryStream _inner = new(data);
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, Math.Min(count, 7));
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -19,7 +19,23 @@ public static class TestDatabase
 
     public static string RepoRoot { get; } = FindRepoRoot();
     public static string MigrationsDirectory => Path.Combine(RepoRoot, "migrations");
-    public static string SharedData => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "data"));
+    /// <summary>
+    /// The shared real data sets, read in place: WAREHOUSE_SHARED_DATA, else ../shared/data beside the checkout, else
+    /// /work/shared/data (where a checkout in another folder, such as a git worktree, still finds them).
+    /// </summary>
+    public static string SharedData { get; } = FindSharedData();
+
+    private static string FindSharedData()
+    {
+        string[] candidates =
+        [
+            Environment.GetEnvironmentVariable("WAREHOUSE_SHARED_DATA") ?? "",
+            Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "data")),
+            "/work/shared/data",
+        ];
+        return candidates.FirstOrDefault(c => c.Length > 0 && Directory.Exists(c))
+            ?? throw new InvalidOperationException("shared data not found: set WAREHOUSE_SHARED_DATA to the folder holding perx/, apache/ and avro/");
+    }
 
     /// <summary>A new, empty database; returns its connection string.</summary>
     public static async Task<string> CreateEmptyAsync(string prefix)
@@ -48,10 +64,9 @@ public static class TestDatabase
             {
                 await AdminExecuteAsync($"drop database if exists {TemplateName}");
                 await AdminExecuteAsync($"create database {TemplateName}");
-                var template = For(TemplateName);
+                // Unpooled: a template may have no open connections while it is copied.
+                var template = new NpgsqlConnectionStringBuilder(For(TemplateName)) { Pooling = false }.ConnectionString;
                 await new MigrationRunner(template, new MigrationOptions { Directory = MigrationsDirectory }).MigrateAsync(TextWriter.Null);
-                // A template may have no open connections while it is copied.
-                NpgsqlConnection.ClearPool(new NpgsqlConnection(template));
                 _templateReady = true;
             }
             await AdminExecuteAsync($"create database {name} template {TemplateName}");

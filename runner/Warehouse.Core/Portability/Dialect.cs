@@ -1,0 +1,90 @@
+using Npgsql;
+using Warehouse.Core.Migrations;
+
+namespace Warehouse.Core.Portability;
+
+/// <summary>
+/// What differs between the two targets the migrations run on, kept in one place.
+///
+/// Design: a dialect difference takes one of two shapes, and only two.
+/// <list type="number">
+/// <item>A single token that differs (a function name, a keyword): a <c>${variable}</c> below, resolved by the migration
+/// runner before a script runs. Values never contain a line break, so line numbers in errors and in the lint stay
+/// those of the file.</item>
+/// <item>A difference of shape, such as building an ordered distinct list: PostgreSQL writes
+/// <c>array_remove(array_agg(id order by n), null)</c>, Redshift <c>listagg(id, ',') within group (order by n)</c> with
+/// a separator, a different argument order and a VARCHAR result. Plain substitution cannot express that without a
+/// template language inside the SQL (a <c>${list_agg}</c> prefix/suffix pair would leave half an expression in each
+/// variable, unreadable in both dialects). So such a difference lives in a variant file of the one small script that
+/// needs it (e.g. <c>R__35_core_http_session_lists.redshift.sql</c> next to the plain file); the runner picks the
+/// variant for its target and the portability lint checks the file that target runs.</item>
+/// </list>
+/// </summary>
+public sealed class Dialect
+{
+    public static readonly Dialect Postgres = new("postgres", new Dictionary<string, string>
+    {
+        // When the current transaction started (now() on PostgreSQL; NOW() is a deprecated leader-node function on Redshift).
+        ["now"] = "transaction_timestamp()",
+    });
+
+    public static readonly Dialect Redshift = new("redshift", new Dictionary<string, string>
+    {
+        // SYSDATE: "the date and time in the current session time zone ... for the start of the current transaction".
+        // https://docs.aws.amazon.com/redshift/latest/dg/r_SYSDATE.html
+        ["now"] = "sysdate",
+    });
+
+    private Dialect(string name, IReadOnlyDictionary<string, string> variables)
+    {
+        Name = name;
+        Variables = variables;
+    }
+
+    /// <summary>The target name as given to <c>--target</c> and used in variant file names.</summary>
+    public string Name { get; }
+
+    /// <summary>The <c>${name}</c> values every script of this target can use.</summary>
+    public IReadOnlyDictionary<string, string> Variables { get; }
+
+    public bool IsRedshift => ReferenceEquals(this, Redshift);
+
+    public static Dialect For(string target) => target switch
+    {
+        "postgres" => Postgres,
+        "redshift" => Redshift,
+        _ => throw new WarehouseException($"unknown target '{target}' (expected postgres or redshift)"),
+    };
+
+    /// <summary>
+    /// The dialect's variables overlaid with the caller's own (the caller wins, so a test or a deployment can override one).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> VariablesWith(IReadOnlyDictionary<string, string> overrides)
+    {
+        var merged = new Dictionary<string, string>(Variables, StringComparer.Ordinal);
+        foreach (var (name, value) in overrides)
+        {
+            merged[name] = value;
+        }
+        return merged;
+    }
+
+    /// <summary>
+    /// Redshift speaks the PostgreSQL protocol but lacks PostgreSQL's type catalogue: Npgsql must not load types from it
+    /// and uses its built-in mappings instead. Npgsql 10 still honours the connection-string keyword (the typed property
+    /// is marked obsolete in favour of a data source builder, which <see cref="Database.Connections"/> does not use).
+    /// </summary>
+    public string ConnectionString(string connectionString)
+    {
+        if (!IsRedshift)
+        {
+            return connectionString;
+        }
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        builder["Server Compatibility Mode"] = "NoTypeLoading";
+        return builder.ConnectionString;
+    }
+
+    /// <summary>How concurrent migration runners are kept apart: advisory locks here, a lock table on Redshift.</summary>
+    public IMigrationLock MigrationLock() => IsRedshift ? new LockTableMigrationLock() : new AdvisoryMigrationLock();
+}

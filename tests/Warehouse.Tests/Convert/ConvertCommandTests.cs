@@ -1,0 +1,81 @@
+using Warehouse.Core.Avro;
+using CliProcess = Warehouse.Tests.Infrastructure.Cli;
+
+namespace Warehouse.Tests.Conversion;
+
+public sealed class ConvertCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("convert-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public async Task Convert_PerxLog_PrintsCountsAndWritesNoRejectsFile()
+    {
+        var output = Path.Combine(_dir, "perx.avro");
+        var result = await CliProcess.RunAsync("convert", "--format", "http-log", SharedDataFiles.PerxHttpLog, "-o", output);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("converted 16000 lines: 16000 records, 0 rejected, 0 blank", result.Stdout.Trim());
+        using var reader = new AvroContainerReader(File.OpenRead(output));
+        Assert.Equal(AvroCodec.Deflate, reader.Codec);
+        Assert.Equal(16_000, reader.ReadRecords().Count());
+        Assert.Equal(["perx.avro"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task Convert_WithRejects_ExitsZeroAndWritesDefaultRejectsFile()
+    {
+        var input = Write("log.txt", "2019-08-27T00:07:05Z GET /a u1\n\nnonsense line\n");
+        var output = Path.Combine(_dir, "out.avro");
+        var result = await CliProcess.RunAsync("convert", "--format", "http-log", input, "-o", output, "--codec", "snappy");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var rejects = Path.Combine(_dir, "out.rejects.jsonl");
+        Assert.StartsWith("converted 3 lines: 1 records, 1 rejected, 1 blank", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains(rejects, result.Stdout, StringComparison.Ordinal);
+        Assert.Equal("""{"line": 3, "raw": "nonsense line", "reason": "expected 4 space-separated fields (timestamp method path user_id), got 2"}""",
+            File.ReadAllText(rejects).Trim());
+    }
+
+    [Fact]
+    public async Task Convert_RerunWithoutRejects_RemovesTheStaleDefaultRejectsFile()
+    {
+        var stale = Write("out.rejects.jsonl", "{\"line\": 1}\n");
+        var input = Write("log.txt", "2019-08-27T00:07:05Z GET /a u1\n");
+        var result = await CliProcess.RunAsync("convert", "--format", "http-log", input, "-o", Path.Combine(_dir, "out.avro"));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.False(File.Exists(stale));
+    }
+
+    [Fact]
+    public async Task Convert_ClickstreamWithWrongHeader_FailsAndLeavesNoOutput()
+    {
+        var input = Write("clicks.csv", "userId,ip\nu1,10.0.0.1\n");
+        var output = Path.Combine(_dir, "clicks.avro");
+        var result = await CliProcess.RunAsync("convert", "--format", "clickstream-csv", input, "-o", output);
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error: clicks.csv: line 1 is not the clickstream header", result.Stderr, StringComparison.Ordinal);
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+        Assert.Equal(["clicks.csv"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+    }
+
+    [Theory]
+    [InlineData("nginx", "in", "out.avro", "error: unknown format 'nginx'")]
+    [InlineData("http-log", "missing.txt", "out.avro", "error: ")]
+    [InlineData("http-log", "in", "no/such/folder/out.avro", "error: cannot write ")]
+    public async Task Convert_BadArguments_FailWithOneErrorLine(string format, string input, string output, string expected)
+    {
+        var inputPath = input == "in" ? Write("in.txt", "2019-08-27T00:07:05Z GET /a u1\n") : Path.Combine(_dir, input);
+        var result = await CliProcess.RunAsync("convert", "--format", format, inputPath, "-o", Path.Combine(_dir, output));
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith(expected, result.Stderr, StringComparison.Ordinal);
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+        Assert.Equal("", result.Stdout);
+    }
+}

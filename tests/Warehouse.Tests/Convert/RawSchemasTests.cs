@@ -1,0 +1,48 @@
+using Warehouse.Core.Avro;
+using Warehouse.Core.Conversion;
+using Warehouse.Tests.Infrastructure;
+
+namespace Warehouse.Tests.Conversion;
+
+public sealed class RawSchemasTests
+{
+    // The field order of the contract (brief schemas.md); the staging tables follow it column for column.
+    public static TheoryData<string, string, string[]> Contract => new()
+    {
+        { "http-log", "warehouse.raw.HttpLogRequest", ["event_at", "method", "path", "user_id", "source_file", "source_line"] },
+        { "webshop-events", "warehouse.raw.WebshopEvent", ["event_id", "event_type", "event_at", "customer_id", "user_agent", "ip",
+            "browser_family", "os_family", "device_family", "properties", "source_file", "source_line"] },
+        { "device-events", "warehouse.raw.DeviceEvent", ["anonymous_id", "event_at", "name", "browser_family", "os_family",
+            "device_family", "source_file", "source_line"] },
+        { "clickstream-csv", "warehouse.raw.ClickstreamEvent", ["user_id", "event_at", "product_id", "ip", "user_agent",
+            "browser_family", "os_family", "device_family", "source_file", "source_line"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Contract))]
+    public void Schema_OfEachFormat_FollowsTheContract(string format, string fullName, string[] fields)
+    {
+        var schema = AvroSchema.Parse(RawFormat.Create(format, "x").SchemaJson);
+        Assert.Equal(fullName, schema.FullName);
+        Assert.False(string.IsNullOrWhiteSpace(schema.Doc));
+        Assert.Equal(fields, schema.Fields.Select(f => f.Name));
+        Assert.All(schema.Fields, f => Assert.False(string.IsNullOrWhiteSpace(f.Doc), $"{f.Name} has no doc"));
+        var eventAt = schema.GetField("event_at")!.Schema;
+        Assert.Equal((AvroType.Long, "timestamp-micros"), (eventAt.Type, eventAt.LogicalType));
+        Assert.Equal(AvroType.String, schema.GetField("source_file")!.Schema.Type);
+        Assert.Equal(AvroType.Long, schema.GetField("source_line")!.Schema.Type);
+        foreach (var field in schema.Fields.Where(f => f.Schema.Type == AvroType.Union))
+        {
+            Assert.Equal([AvroType.Null, AvroType.String], field.Schema.Branches.Select(b => b.Type));
+            Assert.Equal("null", field.DefaultJson);
+        }
+    }
+
+    [Theory]
+    [InlineData(RawSchemas.HttpLog)]
+    [InlineData(RawSchemas.WebshopEvents)]
+    [InlineData(RawSchemas.DeviceEvents)]
+    [InlineData(RawSchemas.Clickstream)]
+    public void EmbeddedSchema_IsTheFileInModels(string fileName) =>
+        Assert.Equal(File.ReadAllText(Path.Combine(TestDatabase.RepoRoot, "models", fileName)), RawSchemas.Json(fileName));
+}

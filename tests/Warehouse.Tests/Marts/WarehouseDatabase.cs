@@ -1,0 +1,143 @@
+using System.Globalization;
+using Npgsql;
+using Warehouse.Core.Marts;
+using Warehouse.Core.Refresh;
+using Warehouse.Tests.Infrastructure;
+
+namespace Warehouse.Tests.Marts;
+
+/// <summary>
+/// A migrated database of its own for one test, with helpers that insert hand-made rows straight into the staging
+/// tables (no converter, no loader: these tests are about the SQL) and read views back in the verify text form.
+/// Each insert helper numbers its rows' source_line from 1 in the order given, like lines of a raw file.
+/// </summary>
+internal sealed class WarehouseDatabase
+{
+    private WarehouseDatabase(string connectionString) => ConnectionString = connectionString;
+
+    public string ConnectionString { get; }
+
+    public static async Task<WarehouseDatabase> CreateAsync(string testName) =>
+        new(await TestDatabase.CreateMigratedAsync(testName));
+
+    /// <summary>HTTP log requests written as raw lines: <c>2019-08-27T10:00:00Z GET /campaigns/10 1001</c>.</summary>
+    public async Task HttpLogAsync(params string[] lines)
+    {
+        await using var connection = await OpenAsync();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var fields = lines[i].Split(' ');
+            await ExecuteAsync(connection,
+                "insert into staging.http_log values (@at, @method, @path, @user, 'http_log.txt', @line)",
+                ("at", Utc(fields[0])), ("method", fields[1]), ("path", fields[2]), ("user", fields[3]), ("line", i + 1L));
+        }
+    }
+
+    public async Task WebshopEventsAsync(params WebshopRow[] rows)
+    {
+        await using var connection = await OpenAsync();
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var r = rows[i];
+            await ExecuteAsync(connection, """
+                insert into staging.webshop_events
+                values (@id, @type, @at, @customer, null, null, @browser, @os, @device, null, 'webshop_events.jsonl', @line)
+                """,
+                ("id", i + 1L), ("type", r.Type), ("at", Utc(r.At)), ("customer", r.CustomerId), ("browser", r.Browser),
+                ("os", r.Os), ("device", r.Device), ("line", i + 1L));
+        }
+    }
+
+    public async Task DeviceEventsAsync(params DeviceRow[] rows)
+    {
+        await using var connection = await OpenAsync();
+        foreach (var r in rows)
+        {
+            await ExecuteAsync(connection,
+                "insert into staging.device_events values (@id, @at, 'screen_view', @browser, @os, @device, 'device_events.jsonl', @line)",
+                ("id", r.AnonymousId), ("at", Utc(r.At)), ("browser", r.Browser), ("os", r.Os), ("device", r.Device), ("line", r.Line));
+        }
+    }
+
+    public async Task ClickstreamAsync(params (string UserId, string At)[] rows)
+    {
+        await using var connection = await OpenAsync();
+        for (var i = 0; i < rows.Length; i++)
+        {
+            // The header is line 1 of a clickstream file.
+            await ExecuteAsync(connection,
+                "insert into staging.clickstream values (@user, @at, 'P1', null, null, 'Chrome', 'Windows', 'Other', 'clickstream.csv', @line)",
+                ("user", rows[i].UserId), ("at", Utc(rows[i].At)), ("line", i + 2L));
+        }
+    }
+
+    public async Task MappingAsync(params (string CampaignId, string RewardId)[] pairs)
+    {
+        await using var connection = await OpenAsync();
+        foreach (var (campaign, reward) in pairs)
+        {
+            await ExecuteAsync(connection, "insert into staging.campaign_reward_mapping values (@campaign, @reward)",
+                ("campaign", campaign), ("reward", reward));
+        }
+    }
+
+    /// <summary>Sets a source's session threshold the way <c>--session-gap SOURCE=SECONDS</c> does.</summary>
+    public async Task SetSessionGapAsync(string source, int seconds)
+    {
+        await using var connection = await OpenAsync();
+        await SessionGaps.ApplyAsync(connection, null, [(source, seconds)], CancellationToken.None);
+    }
+
+    /// <summary>A mart's rows in the verify text form, columns joined with " | ", sorted.</summary>
+    public async Task<List<string>> MartAsync(string mart)
+    {
+        var table = await new MartReader(ConnectionString).ReadAsync(mart);
+        return [.. table.Rows.Select(Line).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Any query's rows in the verify text form, in the query's order.</summary>
+    public async Task<List<string>> RowsAsync(string sql)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            var values = new object?[reader.FieldCount];
+            reader.GetValues(values!);
+            rows.Add(Line(values));
+        }
+        return rows;
+    }
+
+    private static string Line(object?[] values) => string.Join(" | ", values.Select(MartValues.Format));
+
+    private static DateTime Utc(string isoTimestamp) =>
+        DateTimeOffset.Parse(isoTimestamp, CultureInfo.InvariantCulture, DateTimeStyles.None).UtcDateTime;
+
+    private async Task<NpgsqlConnection> OpenAsync()
+    {
+        var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        await command.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>A webshop event; a null <paramref name="CustomerId"/> is an anonymous event.</summary>
+internal sealed record WebshopRow(string At, string? CustomerId, string Type = "page_view",
+    string? Browser = "Chrome", string? Os = "Windows", string? Device = "Other");
+
+/// <summary>A device event with an explicit source_line, so tests can write lines out of file order.</summary>
+internal sealed record DeviceRow(string AnonymousId, string At, long Line,
+    string? Browser = "Chrome Mobile", string? Os = "Android", string? Device = "Generic Smartphone");

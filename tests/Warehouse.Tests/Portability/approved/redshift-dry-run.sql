@@ -1,0 +1,988 @@
+-- target redshift, no database given: every script is shown as pending
+
+-- V0001__staging_tables.redshift.sql (checksum <scrubbed>)
+-- REDSHIFT VARIANT of V0001__staging_tables.sql (the runner runs this file instead of the plain one with
+-- --target redshift). The columns, their order and the comments are the plain file's; three things differ, and why:
+--
+-- 1. Each Avro source lands in staging.<source>_avro, loaded by COPY ... FORMAT AS AVRO 'auto', which matches Avro
+--    field names to column names. Avro timestamp-micros is a long, and Redshift has no TIMEFORMAT for epoch
+--    microseconds (https://docs.aws.amazon.com/redshift/latest/dg/r_DATEFORMAT_and_TIMEFORMAT_strings.html knows
+--    'epochsecs' and 'epochmillisecs' only), so event_at lands as BIGINT microseconds. A view staging.<source> with
+--    the plain file's name and columns converts it, so core.events and everything above it stay one set of SQL.
+-- 2. DISTKEY on the user column and SORTKEY(user, event_at): sessionization partitions by user and orders by time
+--    (lag/sum over (partition by source, user_id order by event_at ...)), so with every user's rows on one slice and
+--    already sorted, the window functions neither redistribute nor sort
+--    (https://docs.aws.amazon.com/redshift/latest/dg/c_best-practices-best-dist-key.html,
+--    https://docs.aws.amazon.com/redshift/latest/dg/c_best-practices-sort-key.html).
+--    Webshop events key on customer_id (null for anonymous events: those rows share one slice, and are never sessionized).
+-- 3. The small campaign/reward mapping is DISTSTYLE ALL: a copy on every node, joined locally to every session.
+--
+-- Staging: one table per source, columns exactly as the Avro records in models/*.avsc (same names, same order),
+-- plus the mapping CSV and the load manifest. Only the loader writes here; only core.events reads the source tables.
+--
+-- No primary key on (source_file, source_line): source_file is the file name without directories, so two different
+-- files that share a name (seeds/sample/http_log.txt and another http_log.txt) may both be loaded. A file's identity
+-- is its content hash in staging.loaded_files, which is what makes loads idempotent.
+-- Strings are varchar(n), never text: Redshift turns TEXT into VARCHAR(256) and would truncate paths and agents.
+
+create schema if not exists staging;
+create schema if not exists core;
+create schema if not exists marts;
+
+comment on schema staging is 'Raw rows as loaded from the Avro files, one table per source, plus the load manifest.';
+comment on schema core is 'Cleaned events of every source in one shape, sessionized events and sessions.';
+comment on schema marts is 'Reports for analysts and BI tools; the names and columns are a contract.';
+
+create table staging.http_log_avro (
+    event_at bigint not null,
+    method varchar(16) not null,
+    path varchar(4096) not null,
+    user_id varchar(256) not null,
+    source_file varchar(1024) not null,
+    source_line bigint not null
+)
+distkey (user_id)
+sortkey (user_id, event_at);
+
+comment on table staging.http_log_avro is 'COPY target for http_log Avro files; event_at in epoch microseconds. Read it through the view staging.http_log.';
+
+create view staging.http_log as
+select
+    timestamp 'epoch' + (event_at / 1000000) * interval '1 second' + (event_at % 1000000) * interval '1 microsecond' as event_at,
+    method,
+    path,
+    user_id,
+    source_file,
+    source_line
+from staging.http_log_avro;
+
+comment on view staging.http_log is 'HTTP access log requests (models/http_log.avsc), one row per loaded log line.';
+comment on column staging.http_log.event_at is 'When the request was made, UTC.';
+comment on column staging.http_log.method is 'HTTP method, e.g. GET or POST.';
+comment on column staging.http_log.path is 'Request path as logged, e.g. /campaigns/12 or /rewards/1529.';
+comment on column staging.http_log.user_id is 'The user who made the request, as written in the log.';
+comment on column staging.http_log.source_file is 'Raw file name the row came from, without directories.';
+comment on column staging.http_log.source_line is '1-based line number in the raw file.';
+
+create table staging.webshop_events_avro (
+    event_id bigint not null,
+    event_type varchar(64) not null,
+    event_at bigint not null,
+    customer_id varchar(256),
+    user_agent varchar(4096),
+    ip varchar(64),
+    browser_family varchar(256),
+    os_family varchar(256),
+    device_family varchar(256),
+    properties varchar(65535),
+    source_file varchar(1024) not null,
+    source_line bigint not null
+)
+distkey (customer_id)
+sortkey (customer_id, event_at);
+
+comment on table staging.webshop_events_avro is 'COPY target for webshop_events Avro files; event_at in epoch microseconds. Read it through the view staging.webshop_events.';
+
+create view staging.webshop_events as
+select
+    event_id,
+    event_type,
+    timestamp 'epoch' + (event_at / 1000000) * interval '1 second' + (event_at % 1000000) * interval '1 microsecond' as event_at,
+    customer_id,
+    user_agent,
+    ip,
+    browser_family,
+    os_family,
+    device_family,
+    properties,
+    source_file,
+    source_line
+from staging.webshop_events_avro;
+
+comment on view staging.webshop_events is 'Webshop events (models/webshop_events.avsc), one row per loaded JSON line.';
+comment on column staging.webshop_events.event_id is 'The event''s JSON id.';
+comment on column staging.webshop_events.event_type is 'The event''s JSON type: page_view, search, add_to_cart, placed_order or any other as written.';
+comment on column staging.webshop_events.event_at is 'When the event happened, UTC (naive input timestamps are read as UTC).';
+comment on column staging.webshop_events.customer_id is 'The customer-id token as written; null when JSON null or absent (such events are not sessionized).';
+comment on column staging.webshop_events.user_agent is 'The browser''s User-Agent header, when present.';
+comment on column staging.webshop_events.ip is 'Client IP address, when present.';
+comment on column staging.webshop_events.browser_family is 'Browser family derived from user_agent by the converter''s rule table.';
+comment on column staging.webshop_events.os_family is 'Operating system family derived from user_agent.';
+comment on column staging.webshop_events.device_family is 'Device family derived from user_agent.';
+comment on column staging.webshop_events.properties is 'Compact JSON object of the type-specific fields of the event (page, query, product, order, ...).';
+comment on column staging.webshop_events.source_file is 'Raw file name the row came from, without directories.';
+comment on column staging.webshop_events.source_line is '1-based line number in the raw file.';
+
+create table staging.device_events_avro (
+    anonymous_id varchar(256) not null,
+    event_at bigint not null,
+    name varchar(256),
+    browser_family varchar(256),
+    os_family varchar(256),
+    device_family varchar(256),
+    source_file varchar(1024) not null,
+    source_line bigint not null
+)
+distkey (anonymous_id)
+sortkey (anonymous_id, event_at);
+
+comment on table staging.device_events_avro is 'COPY target for device_events Avro files; event_at in epoch microseconds. Read it through the view staging.device_events.';
+
+create view staging.device_events as
+select
+    anonymous_id,
+    timestamp 'epoch' + (event_at / 1000000) * interval '1 second' + (event_at % 1000000) * interval '1 microsecond' as event_at,
+    name,
+    browser_family,
+    os_family,
+    device_family,
+    source_file,
+    source_line
+from staging.device_events_avro;
+
+comment on view staging.device_events is 'Device events (models/device_events.avsc), one row per loaded JSON line.';
+comment on column staging.device_events.anonymous_id is 'The anonymous device user id.';
+comment on column staging.device_events.event_at is 'device_sent_timestamp (epoch milliseconds) as a UTC timestamp.';
+comment on column staging.device_events.name is 'Event name, e.g. screen_view; null when the line has none.';
+comment on column staging.device_events.browser_family is 'Browser family as sent by the device.';
+comment on column staging.device_events.os_family is 'Operating system family as sent by the device.';
+comment on column staging.device_events.device_family is 'Device family as sent by the device.';
+comment on column staging.device_events.source_file is 'Raw file name the row came from, without directories.';
+comment on column staging.device_events.source_line is '1-based line number in the raw file.';
+
+create table staging.clickstream_avro (
+    user_id varchar(256) not null,
+    event_at bigint not null,
+    product_id varchar(256),
+    ip varchar(64),
+    user_agent varchar(4096),
+    browser_family varchar(256),
+    os_family varchar(256),
+    device_family varchar(256),
+    source_file varchar(1024) not null,
+    source_line bigint not null
+)
+distkey (user_id)
+sortkey (user_id, event_at);
+
+comment on table staging.clickstream_avro is 'COPY target for clickstream Avro files; event_at in epoch microseconds. Read it through the view staging.clickstream.';
+
+create view staging.clickstream as
+select
+    user_id,
+    timestamp 'epoch' + (event_at / 1000000) * interval '1 second' + (event_at % 1000000) * interval '1 microsecond' as event_at,
+    product_id,
+    ip,
+    user_agent,
+    browser_family,
+    os_family,
+    device_family,
+    source_file,
+    source_line
+from staging.clickstream_avro;
+
+comment on view staging.clickstream is 'Clickstream CSV rows (models/clickstream.avsc), one row per loaded data line.';
+comment on column staging.clickstream.user_id is 'The CSV userId.';
+comment on column staging.clickstream.event_at is 'original_timestamp (epoch seconds, maybe fractional) as a UTC timestamp.';
+comment on column staging.clickstream.product_id is 'The CSV productId, when present.';
+comment on column staging.clickstream.ip is 'Client IP address, when present.';
+comment on column staging.clickstream.user_agent is 'The CSV userAgent, when present.';
+comment on column staging.clickstream.browser_family is 'Browser family derived from user_agent by the converter''s rule table.';
+comment on column staging.clickstream.os_family is 'Operating system family derived from user_agent.';
+comment on column staging.clickstream.device_family is 'Device family derived from user_agent.';
+comment on column staging.clickstream.source_file is 'Raw file name the row came from, without directories (the header is line 1).';
+comment on column staging.clickstream.source_line is '1-based line number in the raw file.';
+
+create table staging.campaign_reward_mapping (
+    campaign_id varchar(256) not null,
+    reward_id varchar(256) not null,
+    primary key (campaign_id, reward_id)
+)
+diststyle all;
+
+comment on table staging.campaign_reward_mapping is 'Which rewards each campaign contains (campaign_reward_mapping.csv), duplicate pairs removed.';
+comment on column staging.campaign_reward_mapping.campaign_id is 'Campaign id as in GET /campaigns/{id}.';
+comment on column staging.campaign_reward_mapping.reward_id is 'Reward id as in POST /rewards/{id}.';
+
+create table staging.loaded_files (
+    file_name varchar(1024) not null,
+    file_hash char(64) primary key,
+    source varchar(32) not null,
+    row_count bigint not null,
+    loaded_at timestamptz not null
+);
+
+comment on table staging.loaded_files is 'Load manifest: one row per loaded file, keyed by content hash so a file is never loaded twice.';
+comment on column staging.loaded_files.file_name is 'File name as given to the loader, without directories.';
+comment on column staging.loaded_files.file_hash is 'Lowercase hex SHA-256 of the file''s bytes.';
+comment on column staging.loaded_files.source is 'Source the rows went to: http_log, webshop_events, device_events, clickstream or campaign_reward_mapping.';
+comment on column staging.loaded_files.row_count is 'Rows the file added.';
+comment on column staging.loaded_files.loaded_at is 'When the load committed, UTC.';
+
+-- V0002__session_gap_settings.sql (checksum <scrubbed>)
+-- Session thresholds live in a table so they can change without editing SQL: the runner rewrites a row from
+-- `--session-gap SOURCE=SECONDS`, and core.sessionized_events reads it on every query. No CHECK constraints (Redshift
+-- has none): the runner validates the source name and that the seconds are positive.
+
+create table core.session_gap_settings (
+    source varchar(32) primary key,
+    gap_seconds integer not null
+);
+
+comment on table core.session_gap_settings is 'Per source: a gap of at least gap_seconds between a user''s consecutive events starts a new session.';
+comment on column core.session_gap_settings.source is 'http_log, webshop_events, device_events or clickstream.';
+comment on column core.session_gap_settings.gap_seconds is 'Session threshold in seconds; a gap of exactly this long starts a new session.';
+
+insert into core.session_gap_settings (source, gap_seconds) values ('http_log', 300);
+insert into core.session_gap_settings (source, gap_seconds) values ('webshop_events', 1800);
+insert into core.session_gap_settings (source, gap_seconds) values ('device_events', 1800);
+insert into core.session_gap_settings (source, gap_seconds) values ('clickstream', 1800);
+
+-- R__10_core_events.sql (checksum <scrubbed>)
+-- core.events: every source's rows in one shape, the only reader of the staging source tables.
+-- The cascade drops the views built on this one; the runner re-applies every later repeatable after this one runs,
+-- so they come back in the same migration.
+
+drop view if exists core.events cascade;
+
+create view core.events as
+with
+
+http_log as (
+    select * from staging.http_log
+),
+
+webshop_events as (
+    select * from staging.webshop_events
+),
+
+device_events as (
+    select * from staging.device_events
+),
+
+clickstream as (
+    select * from staging.clickstream
+),
+
+http_requests as (
+    select
+        http_log.*,
+        -- a query string is not part of the resource: /campaigns/7?ref=mail views campaign 7
+        split_part(split_part(path, '?', 1), '/', 2) as resource,
+        split_part(split_part(path, '?', 1), '/', 3) as resource_id,
+        split_part(split_part(path, '?', 1), '/', 4) as resource_rest
+    from http_log
+),
+
+http_events as (
+    select
+        cast('http_log' as varchar(32)) as source,
+        user_id,
+        event_at,
+        -- classified rather than method || path so campaign views and reward issues read as what they are;
+        -- any other request is still activity and counts for sessions
+        cast(
+            case
+                when method = 'GET' and resource = 'campaigns' and resource_id <> '' and resource_rest = '' then 'campaign_view'
+                when method = 'POST' and resource = 'rewards' and resource_id <> '' and resource_rest = '' then 'reward_issue'
+                else 'request'
+            end as varchar(64)
+        ) as event_type,
+        source_file,
+        source_line,
+        method,
+        path,
+        cast(
+            case when method = 'GET' and resource = 'campaigns' and resource_id <> '' and resource_rest = '' then resource_id end
+            as varchar(256)
+        ) as campaign_id,
+        cast(
+            case when method = 'POST' and resource = 'rewards' and resource_id <> '' and resource_rest = '' then resource_id end
+            as varchar(256)
+        ) as reward_id,
+        cast(null as bigint) as event_id,
+        cast(null as varchar(65535)) as properties,
+        cast(null as varchar(256)) as product_id,
+        cast(null as varchar(4096)) as user_agent,
+        cast(null as varchar(64)) as ip,
+        cast(null as varchar(256)) as browser_family,
+        cast(null as varchar(256)) as os_family,
+        cast(null as varchar(256)) as device_family
+    from http_requests
+),
+
+webshop_events_renamed as (
+    select
+        cast('webshop_events' as varchar(32)) as source,
+        -- null for anonymous events: they stay here but are not sessionized
+        customer_id as user_id,
+        event_at,
+        event_type,
+        source_file,
+        source_line,
+        cast(null as varchar(16)) as method,
+        cast(null as varchar(4096)) as path,
+        cast(null as varchar(256)) as campaign_id,
+        cast(null as varchar(256)) as reward_id,
+        event_id,
+        properties,
+        cast(null as varchar(256)) as product_id,
+        user_agent,
+        ip,
+        browser_family,
+        os_family,
+        device_family
+    from webshop_events
+),
+
+device_events_renamed as (
+    select
+        cast('device_events' as varchar(32)) as source,
+        anonymous_id as user_id,
+        event_at,
+        -- null when the device sent no name
+        cast(name as varchar(64)) as event_type,
+        source_file,
+        source_line,
+        cast(null as varchar(16)) as method,
+        cast(null as varchar(4096)) as path,
+        cast(null as varchar(256)) as campaign_id,
+        cast(null as varchar(256)) as reward_id,
+        cast(null as bigint) as event_id,
+        cast(null as varchar(65535)) as properties,
+        cast(null as varchar(256)) as product_id,
+        cast(null as varchar(4096)) as user_agent,
+        cast(null as varchar(64)) as ip,
+        browser_family,
+        os_family,
+        device_family
+    from device_events
+),
+
+clickstream_renamed as (
+    select
+        cast('clickstream' as varchar(32)) as source,
+        user_id,
+        event_at,
+        cast(case when product_id is not null then 'product_view' else 'page_view' end as varchar(64)) as event_type,
+        source_file,
+        source_line,
+        cast(null as varchar(16)) as method,
+        cast(null as varchar(4096)) as path,
+        cast(null as varchar(256)) as campaign_id,
+        cast(null as varchar(256)) as reward_id,
+        cast(null as bigint) as event_id,
+        cast(null as varchar(65535)) as properties,
+        product_id,
+        user_agent,
+        ip,
+        browser_family,
+        os_family,
+        device_family
+    from clickstream
+),
+
+final as (
+    select * from http_events
+    union all
+    select * from webshop_events_renamed
+    union all
+    select * from device_events_renamed
+    union all
+    select * from clickstream_renamed
+)
+
+select * from final;
+
+comment on view core.events is 'Every loaded event of every source in one shape; source-specific columns are null for other sources. Grain: one row per staging row (source, source_file, source_line per loaded file).';
+comment on column core.events.source is 'http_log, webshop_events, device_events or clickstream.';
+comment on column core.events.user_id is 'The user as written in the input: http user_id, webshop customer-id, device anonymous_id, clickstream userId. Null only for anonymous webshop events.';
+comment on column core.events.event_at is 'When the event happened, UTC.';
+comment on column core.events.event_type is 'http_log: campaign_view (GET /campaigns/{id}), reward_issue (POST /rewards/{id}) or request; webshop: its type; device: its name (null when absent); clickstream: product_view or page_view.';
+comment on column core.events.source_file is 'Raw file name the event came from.';
+comment on column core.events.source_line is '1-based line number in the raw file; breaks ties between events at the same time.';
+comment on column core.events.method is 'http_log only: HTTP method.';
+comment on column core.events.path is 'http_log only: request path.';
+comment on column core.events.campaign_id is 'http_log only: the campaign id of a campaign_view.';
+comment on column core.events.reward_id is 'http_log only: the reward id of a reward_issue.';
+comment on column core.events.event_id is 'webshop_events only: the event''s JSON id.';
+comment on column core.events.properties is 'webshop_events only: compact JSON of the type-specific fields.';
+comment on column core.events.product_id is 'clickstream only: the productId.';
+comment on column core.events.user_agent is 'webshop_events and clickstream: the User-Agent header.';
+comment on column core.events.ip is 'webshop_events and clickstream: the client IP address.';
+comment on column core.events.browser_family is 'Browser family (webshop, clickstream: derived from user_agent; device: as sent).';
+comment on column core.events.os_family is 'Operating system family (webshop, clickstream: derived from user_agent; device: as sent).';
+comment on column core.events.device_family is 'Device family (webshop, clickstream: derived from user_agent; device: as sent).';
+
+-- R__20_core_sessionized_events.sql (checksum <scrubbed>)
+-- core.sessionized_events: each user's events in order, split into sessions by the source's gap threshold.
+-- Rules (issue 4): events ordered by time, ties by position in the input (source_file, source_line) so results never
+-- depend on the plan; a session starts at the user's first event and wherever the gap to the previous event is greater
+-- than or equal to the threshold in core.session_gap_settings.
+
+drop view if exists core.sessionized_events cascade;
+
+create view core.sessionized_events as
+with
+
+events as (
+    -- anonymous webshop events (null customer) have no user to sessionize; they stay in core.events
+    select * from core.events
+    where user_id is not null
+),
+
+session_gap_settings as (
+    select * from core.session_gap_settings
+),
+
+-- the settings pivoted to one row: a cross join with one row keeps every event and keeps the planner's row estimate
+-- exact (a join on source made it guess 2% of the rows, and wrong estimates turn later joins into nested loops)
+session_gaps as (
+    select
+        max(case when source = 'http_log' then gap_seconds end) as http_log_gap_seconds,
+        max(case when source = 'webshop_events' then gap_seconds end) as webshop_events_gap_seconds,
+        max(case when source = 'device_events' then gap_seconds end) as device_events_gap_seconds,
+        max(case when source = 'clickstream' then gap_seconds end) as clickstream_gap_seconds
+    from session_gap_settings
+),
+
+events_with_previous as (
+    select
+        events.*,
+        case events.source
+            when 'http_log' then session_gaps.http_log_gap_seconds
+            when 'webshop_events' then session_gaps.webshop_events_gap_seconds
+            when 'device_events' then session_gaps.device_events_gap_seconds
+            when 'clickstream' then session_gaps.clickstream_gap_seconds
+        end as session_gap_seconds,
+        -- no default argument (Redshift's LAG has none): the first event gets null and starts a session
+        lag(events.event_at) over (
+            partition by events.source, events.user_id
+            order by events.event_at, events.source_file, events.source_line
+        ) as previous_event_at,
+        row_number() over (
+            partition by events.source, events.user_id
+            order by events.event_at, events.source_file, events.source_line
+        ) as user_event_number
+    from events
+    cross join session_gaps
+),
+
+events_with_gap as (
+    select
+        events_with_previous.*,
+        cast(extract(epoch from event_at) - extract(epoch from previous_event_at) as decimal(18, 6))
+            as seconds_since_previous_event
+    from events_with_previous
+),
+
+events_flagged as (
+    select
+        events_with_gap.*,
+        -- a gap of exactly the threshold starts a new session ("greater than or equal to"); one millisecond less does not
+        case
+            when previous_event_at is null then true
+            when seconds_since_previous_event >= session_gap_seconds then true
+            else false
+        end as is_new_session
+    from events_with_gap
+),
+
+events_numbered as (
+    select
+        events_flagged.*,
+        sum(case when is_new_session then 1 else 0 end) over (
+            partition by source, user_id
+            order by event_at, source_file, source_line
+            rows between unbounded preceding and current row
+        ) as session_number
+    from events_flagged
+),
+
+final as (
+    select
+        source,
+        user_id,
+        event_at,
+        event_type,
+        source_file,
+        source_line,
+        method,
+        path,
+        campaign_id,
+        reward_id,
+        event_id,
+        properties,
+        product_id,
+        user_agent,
+        ip,
+        browser_family,
+        os_family,
+        device_family,
+        session_gap_seconds,
+        user_event_number,
+        previous_event_at,
+        seconds_since_previous_event,
+        is_new_session,
+        session_number,
+        -- deterministic and readable; unambiguous because source has no ':' and session_number is the last part
+        cast(source || ':' || user_id || ':' || cast(session_number as varchar(20)) as varchar(320)) as session_id
+    from events_numbered
+)
+
+select * from final;
+
+comment on view core.sessionized_events is 'Events that have a user (all but anonymous webshop events), with their session. Grain: one row per event; session_id identifies the session.';
+comment on column core.sessionized_events.source is 'http_log, webshop_events, device_events or clickstream.';
+comment on column core.sessionized_events.user_id is 'The user as written in the input.';
+comment on column core.sessionized_events.event_at is 'When the event happened, UTC.';
+comment on column core.sessionized_events.event_type is 'As in core.events.';
+comment on column core.sessionized_events.source_file is 'Raw file name the event came from.';
+comment on column core.sessionized_events.source_line is '1-based line number in the raw file; breaks ties between events at the same time.';
+comment on column core.sessionized_events.method is 'http_log only: HTTP method.';
+comment on column core.sessionized_events.path is 'http_log only: request path.';
+comment on column core.sessionized_events.campaign_id is 'http_log only: the campaign id of a campaign_view.';
+comment on column core.sessionized_events.reward_id is 'http_log only: the reward id of a reward_issue.';
+comment on column core.sessionized_events.event_id is 'webshop_events only: the event''s JSON id.';
+comment on column core.sessionized_events.properties is 'webshop_events only: compact JSON of the type-specific fields.';
+comment on column core.sessionized_events.product_id is 'clickstream only: the productId.';
+comment on column core.sessionized_events.user_agent is 'webshop_events and clickstream: the User-Agent header.';
+comment on column core.sessionized_events.ip is 'webshop_events and clickstream: the client IP address.';
+comment on column core.sessionized_events.browser_family is 'Browser family of this event.';
+comment on column core.sessionized_events.os_family is 'Operating system family of this event.';
+comment on column core.sessionized_events.device_family is 'Device family of this event.';
+comment on column core.sessionized_events.session_gap_seconds is 'The source''s threshold from core.session_gap_settings when the view was read.';
+comment on column core.sessionized_events.user_event_number is '1-based position of the event among its user''s events of this source (time, then source_file, source_line).';
+comment on column core.sessionized_events.previous_event_at is 'The same user''s previous event time in this source; null for the first event.';
+comment on column core.sessionized_events.seconds_since_previous_event is 'event_at - previous_event_at in seconds (microsecond precision); null for the first event.';
+comment on column core.sessionized_events.is_new_session is 'True for the user''s first event and when seconds_since_previous_event >= session_gap_seconds.';
+comment on column core.sessionized_events.session_number is '1-based number of the session among the user''s sessions in this source.';
+comment on column core.sessionized_events.session_id is 'source:user_id:session_number, unique per session.';
+
+-- R__30_core_sessions.sql (checksum <scrubbed>)
+-- core.sessions: one row per session of every source.
+
+drop view if exists core.sessions cascade;
+
+create view core.sessions as
+with
+
+sessionized_events as (
+    select * from core.sessionized_events
+),
+
+final as (
+    select
+        source,
+        user_id,
+        session_id,
+        session_number,
+        min(event_at) as session_start,
+        max(event_at) as session_end,
+        count(*) as event_count,
+        cast(extract(epoch from max(event_at)) - extract(epoch from min(event_at)) as decimal(18, 6)) as duration_seconds,
+        -- families can change inside a session; the first event decides. Exactly one event per session starts it,
+        -- so max() over "this event's family if it starts the session" picks the first event's value without a join.
+        cast(max(case when is_new_session then browser_family end) as varchar(256)) as browser_family,
+        cast(max(case when is_new_session then os_family end) as varchar(256)) as os_family,
+        cast(max(case when is_new_session then device_family end) as varchar(256)) as device_family
+    from sessionized_events
+    group by source, user_id, session_id, session_number
+)
+
+select * from final;
+
+comment on view core.sessions is 'One row per session of every source (anonymous webshop events excluded). Grain: session_id.';
+comment on column core.sessions.source is 'http_log, webshop_events, device_events or clickstream.';
+comment on column core.sessions.user_id is 'The user as written in the input.';
+comment on column core.sessions.session_id is 'source:user_id:session_number, unique.';
+comment on column core.sessions.session_number is '1-based number of the session among the user''s sessions in this source.';
+comment on column core.sessions.session_start is 'Time of the session''s first event, UTC.';
+comment on column core.sessions.session_end is 'Time of the session''s last event, UTC.';
+comment on column core.sessions.event_count is 'Events in the session.';
+comment on column core.sessions.duration_seconds is 'session_end - session_start in seconds; 0 for a single-event session.';
+comment on column core.sessions.browser_family is 'Browser family of the session''s first event.';
+comment on column core.sessions.os_family is 'Operating system family of the session''s first event.';
+comment on column core.sessions.device_family is 'Device family of the session''s first event.';
+
+-- R__35_core_http_session_lists.redshift.sql (checksum <scrubbed>)
+-- core.http_session_lists, REDSHIFT VARIANT of R__35_core_http_session_lists.sql: the runner runs this file instead of
+-- the plain one when --target redshift. Everything except the two list expressions (and this header and the comment
+-- on the view) is the plain file verbatim; keep them in step.
+--
+-- Why a variant and not a dialect variable: the list aggregate differs in shape, not in a word. PostgreSQL writes
+-- array_remove(array_agg(id order by n), null); Redshift has no arrays
+-- (https://docs.aws.amazon.com/redshift/latest/dg/c_unsupported-postgresql-functions.html) and writes
+-- listagg(id, ',') within group (order by n) (https://docs.aws.amazon.com/redshift/latest/dg/r_LISTAGG.html).
+-- On Redshift a list is therefore a comma-separated VARCHAR ('12,7,31'), empty string when none (LISTAGG skips nulls
+-- and returns null for a group of nulls only, hence the coalesce). Campaign and reward ids are path segments of
+-- /campaigns/{id} and /rewards/{id}, which never contain a comma. LISTAGG fails beyond 65535 bytes, far above any
+-- session's distinct ids.
+-- The two lists are aggregated in separate CTEs: Redshift rejects ordered aggregates with different ORDER BYs in
+-- one SELECT.
+
+drop view if exists core.http_session_lists cascade;
+
+create view core.http_session_lists as
+with
+
+http_events as (
+    select * from core.sessionized_events
+    where source = 'http_log'
+),
+
+-- distinct ids, each placed at its first view / first issue (user_event_number orders by time, then input position).
+-- Grouped over all of the session's events, not only views: a session without views keeps one group with a null id,
+-- so every session gets a row, and the list aggregate leaves the null out.
+campaign_first_views as (
+    select
+        session_id,
+        campaign_id,
+        min(user_event_number) as first_view_number
+    from http_events
+    group by session_id, campaign_id
+),
+
+reward_first_issues as (
+    select
+        session_id,
+        reward_id,
+        min(user_event_number) as first_issue_number
+    from http_events
+    group by session_id, reward_id
+),
+
+campaign_lists as (
+    select
+        session_id,
+        -- dialect: Redshift list; LISTAGG leaves the null group's entry out by itself
+        coalesce(listagg(campaign_id, ',') within group (order by first_view_number), '') as campaigns
+    from campaign_first_views
+    group by session_id
+),
+
+reward_lists as (
+    select
+        session_id,
+        -- dialect: Redshift list, as above
+        coalesce(listagg(reward_id, ',') within group (order by first_issue_number), '') as rewards_issued
+    from reward_first_issues
+    group by session_id
+),
+
+final as (
+    select
+        campaign_lists.session_id,
+        campaign_lists.campaigns,
+        reward_lists.rewards_issued
+    from campaign_lists
+    inner join reward_lists
+        on reward_lists.session_id = campaign_lists.session_id
+)
+
+select * from final;
+
+comment on view core.http_session_lists is 'Per HTTP-log session: campaigns viewed and rewards issued, distinct, in order of first occurrence. Grain: session_id. On Redshift the lists are comma-separated VARCHAR (LISTAGG), in PostgreSQL arrays.';
+comment on column core.http_session_lists.session_id is 'The session (core.sessions.session_id).';
+comment on column core.http_session_lists.campaigns is 'Distinct campaign ids of GET /campaigns/{id} requests in the session, in order of first view, comma-separated; empty string when none.';
+comment on column core.http_session_lists.rewards_issued is 'Distinct reward ids of POST /rewards/{id} requests in the session, in order of first issue, comma-separated; empty string when none.';
+
+-- R__40_marts_campaign_performance.sql (checksum <scrubbed>)
+-- marts.campaign_performance: one row per HTTP-log session with the campaigns viewed, the rewards issued, and whether
+-- a reward was driven by a campaign view. A time frame is a filter on session_start (sessions starting in [from, to)).
+
+drop view if exists marts.campaign_performance;
+
+create view marts.campaign_performance as
+with
+
+sessions as (
+    select * from core.sessions
+    where source = 'http_log'
+),
+
+http_session_lists as (
+    select * from core.http_session_lists
+),
+
+http_events as (
+    select * from core.sessionized_events
+    where source = 'http_log'
+),
+
+campaign_reward_mapping as (
+    select * from staging.campaign_reward_mapping
+),
+
+campaign_views as (
+    select
+        session_id,
+        campaign_id,
+        event_at as viewed_at
+    from http_events
+    where event_type = 'campaign_view'
+),
+
+reward_issues as (
+    select
+        session_id,
+        reward_id,
+        event_at as issued_at
+    from http_events
+    where event_type = 'reward_issue'
+),
+
+-- a reward is driven when a campaign containing it (per the mapping) was viewed in the same session at or before the
+-- issue; "at" means the same timestamp, whatever the line order
+driven_sessions as (
+    select distinct
+        reward_issues.session_id
+    from reward_issues
+    inner join campaign_reward_mapping
+        on campaign_reward_mapping.reward_id = reward_issues.reward_id
+    inner join campaign_views
+        on campaign_views.session_id = reward_issues.session_id
+        and campaign_views.campaign_id = campaign_reward_mapping.campaign_id
+    where campaign_views.viewed_at <= reward_issues.issued_at
+),
+
+final as (
+    select
+        sessions.user_id,
+        sessions.session_start,
+        sessions.session_end,
+        http_session_lists.campaigns,
+        http_session_lists.rewards_issued,
+        case when driven_sessions.session_id is not null then true else false end as reward_driven_by_campaign_view
+    from sessions
+    inner join http_session_lists
+        on http_session_lists.session_id = sessions.session_id
+    left join driven_sessions
+        on driven_sessions.session_id = sessions.session_id
+)
+
+select * from final;
+
+comment on view marts.campaign_performance is 'One row per HTTP-log session (5-minute gap by default): campaigns viewed, rewards issued, and whether a campaign view drove a reward. Grain: user_id, session_start.';
+comment on column marts.campaign_performance.user_id is 'The user of the session, as written in the log.';
+comment on column marts.campaign_performance.session_start is 'Time of the session''s first request, UTC. Filter on it for a time frame [from, to).';
+comment on column marts.campaign_performance.session_end is 'Time of the session''s last request, UTC.';
+comment on column marts.campaign_performance.campaigns is 'Distinct campaign ids viewed with GET /campaigns/{id}, in order of first view; empty when none.';
+comment on column marts.campaign_performance.rewards_issued is 'Distinct reward ids issued with POST /rewards/{id}, in order of first issue; empty when none.';
+comment on column marts.campaign_performance.reward_driven_by_campaign_view is 'True when some reward issued in the session belongs (per campaign_reward_mapping) to a campaign viewed in the same session at or before the issue.';
+
+-- R__41_marts_order_metrics.sql (checksum <scrubbed>)
+-- marts.order_metrics: how many visits, and how much time in them, a webshop customer needs before ordering.
+-- For each order session (a session with a placed_order event): the customer's sessions since the previous order
+-- session (or since the first session), not counting the order session itself. Orders in sessions 7 and 8 of one
+-- customer give 6 and 0 visits.
+
+drop view if exists marts.order_metrics;
+
+create view marts.order_metrics as
+with
+
+sessions as (
+    -- core.sessions has no anonymous webshop events: they have no customer
+    select * from core.sessions
+    where source = 'webshop_events'
+),
+
+webshop_events as (
+    select * from core.sessionized_events
+    where source = 'webshop_events'
+),
+
+order_sessions as (
+    select distinct
+        session_id
+    from webshop_events
+    where event_type = 'placed_order'
+),
+
+sessions_flagged as (
+    select
+        sessions.user_id,
+        sessions.session_number,
+        sessions.duration_seconds,
+        case when order_sessions.session_id is not null then 1 else 0 end as is_order_session
+    from sessions
+    left join order_sessions
+        on order_sessions.session_id = sessions.session_id
+),
+
+-- the number of order sessions strictly before each session: an order session and the sessions leading up to it
+-- (after the previous order session) share it, so one GROUP BY collects them without a correlated subquery
+sessions_grouped as (
+    select
+        sessions_flagged.*,
+        sum(is_order_session) over (
+            partition by user_id
+            order by session_number
+            rows between unbounded preceding and current row
+        ) - is_order_session as orders_before
+    from sessions_flagged
+),
+
+orders as (
+    select
+        user_id,
+        orders_before,
+        sum(1 - is_order_session) as visits_before_order,
+        sum(case when is_order_session = 0 then duration_seconds else 0 end) as seconds_before_order
+    from sessions_grouped
+    group by user_id, orders_before
+    -- sessions after a customer's last order session form a group without an order: not an order
+    having max(is_order_session) = 1
+),
+
+-- one median per SELECT: Redshift requires every ordered aggregate of a SELECT to share the same ORDER BY
+median_visits as (
+    select
+        percentile_cont(0.5) within group (order by visits_before_order) as median_visits_before_order
+    from orders
+),
+
+median_minutes as (
+    select
+        percentile_cont(0.5) within group (order by seconds_before_order / 60.0) as median_session_duration_minutes_before_order
+    from orders
+),
+
+final as (
+    select
+        cast(median_visits.median_visits_before_order as decimal(18, 6)) as median_visits_before_order,
+        cast(median_minutes.median_session_duration_minutes_before_order as decimal(18, 6))
+            as median_session_duration_minutes_before_order
+    from median_visits
+    cross join median_minutes
+)
+
+select * from final;
+
+comment on view marts.order_metrics is 'One row: medians over all order sessions (webshop sessions with a placed_order event) of all customers; anonymous events left out. Null when there is no order.';
+comment on column marts.order_metrics.median_visits_before_order is 'Median number of the customer''s sessions between the previous order session (or the first session) and the order session, the order session not counted.';
+comment on column marts.order_metrics.median_session_duration_minutes_before_order is 'Median of the summed durations of those sessions, in minutes (seconds / 60).';
+
+-- R__42_marts_sessions_by_key.sql (checksum <scrubbed>)
+-- marts.sessions_by_key: sessions per source and browser / OS / device family, counted by the family of the
+-- session's first event. A null family (no user agent, or a source without one such as http_log) is its own group,
+-- so each group_key's sessions add up to the source's sessions.
+
+drop view if exists marts.sessions_by_key;
+
+create view marts.sessions_by_key as
+with
+
+sessions as (
+    select * from core.sessions
+),
+
+by_browser as (
+    select
+        source,
+        cast('browser_family' as varchar(32)) as group_key,
+        browser_family as group_value,
+        count(*) as sessions
+    from sessions
+    group by source, browser_family
+),
+
+by_os as (
+    select
+        source,
+        cast('os_family' as varchar(32)) as group_key,
+        os_family as group_value,
+        count(*) as sessions
+    from sessions
+    group by source, os_family
+),
+
+by_device as (
+    select
+        source,
+        cast('device_family' as varchar(32)) as group_key,
+        device_family as group_value,
+        count(*) as sessions
+    from sessions
+    group by source, device_family
+),
+
+final as (
+    select * from by_browser
+    union all
+    select * from by_os
+    union all
+    select * from by_device
+)
+
+select * from final;
+
+comment on view marts.sessions_by_key is 'Sessions per source and family value, by the family of each session''s first event. Grain: source, group_key, group_value.';
+comment on column marts.sessions_by_key.source is 'http_log, webshop_events, device_events or clickstream.';
+comment on column marts.sessions_by_key.group_key is 'browser_family, os_family or device_family.';
+comment on column marts.sessions_by_key.group_value is 'The family value of the session''s first event; null when it has none.';
+comment on column marts.sessions_by_key.sessions is 'Sessions whose first event has this value.';
+
+-- R__43_marts_daily_sessions.sql (checksum <scrubbed>)
+-- marts.daily_sessions: per source and UTC day of the session start, sessions, users, events and median duration.
+
+drop view if exists marts.daily_sessions;
+
+create view marts.daily_sessions as
+with
+
+sessions as (
+    select
+        core.sessions.*,
+        -- the UTC calendar day whatever the connection's time zone
+        cast(session_start at time zone 'UTC' as date) as session_date
+    from core.sessions
+),
+
+daily_totals as (
+    select
+        source,
+        session_date,
+        count(*) as sessions,
+        count(distinct user_id) as users,
+        cast(sum(event_count) as bigint) as events
+    from sessions
+    group by source, session_date
+),
+
+-- separate from the counts: Redshift rejects PERCENTILE_CONT together with a DISTINCT aggregate in one SELECT
+daily_medians as (
+    select
+        source,
+        session_date,
+        percentile_cont(0.5) within group (order by duration_seconds) as median_duration_seconds
+    from sessions
+    group by source, session_date
+),
+
+final as (
+    select
+        daily_totals.source,
+        daily_totals.session_date,
+        daily_totals.sessions,
+        daily_totals.users,
+        daily_totals.events,
+        cast(daily_medians.median_duration_seconds as decimal(18, 6)) as median_duration_seconds
+    from daily_totals
+    inner join daily_medians
+        on daily_medians.source = daily_totals.source
+        and daily_medians.session_date = daily_totals.session_date
+)
+
+select * from final;
+
+comment on view marts.daily_sessions is 'Per source and UTC day of session start: sessions, distinct users, events and median session duration. Grain: source, session_date.';
+comment on column marts.daily_sessions.source is 'http_log, webshop_events, device_events or clickstream.';
+comment on column marts.daily_sessions.session_date is 'UTC calendar day on which the sessions started.';
+comment on column marts.daily_sessions.sessions is 'Sessions starting that day.';
+comment on column marts.daily_sessions.users is 'Distinct users with a session starting that day.';
+comment on column marts.daily_sessions.events is 'Events in those sessions (including any after midnight).';
+comment on column marts.daily_sessions.median_duration_seconds is 'Median session duration in seconds (percentile_cont(0.5)).';
+
+-- dry run: 10 script(s) would be applied; nothing was changed
