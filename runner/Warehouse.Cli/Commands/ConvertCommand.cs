@@ -3,6 +3,8 @@ using System.Text;
 using Warehouse.Core;
 using Warehouse.Core.Avro;
 using Warehouse.Core.Conversion;
+using Warehouse.Core.Pipeline;
+using Warehouse.Core.Remote;
 
 namespace Warehouse.Cli.Commands;
 
@@ -31,28 +33,32 @@ internal static class ConvertCommand
         {
             Description = "Where rejected lines go as JSON lines (default: OUTPUT with .rejects.jsonl, written only when there are rejects)",
         };
-        var input = new Argument<string>("input") { Description = "Raw input file (UTF-8)" };
+        var input = new Argument<string>("input")
+        {
+            Description = "Raw input (UTF-8): a local file, a .gz file, an http(s):// URL, or s3://bucket/key (with --s3-endpoint for S3-compatible stores)",
+        };
 
         var command = new Command("convert", "Convert a raw log file to Avro with its hand-written schema (models/*.avsc)");
         command.Options.Add(format);
         command.Options.Add(output);
         command.Options.Add(codec);
         command.Options.Add(rejects);
+        command.Options.Add(RemoteCli.S3Endpoint);
         command.Arguments.Add(input);
-        command.SetAction((result, ct) => Task.FromResult(Run(
+        command.SetAction((result, ct) => RunAsync(
             result.GetValue(format)!, result.GetValue(input)!, result.GetValue(output)!,
-            result.GetValue(codec)!, result.GetValue(rejects), ct)));
+            result.GetValue(codec)!, result.GetValue(rejects), RemoteCli.Options(result), ct));
         return command;
     }
 
-    private static int Run(string format, string inputPath, string outputPath, string codecName, string? rejectsPath,
-        CancellationToken ct)
+    private static async Task<int> RunAsync(string format, string inputPath, string outputPath, string codecName, string? rejectsPath,
+        RemoteOptions remoteOptions, CancellationToken ct)
     {
         if (!RawFormat.Names.Contains(format))
         {
             throw new WarehouseException($"unknown format '{format}' (expected one of: {string.Join(", ", RawFormat.Names)})");
         }
-        if (!File.Exists(inputPath))
+        if (!InputDiscovery.IsRemote(inputPath) && !File.Exists(inputPath))
         {
             throw new WarehouseException($"{inputPath}: no such file");
         }
@@ -76,12 +82,35 @@ internal static class ConvertCommand
         var tempRejects = TempPathNextTo(finalRejects);
         try
         {
-            ConvertResult counts;
-            using (var inputStream = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
-            using (var avro = Create(tempOutput, finalOutput))
-            using (var rejectsWriter = new StreamWriter(Create(tempRejects, finalRejects), new UTF8Encoding(false), 64 * 1024))
+            // Each attempt writes the temporary files from the start: a remote read that breaks and is retried counts nothing twice.
+            ConvertResult ConvertFrom(Stream inputStream, string sourceName, CancellationToken token)
             {
-                counts = RawConverter.Convert(format, inputStream, inputPath, avro, codec, rejectsWriter, null, ct);
+                using var avro = Create(tempOutput, finalOutput);
+                using var rejectsWriter = new StreamWriter(Create(tempRejects, finalRejects), new UTF8Encoding(false), 64 * 1024);
+                return RawConverter.Convert(format, inputStream, sourceName, avro, codec, rejectsWriter, null, token);
+            }
+            ConvertResult counts;
+            if (InputDiscovery.IsRemote(inputPath))
+            {
+                using var remote = new RemoteReader(remoteOptions, Console.Error);
+                var objects = await InputDiscovery.ScanAsync(inputPath, remote, ct);
+                if (objects.Count != 1)
+                {
+                    throw new WarehouseException($"{inputPath}: convert reads one object, this names {objects.Count}; use run for a prefix");
+                }
+                var single = objects[0];
+                counts = await remote.ReadAsync(single, (stream, token) => Task.Run(() => ConvertFrom(stream, single.SourceName, token), token), ct);
+            }
+            else
+            {
+                using var inputStream = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                Stream decoded = inputPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+                    ? new System.IO.Compression.GZipStream(inputStream, System.IO.Compression.CompressionMode.Decompress)
+                    : inputStream;
+                using (decoded)
+                {
+                    counts = ConvertFrom(decoded, inputPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? inputPath[..^3] : inputPath, ct);
+                }
             }
             File.Move(tempOutput, finalOutput, overwrite: true);
             if (counts.Rejected > 0 || explicitRejects)

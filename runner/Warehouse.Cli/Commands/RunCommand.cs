@@ -2,30 +2,38 @@ using System.CommandLine;
 using Warehouse.Core.Avro;
 using Warehouse.Core.Database;
 using Warehouse.Core.Pipeline;
+using Warehouse.Core.Profile;
 
 namespace Warehouse.Cli.Commands;
 
-/// <summary><c>warehouse run [--input DIR] [--expected DIR]</c>: the main job, end to end.</summary>
+/// <summary><c>warehouse run [--input DIR|URL|s3://bucket/prefix] [--expected DIR]</c>: the main job, end to end.</summary>
 internal static class RunCommand
 {
     public static Command Create()
     {
-        var input = new Option<string?>("--input") { Description = "Folder (or file) of raw inputs (default: seeds/sample)" };
+        var input = new Option<string?>("--input")
+        {
+            Description = "Raw inputs: a local folder or file (.gz is decompressed while streaming), an http(s):// URL of one file, " +
+                "or s3://bucket/prefix (every object under it, in key order) (default: seeds/sample)",
+        };
         var expected = new Option<string?>("--expected") { Description = "Folder of expected mart CSVs (default: INPUT/expected when present)" };
         var command = new Command("run", "Start the database, migrate, convert and load the input, refresh the marts, verify")
         {
-            input, expected, RefreshCommand.SessionGap,
+            input, expected, RefreshCommand.SessionGap, RemoteCli.S3Endpoint,
         };
         command.SetAction(async (result, ct) =>
         {
             var options = new RunOptions
             {
-                InputDirectory = Path.GetFullPath(result.GetValue(input) ?? Path.Combine(GlobalOptions.ProjectRoot, "seeds", "sample")),
+                InputDirectory = result.GetValue(input) is { } given && InputDiscovery.IsRemote(given)
+                    ? given
+                    : Path.GetFullPath(result.GetValue(input) ?? Path.Combine(GlobalOptions.ProjectRoot, "seeds", "sample")),
                 ExpectedDirectory = result.GetValue(expected) is { } e ? Path.GetFullPath(e) : null,
                 WorkDirectory = Path.Combine(DatabaseLocator.Home(GlobalOptions.ProjectRoot), "work"),
                 Migrations = Migrations.Options(result),
                 SessionGaps = RefreshCommand.Gaps(result),
                 Codec = AvroCodec.Deflate,
+                Remote = RemoteCli.Options(result),
             };
             var connection = GlobalOptions.ConnectionString(result);
             var summary = await new RunPipeline(connection, Console.Out, new ConsoleProgress()).RunAsync(options, ct);
@@ -56,6 +64,10 @@ internal static class RunCommand
         {
             o.WriteLine(LoadCommand.Describe(l));
         }
+        foreach (var location in s.AlreadyLoadedRemote)
+        {
+            o.WriteLine($"{location}: already loaded (same version), not read again");
+        }
         o.WriteLine();
         o.WriteLine($"{"source",-24} {"staging rows",14} {"sessions",10}");
         foreach (var (source, rows) in s.StagingRows)
@@ -68,6 +80,8 @@ internal static class RunCommand
         {
             o.WriteLine($"{"marts." + mart,-24} {rows,14:N0}");
         }
+        o.WriteLine();
+        ProfileReport.Write(s.Profile, o);
         o.WriteLine();
         o.WriteLine(string.Join("  ", s.Stages.Select(st => $"{st.Stage} {st.Elapsed.TotalSeconds:F1} s")));
     }

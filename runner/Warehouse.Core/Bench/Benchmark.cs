@@ -59,7 +59,7 @@ public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress
         }
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(options.DataDirectory, DataGenerator.ManifestName)))!;
         var rawFiles = InputDiscovery.Scan(options.DataDirectory).Where(f => f.Kind == InputKind.Raw).ToList();
-        var rawBytes = rawFiles.Sum(f => new FileInfo(f.Path).Length);
+        var rawBytes = rawFiles.Sum(f => new FileInfo(f.Path!).Length);
 
         var database = $"warehouse_bench_{DateTime.UtcNow:yyyyMMddHHmmss}";
         await AdminAsync($"create database {database}", ct);

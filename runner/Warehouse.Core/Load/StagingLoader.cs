@@ -15,13 +15,26 @@ public sealed class StagingLoader(string connectionString)
 {
     public const string MappingSource = "campaign_reward_mapping";
 
-    public async Task<LoadResult> LoadAvroAsync(string path, CancellationToken ct = default)
+    public Task<LoadResult> LoadAvroAsync(string path, CancellationToken ct = default) => LoadAvroAsync(path, null, null, ct);
+
+    /// <param name="identity">For an Avro file made from a remote object: the object's location and version, which
+    /// identify it in the manifest instead of the Avro file's bytes. Null: the file's content hash.</param>
+    /// <param name="rejectReasons">Lines the conversion rejected, by normalised reason; stored in staging.load_rejects.</param>
+    public async Task<LoadResult> LoadAvroAsync(string path, LoadIdentity? identity, IReadOnlyDictionary<string, long>? rejectReasons,
+        CancellationToken ct = default)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        return await LoadAvroAsync(stream, identity ?? LoadIdentity.OfLocalFile(path), rejectReasons, ct);
+    }
+
+    /// <summary>Loads an Avro container read from <paramref name="stream"/> (a local file or a remote body).</summary>
+    public async Task<LoadResult> LoadAvroAsync(Stream stream, LoadIdentity identity, IReadOnlyDictionary<string, long>? rejectReasons,
+        CancellationToken ct = default)
     {
         var stopwatch = Stopwatch.StartNew();
-        var fileName = Path.GetFileName(path);
-        var hash = FileHash.Sha256(path);
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        using var reader = new AvroContainerReader(stream);
+        var fileName = identity.FileName;
+        var hash = identity.Hash;
+        using var reader = new AvroContainerReader(stream, leaveOpen: true);
         var source = Sources.ByAvroRecordName(reader.Schema.FullName)
             ?? throw new WarehouseException($"{fileName}: Avro record {reader.Schema.FullName} is not a known source " +
                 $"(expected one of {string.Join(", ", Sources.All.Select(s => s.AvroRecordName))})");
@@ -65,18 +78,35 @@ public sealed class StagingLoader(string connectionString)
             throw new WarehouseException($"{fileName}: the database refused row {rows + 1:N0} or later: {e.MessageText}; nothing of this file was loaded", e);
         }
 
-        await RecordAsync(connection, transaction, fileName, hash, source.Name, rows, ct);
+        await RecordAsync(connection, transaction, identity, source.Name, rows, ct);
+        await RecordRejectsAsync(connection, transaction, identity, source.Name, rejectReasons, ct);
         await transaction.CommitAsync(ct);
         return new LoadResult(fileName, source.Name, rows, AlreadyLoaded: false, stopwatch.Elapsed);
     }
 
+    /// <summary>Whether content with this identity is in the manifest (so a remote object need not even be read).</summary>
+    public async Task<bool> IsLoadedAsync(LoadIdentity identity, CancellationToken ct = default)
+    {
+        await using var connection = await Connections.OpenAsync(connectionString, ct);
+        await using var check = new NpgsqlCommand("select count(*) from staging.loaded_files where file_hash = @hash", connection);
+        check.Parameters.AddWithValue("hash", identity.Hash);
+        return System.Convert.ToInt64(await check.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
     /// <summary>Loads <c>campaign_id,reward_id</c> pairs, adding only pairs not already present.</summary>
-    public async Task<LoadResult> LoadMappingAsync(string path, CancellationToken ct = default)
+    public Task<LoadResult> LoadMappingAsync(string path, CancellationToken ct = default)
+    {
+        using var reader = new StreamReader(path);
+        return LoadMappingAsync(ReadMapping(reader, Path.GetFileName(path)), LoadIdentity.OfLocalFile(path), ct);
+    }
+
+    /// <summary>Loads pairs read with <see cref="ReadMapping(TextReader, string)"/>, identified by <paramref name="identity"/>.</summary>
+    public async Task<LoadResult> LoadMappingAsync(IReadOnlyList<(string Campaign, string Reward)> pairs, LoadIdentity identity,
+        CancellationToken ct = default)
     {
         var stopwatch = Stopwatch.StartNew();
-        var fileName = Path.GetFileName(path);
-        var hash = FileHash.Sha256(path);
-        var pairs = ReadMapping(path);
+        var fileName = identity.FileName;
+        var hash = identity.Hash;
 
         await using var connection = await Connections.OpenAsync(connectionString, ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -110,7 +140,7 @@ public sealed class StagingLoader(string connectionString)
         {
             added = await insert.ExecuteNonQueryAsync(ct);
         }
-        await RecordAsync(connection, transaction, fileName, hash, MappingSource, added, ct);
+        await RecordAsync(connection, transaction, identity, MappingSource, added, ct);
         await transaction.CommitAsync(ct);
         return new LoadResult(fileName, MappingSource, added, AlreadyLoaded: false, stopwatch.Elapsed);
     }
@@ -118,12 +148,17 @@ public sealed class StagingLoader(string connectionString)
     /// <summary>Reads and checks the mapping CSV; a malformed row is an error naming its line (the mapping is small and exact).</summary>
     public static List<(string Campaign, string Reward)> ReadMapping(string path)
     {
-        var pairs = new List<(string, string)>();
         using var reader = new StreamReader(path);
+        return ReadMapping(reader, Path.GetFileName(path));
+    }
+
+    public static List<(string Campaign, string Reward)> ReadMapping(TextReader reader, string fileName)
+    {
+        var pairs = new List<(string, string)>();
         var header = reader.ReadLine()?.Trim().TrimStart('\uFEFF');
         if (header != "campaign_id,reward_id")
         {
-            throw new WarehouseException($"{Path.GetFileName(path)}:1: expected the header 'campaign_id,reward_id', found '{header}'");
+            throw new WarehouseException($"{fileName}:1: expected the header 'campaign_id,reward_id', found '{header}'");
         }
         var lineNumber = 1;
         while (reader.ReadLine() is { } line)
@@ -136,7 +171,7 @@ public sealed class StagingLoader(string connectionString)
             var parts = line.Split(',');
             if (parts.Length != 2 || !IsId(parts[0].Trim()) || !IsId(parts[1].Trim()))
             {
-                throw new WarehouseException($"{Path.GetFileName(path)}:{lineNumber}: expected 'campaign_id,reward_id', found '{line}'");
+                throw new WarehouseException($"{fileName}:{lineNumber}: expected 'campaign_id,reward_id', found '{line}'");
             }
             pairs.Add((parts[0].Trim(), parts[1].Trim()));
         }
@@ -160,18 +195,46 @@ public sealed class StagingLoader(string connectionString)
         return (string?)await check.ExecuteScalarAsync(ct);
     }
 
-    private static async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string fileName, string hash,
+    private static async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LoadIdentity identity,
         string source, long rows, CancellationToken ct)
     {
-        await using var insert = new NpgsqlCommand("""
-            insert into staging.loaded_files (file_name, file_hash, source, row_count, loaded_at)
-            values (@file_name, @hash, @source, @rows, statement_timestamp())
-            """, connection, transaction);
-        insert.Parameters.AddWithValue("file_name", fileName);
-        insert.Parameters.AddWithValue("hash", hash);
+        // object_version (V0050) is named only for remote inputs, so local loads write exactly what they always did.
+        await using var insert = new NpgsqlCommand(identity.Version is null
+            ? """
+              insert into staging.loaded_files (file_name, file_hash, source, row_count, loaded_at)
+              values (@file_name, @hash, @source, @rows, statement_timestamp())
+              """
+            : """
+              insert into staging.loaded_files (file_name, file_hash, source, row_count, loaded_at, object_version)
+              values (@file_name, @hash, @source, @rows, statement_timestamp(), @version)
+              """, connection, transaction);
+        insert.Parameters.AddWithValue("file_name", identity.FileName);
+        insert.Parameters.AddWithValue("hash", identity.Hash);
         insert.Parameters.AddWithValue("source", source);
         insert.Parameters.AddWithValue("rows", rows);
+        if (identity.Version is not null)
+        {
+            insert.Parameters.AddWithValue("version", identity.Version);
+        }
         await insert.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task RecordRejectsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LoadIdentity identity,
+        string source, IReadOnlyDictionary<string, long>? reasons, CancellationToken ct)
+    {
+        foreach (var (reason, count) in reasons ?? new Dictionary<string, long>())
+        {
+            await using var insert = new NpgsqlCommand("""
+                insert into staging.load_rejects (file_hash, source, file_name, reason, line_count)
+                values (@hash, @source, @file_name, @reason, @count)
+                """, connection, transaction);
+            insert.Parameters.AddWithValue("hash", identity.Hash);
+            insert.Parameters.AddWithValue("source", source);
+            insert.Parameters.AddWithValue("file_name", identity.FileName);
+            insert.Parameters.AddWithValue("reason", reason.Length > 1024 ? reason[..1024] : reason);
+            insert.Parameters.AddWithValue("count", count);
+            await insert.ExecuteNonQueryAsync(ct);
+        }
     }
 
     private static async Task<Dictionary<string, string>> ColumnTypesAsync(NpgsqlConnection connection, string table, CancellationToken ct)

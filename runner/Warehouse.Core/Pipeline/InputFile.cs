@@ -1,23 +1,71 @@
 using System.IO.Compression;
 using System.Text.RegularExpressions;
+using Warehouse.Core.Remote;
 
 namespace Warehouse.Core.Pipeline;
 
 public enum InputKind { Raw, Avro, Mapping, Skipped }
 
-/// <summary>A file found in the input folder and what the run does with it.</summary>
-public sealed record InputFile(string Path, InputKind Kind, string? Format)
+/// <summary>
+/// One input the run reads: a local file, an HTTP(S) URL or an S3 object, and what the run does with it.
+/// Local files are identified by their content hash (as loaded before remote inputs existed); remote objects by
+/// <see cref="Location"/> plus <see cref="IRemoteObject.Version"/>, known before a byte of the body is read.
+/// </summary>
+public sealed class InputFile
 {
-    public string Name => System.IO.Path.GetFileName(Path);
+    private readonly IRemoteObject? _remote;
+
+    /// <summary>A local file.</summary>
+    public InputFile(string path, InputKind kind, string? format)
+    {
+        Path = path;
+        Location = path;
+        Name = System.IO.Path.GetFileName(path);
+        Kind = kind;
+        Format = format;
+    }
+
+    /// <summary>A remote object; <paramref name="name"/> is the last segment of its URL path or key.</summary>
+    public InputFile(IRemoteObject remote, string name, InputKind kind, string? format)
+    {
+        _remote = remote;
+        Location = remote.Location;
+        Name = name;
+        Kind = kind;
+        Format = format;
+    }
+
+    /// <summary>The local path; null for a remote object.</summary>
+    public string? Path { get; }
+
+    /// <summary>Where the input lives, safe to print: a path, a URL without user info or query string, or s3://bucket/key.</summary>
+    public string Location { get; }
+
+    /// <summary>The file name (last path segment), which decides the kind.</summary>
+    public string Name { get; }
+
+    public InputKind Kind { get; }
+    public string? Format { get; }
+    public IRemoteObject? Remote => _remote;
+    public bool IsRemote => _remote is not null;
 
     /// <summary>The name without a trailing .gz: what the source file is called inside the data.</summary>
-    public string SourceName => Name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? Name[..^3] : Name;
+    public string SourceName => IsGzip ? Name[..^3] : Name;
 
+    public bool IsGzip => Name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Opens a local file, decompressing .gz while streaming. Remote objects are read through <see cref="RemoteReader"/>.</summary>
     public Stream OpenRead()
     {
+        if (Path is null)
+        {
+            throw new InvalidOperationException($"{Location} is remote: read it with RemoteReader");
+        }
         Stream stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        return Name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionMode.Decompress) : stream;
+        return IsGzip ? new GZipStream(stream, CompressionMode.Decompress) : stream;
     }
+
+    public override string ToString() => Location;
 }
 
 /// <summary>Recognises input files by name (a trailing .gz is decompressed while streaming).</summary>
@@ -32,6 +80,23 @@ public static partial class InputDiscovery
         (Clickstream(), InputKind.Raw, "clickstream-csv"),
         (Avro(), InputKind.Avro, null),
     ];
+
+    /// <summary>True for http://, https:// and s3:// inputs.</summary>
+    public static bool IsRemote(string input) =>
+        input.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+        || input.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+        || input.StartsWith("s3://", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A local folder or file, an http(s) URL of one file, or every object under an s3://bucket/prefix in key order.</summary>
+    public static async Task<IReadOnlyList<InputFile>> ScanAsync(string input, RemoteReader remote, CancellationToken ct = default)
+    {
+        if (!IsRemote(input))
+        {
+            return Scan(input);
+        }
+        var objects = await remote.ListAsync(input, ct);
+        return objects.Select(o => Classify(o)).ToList();
+    }
 
     public static IReadOnlyList<InputFile> Scan(string directory)
     {
@@ -48,16 +113,27 @@ public static partial class InputDiscovery
 
     public static InputFile Classify(string path)
     {
-        var name = Path.GetFileName(path);
+        var (kind, format) = KindOf(Path.GetFileName(path));
+        return new InputFile(path, kind, format);
+    }
+
+    public static InputFile Classify(IRemoteObject remote)
+    {
+        var (kind, format) = KindOf(remote.Name);
+        return new InputFile(remote, remote.Name, kind, format);
+    }
+
+    private static (InputKind, string?) KindOf(string name)
+    {
         var plain = name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? name[..^3] : name;
         foreach (var (pattern, kind, format) in Rules)
         {
             if (pattern.IsMatch(plain) && !(kind == InputKind.Avro && plain != name))
             {
-                return new InputFile(path, kind, format);
+                return (kind, format);
             }
         }
-        return new InputFile(path, InputKind.Skipped, null);
+        return (InputKind.Skipped, null);
     }
 
     [GeneratedRegex(@"^http_log.*\.txt$", RegexOptions.IgnoreCase)]

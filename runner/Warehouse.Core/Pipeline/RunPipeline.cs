@@ -7,12 +7,15 @@ using Warehouse.Core.Database;
 using Warehouse.Core.Load;
 using Warehouse.Core.Marts;
 using Warehouse.Core.Migrations;
+using Warehouse.Core.Profile;
 using Warehouse.Core.Refresh;
+using Warehouse.Core.Remote;
 
 namespace Warehouse.Core.Pipeline;
 
 public sealed record RunOptions
 {
+    /// <summary>A local folder or file, an http(s):// URL of one file, or an s3://bucket/prefix.</summary>
     public required string InputDirectory { get; init; }
     /// <summary>Expected mart CSVs; null means INPUT/expected when that folder exists.</summary>
     public string? ExpectedDirectory { get; init; }
@@ -21,6 +24,8 @@ public sealed record RunOptions
     public required MigrationOptions Migrations { get; init; }
     public IReadOnlyList<(string Source, int Seconds)> SessionGaps { get; init; } = [];
     public AvroCodec Codec { get; init; } = AvroCodec.Deflate;
+    /// <summary>How URLs and S3 prefixes are reached (endpoint, credentials, retries, timeouts).</summary>
+    public RemoteOptions Remote { get; init; } = new();
 }
 
 /// <summary>Reports progress of the long stages: (what, bytes done, bytes in all).</summary>
@@ -52,29 +57,54 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
         await new MigrationRunner(connectionString, options.Migrations).MigrateAsync(log, dryRun: false, ct);
         EndStage("migrate");
 
-        var inputs = InputDiscovery.Scan(options.InputDirectory);
-        summary.Skipped.AddRange(inputs.Where(i => i.Kind == InputKind.Skipped).Select(i => i.Name));
+        using var remote = new RemoteReader(options.Remote, log);
+        var inputs = await InputDiscovery.ScanAsync(options.InputDirectory, remote, ct);
+        summary.Skipped.AddRange(inputs.Where(i => i.Kind == InputKind.Skipped).Select(i => i.IsRemote ? i.Location : i.Name));
 
         progress.Stage("convert");
         Directory.CreateDirectory(options.WorkDirectory);
-        var avroFiles = inputs.Where(i => i.Kind == InputKind.Avro).Select(i => i.Path).ToList();
+        var loader = new StagingLoader(connectionString);
+        var avroFiles = new List<PendingLoad>();
+        foreach (var avro in inputs.Where(i => i.Kind == InputKind.Avro))
+        {
+            if (avro.IsRemote)
+            {
+                if (await FetchRemoteAvroAsync(avro, options, remote, loader, summary, ct) is { } fetched)
+                {
+                    avroFiles.Add(fetched);
+                }
+            }
+            else
+            {
+                avroFiles.Add(new PendingLoad(avro.Path!, null, null));
+            }
+        }
         foreach (var raw in inputs.Where(i => i.Kind == InputKind.Raw))
         {
+            if (raw.IsRemote)
+            {
+                if (await ConvertRemoteAsync(raw, options, remote, loader, summary, ct) is { } pending)
+                {
+                    avroFiles.Add(pending);
+                }
+                continue;
+            }
             var converted = ConvertOnce(raw, options, ct);
             summary.Converted.Add(converted);
-            avroFiles.Add(converted.AvroPath);
+            avroFiles.Add(new PendingLoad(converted.AvroPath, null, converted.RejectReasons));
         }
         EndStage("convert");
 
         progress.Stage("load");
-        var loader = new StagingLoader(connectionString);
         foreach (var mapping in inputs.Where(i => i.Kind == InputKind.Mapping))
         {
-            summary.Loaded.Add(await loader.LoadMappingAsync(mapping.Path, ct));
+            summary.Loaded.Add(mapping.IsRemote
+                ? await LoadRemoteMappingAsync(mapping, remote, loader, ct)
+                : await loader.LoadMappingAsync(mapping.Path!, ct));
         }
         foreach (var avro in avroFiles)
         {
-            summary.Loaded.Add(await loader.LoadAvroAsync(avro, ct));
+            summary.Loaded.Add(await loader.LoadAvroAsync(avro.AvroPath, avro.Identity, avro.RejectReasons, ct));
         }
         EndStage("load");
 
@@ -86,8 +116,13 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
         await CountAsync(summary, ct);
         EndStage("sessions and marts");
 
-        var expected = options.ExpectedDirectory ?? Path.Combine(options.InputDirectory, "expected");
-        if (options.ExpectedDirectory is not null || Directory.Exists(expected))
+        progress.Stage("profile");
+        summary.Profile = await new DataProfiler(connectionString).ProfileAsync(null, ct);
+        EndStage("profile");
+
+        var expected = options.ExpectedDirectory
+            ?? (InputDiscovery.IsRemote(options.InputDirectory) ? "" : Path.Combine(options.InputDirectory, "expected"));
+        if (options.ExpectedDirectory is not null || (expected.Length > 0 && Directory.Exists(expected)))
         {
             progress.Stage("verify");
             summary.Verification = await new MartVerifier(connectionString).VerifyAsync(expected, ct);
@@ -99,7 +134,7 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
     /// <summary>Converts a raw file unless an Avro file of the same raw content is already in the work folder.</summary>
     private ConvertedFile ConvertOnce(InputFile raw, RunOptions options, CancellationToken ct)
     {
-        var hash = FileHash.Sha256(raw.Path)[..16];
+        var hash = FileHash.Sha256(raw.Path!)[..16];
         var stem = Path.GetFileNameWithoutExtension(raw.SourceName);
         var avroPath = Path.Combine(options.WorkDirectory, $"{stem}.{hash}.avro");
         var rejectsPath = Path.Combine(options.WorkDirectory, $"{stem}.{hash}.rejects.jsonl");
@@ -110,7 +145,7 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
             return previous with { AvroPath = avroPath, Reused = true };
         }
 
-        var length = new FileInfo(raw.Path).Length;
+        var length = new FileInfo(raw.Path!).Length;
         var bytes = progress.Bytes($"converting {raw.Name}", length);
         ConvertResult result;
         // Written under temporary names and moved into place at the end: an interrupted run leaves no half file to reuse.
@@ -122,19 +157,148 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
             result = RawConverter.Convert(raw.Format!, input, raw.SourceName, output, options.Codec, rejects, bytes, ct);
         }
         progress.Done($"converting {raw.Name}");
-        File.Move(avroPath + ".partial", avroPath, overwrite: true);
+        return Finish(raw, avroPath, rejectsPath, countsPath, result);
+    }
+
+    /// <summary>Moves a finished conversion's .partial files into place and writes its counts sidecar.</summary>
+    private static ConvertedFile Finish(InputFile raw, string avroPath, string rejectsPath, string countsPath, ConvertResult result,
+        string? partialStem = null)
+    {
+        var avroPartial = (partialStem is null ? avroPath : partialStem + ".avro") + ".partial";
+        var rejectsPartial = (partialStem is null ? rejectsPath : partialStem + ".rejects.jsonl") + ".partial";
+        File.Move(avroPartial, avroPath, overwrite: true);
+        Dictionary<string, long>? reasons = null;
         if (result.Rejected > 0)
         {
-            File.Move(rejectsPath + ".partial", rejectsPath, overwrite: true);
+            reasons = RejectReasons.CountFile(rejectsPartial);
+            File.Move(rejectsPartial, rejectsPath, overwrite: true);
         }
         else
         {
-            File.Delete(rejectsPath + ".partial");
+            File.Delete(rejectsPartial);
         }
         var converted = new ConvertedFile(raw.SourceName, raw.Format!, avroPath, result.LinesRead, result.RecordsWritten, result.Rejected,
-            result.BlankSkipped, result.Rejected > 0 ? rejectsPath : null, Reused: false);
+            result.BlankSkipped, result.Rejected > 0 ? rejectsPath : null, Reused: false, raw.Location, reasons);
         File.WriteAllText(countsPath, JsonSerializer.Serialize(converted));
         return converted;
+    }
+
+    /// <summary>An Avro file waiting to be loaded, with the identity of the remote object it came from (null: local).</summary>
+    private sealed record PendingLoad(string AvroPath, LoadIdentity? Identity, IReadOnlyDictionary<string, long>? RejectReasons);
+
+    /// <summary>
+    /// Converts a remote object while it downloads. Known version: skipped when already loaded (nothing is read), reused
+    /// when already converted. Each attempt rewrites the .partial files from the start, so a download that breaks and is
+    /// read again never leaves rows of the broken attempt behind.
+    /// </summary>
+    private async Task<PendingLoad?> ConvertRemoteAsync(InputFile raw, RunOptions options, RemoteReader remote, StagingLoader loader,
+        RunSummary summary, CancellationToken ct)
+    {
+        var identity = raw.Remote!.Version is { } version ? LoadIdentity.OfRemote(raw.Location, version) : null;
+        var stem = Path.GetFileNameWithoutExtension(raw.SourceName);
+        string PathFor(LoadIdentity id, string suffix) => Path.Combine(options.WorkDirectory, $"{stem}.{id.Hash[..16]}{suffix}");
+        if (identity is not null)
+        {
+            if (await loader.IsLoadedAsync(identity, ct))
+            {
+                summary.AlreadyLoadedRemote.Add(raw.Location);
+                return null;
+            }
+            if (File.Exists(PathFor(identity, ".avro")) && File.Exists(PathFor(identity, ".counts.json")))
+            {
+                var previous = JsonSerializer.Deserialize<ConvertedFile>(File.ReadAllText(PathFor(identity, ".counts.json")))!;
+                summary.Converted.Add(previous with { AvroPath = PathFor(identity, ".avro"), Reused = true });
+                return new PendingLoad(PathFor(identity, ".avro"), identity, previous.RejectReasons);
+            }
+        }
+
+        var partialStem = Path.Combine(options.WorkDirectory, $"{stem}.{(identity?.Hash[..16] ?? "download-" + Guid.NewGuid().ToString("N")[..12])}");
+        string? contentHash = null;
+        ConvertResult result;
+        try
+        {
+            result = await remote.ReadAsync(raw, (stream, token) => Task.Run(() =>
+            {
+                var bytes = progress.Bytes($"converting {raw.Location}", raw.Remote.Length ?? 0);
+                using var hashing = new HashingStream(stream);
+                using var output = new FileStream(partialStem + ".avro.partial", FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+                using var rejects = new StreamWriter(partialStem + ".rejects.jsonl.partial", append: false);
+                var converted = RawConverter.Convert(raw.Format!, hashing, raw.SourceName, output, options.Codec, rejects, bytes, token);
+                contentHash = hashing.HashSoFar();
+                return converted;
+            }, token), ct);
+        }
+        catch
+        {
+            File.Delete(partialStem + ".avro.partial");
+            File.Delete(partialStem + ".rejects.jsonl.partial");
+            throw;
+        }
+        progress.Done($"converting {raw.Location}");
+
+        if (identity is null)
+        {
+            // The server told no version: the bytes just read are the version.
+            identity = LoadIdentity.OfRemote(raw.Location, "sha256:" + contentHash);
+            if (await loader.IsLoadedAsync(identity, ct))
+            {
+                File.Delete(partialStem + ".avro.partial");
+                File.Delete(partialStem + ".rejects.jsonl.partial");
+                summary.AlreadyLoadedRemote.Add(raw.Location);
+                return null;
+            }
+        }
+        var done = Finish(raw, PathFor(identity, ".avro"), PathFor(identity, ".rejects.jsonl"), PathFor(identity, ".counts.json"), result, partialStem);
+        summary.Converted.Add(done);
+        return new PendingLoad(done.AvroPath, identity, done.RejectReasons);
+    }
+
+    /// <summary>A remote .avro file: copied to the work folder (streamed, retried from the start) and loaded under the object's identity.</summary>
+    private static async Task<PendingLoad?> FetchRemoteAvroAsync(InputFile avro, RunOptions options, RemoteReader remote, StagingLoader loader,
+        RunSummary summary, CancellationToken ct)
+    {
+        var identity = avro.Remote!.Version is { } version ? LoadIdentity.OfRemote(avro.Location, version) : null;
+        if (identity is not null && await loader.IsLoadedAsync(identity, ct))
+        {
+            summary.AlreadyLoadedRemote.Add(avro.Location);
+            return null;
+        }
+        var partial = Path.Combine(options.WorkDirectory, $"{Path.GetFileNameWithoutExtension(avro.Name)}.{Guid.NewGuid():N}.avro.partial");
+        try
+        {
+            var hash = await remote.ReadAsync(avro, async (stream, token) =>
+            {
+                using var hashing = new HashingStream(stream);
+                await using (var output = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+                {
+                    await hashing.CopyToAsync(output, token);
+                }
+                return hashing.HashSoFar();
+            }, ct);
+            identity ??= LoadIdentity.OfRemote(avro.Location, "sha256:" + hash);
+            var path = Path.Combine(options.WorkDirectory, $"{Path.GetFileNameWithoutExtension(avro.Name)}.{identity.Hash[..16]}.avro");
+            File.Move(partial, path, overwrite: true);
+            return new PendingLoad(path, identity, null);
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
+    }
+
+    /// <summary>A remote mapping CSV is small: read (with retries) into pairs, then loaded under the object's identity.</summary>
+    private static async Task<LoadResult> LoadRemoteMappingAsync(InputFile mapping, RemoteReader remote, StagingLoader loader,
+        CancellationToken ct)
+    {
+        var (pairs, hash) = await remote.ReadAsync(mapping, (stream, token) =>
+        {
+            using var hashing = new HashingStream(stream);
+            using var reader = new StreamReader(hashing);
+            var read = StagingLoader.ReadMapping(reader, mapping.SourceName);
+            return Task.FromResult((read, hashing.HashSoFar()));
+        }, ct);
+        var identity = LoadIdentity.OfRemote(mapping.Location, mapping.Remote!.Version ?? "sha256:" + hash);
+        return await loader.LoadMappingAsync(pairs, identity, ct);
     }
 
     private async Task CountAsync(RunSummary summary, CancellationToken ct)

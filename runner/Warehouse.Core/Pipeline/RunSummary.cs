@@ -3,8 +3,10 @@ using Warehouse.Core.Marts;
 namespace Warehouse.Core.Pipeline;
 
 /// <summary>What one converted file produced.</summary>
+/// <param name="Input">Where the raw file came from: a local path, a URL or s3://bucket/key.</param>
+/// <param name="RejectReasons">Rejected lines by normalised reason (see <see cref="RejectReasons"/>).</param>
 public sealed record ConvertedFile(string SourceFile, string Format, string AvroPath, long Lines, long Records, long Rejected, long Blank,
-    string? RejectsPath, bool Reused);
+    string? RejectsPath, bool Reused, string? Input = null, IReadOnlyDictionary<string, long>? RejectReasons = null);
 
 /// <summary>Everything the run's closing summary prints.</summary>
 public sealed class RunSummary
@@ -17,4 +19,8 @@ public sealed class RunSummary
     public Dictionary<string, long> Sessions { get; } = [];
     public Dictionary<string, long> MartRows { get; } = [];
     public IReadOnlyList<MartComparison>? Verification { get; set; }
+    /// <summary>Remote objects already in the load manifest: neither read nor converted again.</summary>
+    public List<string> AlreadyLoadedRemote { get; } = [];
+    /// <summary>The data profile of every source after the run (see <c>warehouse profile</c>).</summary>
+    public IReadOnlyList<Profile.SourceProfile> Profile { get; set; } = [];
 }

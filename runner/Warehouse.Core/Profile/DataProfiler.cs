@@ -1,0 +1,239 @@
+using System.Globalization;
+using Npgsql;
+using Warehouse.Core.Database;
+using Warehouse.Core.Load;
+
+namespace Warehouse.Core.Profile;
+
+/// <summary>What came in for one source: the questions to answer before trusting the data.</summary>
+public sealed record SourceProfile(string Source)
+{
+    public DateTime? FirstEventAt { get; init; }
+    public DateTime? LastEventAt { get; init; }
+    public long Events { get; init; }
+    public long Users { get; init; }
+    public long EventsWithoutUser { get; init; }
+    /// <summary>Rejected raw lines by normalised reason, most frequent first.</summary>
+    public IReadOnlyList<(string Reason, long Lines)> Rejects { get; init; } = [];
+    public long RejectedLines => Rejects.Sum(r => r.Lines);
+    /// <summary>Events that repeat an earlier event exactly (same user, time and every field; only the line differs).</summary>
+    public long DuplicateEvents { get; init; }
+    /// <summary>Users with at least one session in which the browser, OS or device family changes.</summary>
+    public long UsersWithFamilyChange { get; init; }
+    public long SessionsWithFamilyChange { get; init; }
+    /// <summary>Gaps between a user's consecutive events within 1 s below the threshold (same session)...</summary>
+    public long GapsJustBelowThreshold { get; init; }
+    /// <summary>...and within 1 s at or above it (new session): where a small clock skew would change the sessions.</summary>
+    public long GapsJustAtOrAboveThreshold { get; init; }
+}
+
+/// <summary>
+/// Profiles the loaded data from the database alone (core views and staging.load_rejects), so it answers the same
+/// after any run. Every query is portable SQL: no FILTER, no DISTINCT ON, no IS DISTINCT FROM.
+/// </summary>
+public sealed class DataProfiler(string connectionString)
+{
+    private const string BasicsSql = """
+        with
+
+        events as (
+            select * from core.events
+        ),
+
+        final as (
+            select
+                source,
+                min(event_at) as first_event_at,
+                max(event_at) as last_event_at,
+                count(*) as events,
+                count(distinct user_id) as users,
+                sum(case when user_id is null then 1 else 0 end) as events_without_user
+            from events
+            group by source
+        )
+
+        select * from final
+        """;
+
+    private const string RejectsSql = """
+        with
+
+        load_rejects as (
+            select * from staging.load_rejects
+        ),
+
+        final as (
+            select
+                source,
+                reason,
+                sum(line_count) as lines
+            from load_rejects
+            group by source, reason
+        )
+
+        select * from final
+        order by source, lines desc, reason
+        """;
+
+    // Every column of core.events except the line's position: two lines that say the same thing are duplicates.
+    private const string DuplicatesSql = """
+        with
+
+        events as (
+            select * from core.events
+        ),
+
+        repeated as (
+            select
+                source,
+                count(*) as copies
+            from events
+            group by
+                source, user_id, event_at, event_type, method, path, campaign_id, reward_id, event_id, properties,
+                product_id, user_agent, ip, browser_family, os_family, device_family
+            having count(*) > 1
+        ),
+
+        final as (
+            select
+                source,
+                sum(copies - 1) as duplicate_events
+            from repeated
+            group by source
+        )
+
+        select * from final
+        """;
+
+    // A null family next to a named one counts as a change: '(none)' stands in for null in the distinct count.
+    private const string FamilyChangesSql = """
+        with
+
+        sessionized_events as (
+            select * from core.sessionized_events
+        ),
+
+        changing_sessions as (
+            select
+                source,
+                user_id,
+                session_id
+            from sessionized_events
+            group by source, user_id, session_id
+            having count(distinct coalesce(browser_family, '(none)')) > 1
+                or count(distinct coalesce(os_family, '(none)')) > 1
+                or count(distinct coalesce(device_family, '(none)')) > 1
+        ),
+
+        final as (
+            select
+                source,
+                count(distinct user_id) as users,
+                count(*) as sessions
+            from changing_sessions
+            group by source
+        )
+
+        select * from final
+        """;
+
+    private const string NearThresholdSql = """
+        with
+
+        sessionized_events as (
+            select * from core.sessionized_events
+        ),
+
+        near_threshold as (
+            select
+                source,
+                case when seconds_since_previous_event < session_gap_seconds then 1 else 0 end as is_below
+            from sessionized_events
+            where previous_event_at is not null
+                and seconds_since_previous_event >= session_gap_seconds - 1
+                and seconds_since_previous_event <= session_gap_seconds + 1
+        ),
+
+        final as (
+            select
+                source,
+                sum(is_below) as just_below,
+                sum(1 - is_below) as at_or_above
+            from near_threshold
+            group by source
+        )
+
+        select * from final
+        """;
+
+    /// <summary>One profile per source (all four, or only <paramref name="source"/>), in the order of <see cref="Sources.All"/>.</summary>
+    public async Task<IReadOnlyList<SourceProfile>> ProfileAsync(string? source, CancellationToken ct = default)
+    {
+        var wanted = source is null ? Sources.All : [Sources.ByName(source)];
+        await using var connection = await Connections.OpenAsync(connectionString, ct);
+        await using (var check = new NpgsqlCommand(
+            "select count(*) from information_schema.tables where table_schema = 'staging' and table_name = 'load_rejects'", connection))
+        {
+            if (Convert.ToInt64(await check.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) == 0)
+            {
+                throw new WarehouseException("the warehouse is not migrated (staging.load_rejects is missing): run ./warehouse migrate or ./warehouse run first");
+            }
+        }
+        var profiles = wanted.ToDictionary(s => s.Name, s => new SourceProfile(s.Name));
+        void Update(string name, Func<SourceProfile, SourceProfile> change)
+        {
+            if (profiles.TryGetValue(name, out var profile))
+            {
+                profiles[name] = change(profile);
+            }
+        }
+
+        await ForEachRowAsync(connection, BasicsSql, r => Update(r.GetString(0), p => p with
+        {
+            FirstEventAt = r.IsDBNull(1) ? null : r.GetDateTime(1),
+            LastEventAt = r.IsDBNull(2) ? null : r.GetDateTime(2),
+            Events = r.GetInt64(3),
+            Users = r.GetInt64(4),
+            EventsWithoutUser = r.GetInt64(5),
+        }), ct);
+        var rejects = new Dictionary<string, List<(string, long)>>();
+        await ForEachRowAsync(connection, RejectsSql, r =>
+        {
+            var name = r.GetString(0);
+            if (!rejects.TryGetValue(name, out var list))
+            {
+                rejects[name] = list = [];
+            }
+            list.Add((r.GetString(1), Convert.ToInt64(r.GetValue(2), CultureInfo.InvariantCulture)));
+        }, ct);
+        foreach (var (name, list) in rejects)
+        {
+            Update(name, p => p with { Rejects = list });
+        }
+        await ForEachRowAsync(connection, DuplicatesSql, r => Update(r.GetString(0), p => p with
+        {
+            DuplicateEvents = Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture),
+        }), ct);
+        await ForEachRowAsync(connection, FamilyChangesSql, r => Update(r.GetString(0), p => p with
+        {
+            UsersWithFamilyChange = r.GetInt64(1),
+            SessionsWithFamilyChange = r.GetInt64(2),
+        }), ct);
+        await ForEachRowAsync(connection, NearThresholdSql, r => Update(r.GetString(0), p => p with
+        {
+            GapsJustBelowThreshold = Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture),
+            GapsJustAtOrAboveThreshold = Convert.ToInt64(r.GetValue(2), CultureInfo.InvariantCulture),
+        }), ct);
+        return wanted.Select(s => profiles[s.Name]).ToList();
+    }
+
+    private static async Task ForEachRowAsync(NpgsqlConnection connection, string sql, Action<NpgsqlDataReader> row, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            row(reader);
+        }
+    }
+}
