@@ -89,9 +89,12 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
                 }
                 continue;
             }
-            var converted = ConvertOnce(raw, options, ct);
+            // A local raw file is known in the manifest by its own bytes, not by those of the Avro made from it (the
+            // Avro sync marker is random): with the work folder deleted, a second run still loads nothing twice.
+            var rawIdentity = LoadIdentity.OfLocalFile(raw.Path!) with { FileName = raw.SourceName };
+            var converted = ConvertOnce(raw, rawIdentity, options, ct);
             summary.Converted.Add(converted);
-            avroFiles.Add(new PendingLoad(converted.AvroPath, null, converted.RejectReasons));
+            avroFiles.Add(new PendingLoad(converted.AvroPath, rawIdentity, converted.RejectReasons));
         }
         EndStage("convert");
 
@@ -132,9 +135,9 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
     }
 
     /// <summary>Converts a raw file unless an Avro file of the same raw content is already in the work folder.</summary>
-    private ConvertedFile ConvertOnce(InputFile raw, RunOptions options, CancellationToken ct)
+    private ConvertedFile ConvertOnce(InputFile raw, LoadIdentity identity, RunOptions options, CancellationToken ct)
     {
-        var hash = FileHash.Sha256(raw.Path!)[..16];
+        var hash = identity.Hash[..16];
         var stem = Path.GetFileNameWithoutExtension(raw.SourceName);
         var avroPath = Path.Combine(options.WorkDirectory, $"{stem}.{hash}.avro");
         var rejectsPath = Path.Combine(options.WorkDirectory, $"{stem}.{hash}.rejects.jsonl");

@@ -58,6 +58,21 @@ public sealed class RunPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_AgainAfterTheWorkFolderWasDeleted_StillLoadsNothingTwice()
+    {
+        var db = await TestDatabase.CreateEmptyAsync(nameof(Run_AgainAfterTheWorkFolderWasDeleted_StillLoadsNothingTwice));
+        var sample = Path.Combine(TestDatabase.RepoRoot, "seeds", "sample");
+
+        var first = await RunAsync(db, sample);
+        Directory.Delete(_work, recursive: true);
+        var second = await RunAsync(db, sample);
+
+        Assert.All(second.Converted, c => Assert.False(c.Reused, c.SourceFile)); // converted afresh: new Avro bytes...
+        Assert.All(second.Loaded, l => Assert.True(l.AlreadyLoaded, l.FileName)); // ...yet recognised by the raw content
+        Assert.Equal(first.StagingRows, second.StagingRows);
+    }
+
+    [Fact]
     public async Task Run_OnTheSample_MatchesTheHandWorkedExpectedMarts()
     {
         var db = await TestDatabase.CreateEmptyAsync(nameof(Run_OnTheSample_MatchesTheHandWorkedExpectedMarts));
