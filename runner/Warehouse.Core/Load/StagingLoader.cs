@@ -56,22 +56,27 @@ public sealed class StagingLoader(string connectionString)
         long rows = 0;
         try
         {
-            // Records go straight from the Avro block buffer into the COPY stream: no generic values, no boxing.
-            await using var importer = await connection.BeginBinaryImportAsync(copy, ct);
+            // Records go straight from the Avro block buffer into PostgreSQL's binary COPY format: strings are copied as
+            // their UTF-8 bytes, timestamps shifted to PostgreSQL's epoch; no value is ever decoded into an object.
+            await using var copyStream = await connection.BeginRawBinaryCopyAsync(copy, ct);
+            var writer = new PgBinaryCopyWriter(copyStream);
+            writer.WriteHeader();
+            var fieldCount = (short)copiers.Length;
             foreach (var (count, decoder) in reader.ReadBlocks())
             {
                 ct.ThrowIfCancellationRequested();
                 for (long i = 0; i < count; i++)
                 {
-                    importer.StartRow();
+                    writer.StartRow(fieldCount);
                     foreach (var copier in copiers)
                     {
-                        copier(decoder, importer);
+                        copier(decoder, writer);
                     }
+                    writer.FlushIfFull();
                 }
                 rows += count;
             }
-            await importer.CompleteAsync(ct);
+            writer.WriteTrailerAndFlush();
         }
         catch (PostgresException e)
         {
@@ -257,7 +262,7 @@ public sealed class StagingLoader(string connectionString)
         return columns;
     }
 
-    private delegate void Copier(AvroDecoder decoder, NpgsqlBinaryImporter importer);
+    private delegate void Copier(AvroDecoder decoder, PgBinaryCopyWriter writer);
 
     /// <summary>Reads one Avro field from the block and writes it as the staging column's PostgreSQL type.</summary>
     private static Copier FieldCopier(AvroField field, string columnType)
@@ -274,16 +279,16 @@ public sealed class StagingLoader(string connectionString)
         }
         var nullBranch = schema.Branches[0].Type == AvroType.Null ? 0 : 1;
         var value = ValueCopier(field, schema.Branches[1 - nullBranch], columnType);
-        return (decoder, importer) =>
+        return (decoder, writer) =>
         {
             var branch = decoder.ReadLong();
             if (branch == nullBranch)
             {
-                importer.WriteNull();
+                writer.WriteNull();
             }
             else if (branch == 1 - nullBranch)
             {
-                value(decoder, importer);
+                value(decoder, writer);
             }
             else
             {
@@ -296,26 +301,26 @@ public sealed class StagingLoader(string connectionString)
         (schema.Type, schema.LogicalType, columnType) switch
         {
             (AvroType.Long, "timestamp-micros", "timestamp with time zone") =>
-                (d, i) => i.Write(FromMicros(d.ReadLong(), field), NpgsqlDbType.TimestampTz),
+                (d, w) => w.WriteTimestampFromUnixMicros(CheckedMicros(d.ReadLong(), field)),
             (AvroType.Long, "timestamp-millis", "timestamp with time zone") =>
-                (d, i) => i.Write(FromMicros(checked(d.ReadLong() * 1000), field), NpgsqlDbType.TimestampTz),
-            (AvroType.Long, _, "bigint") => (d, i) => i.Write(d.ReadLong(), NpgsqlDbType.Bigint),
-            (AvroType.Int, _, "integer") => (d, i) => i.Write(d.ReadInt(), NpgsqlDbType.Integer),
-            (AvroType.Int, _, "bigint") => (d, i) => i.Write((long)d.ReadInt(), NpgsqlDbType.Bigint),
-            (AvroType.Boolean, _, "boolean") => (d, i) => i.Write(d.ReadBoolean(), NpgsqlDbType.Boolean),
-            (AvroType.String, _, "character varying" or "character" or "text") => (d, i) => i.Write(d.ReadString(), NpgsqlDbType.Varchar),
+                (d, w) => w.WriteTimestampFromUnixMicros(CheckedMicros(checked(d.ReadLong() * 1000), field)),
+            (AvroType.Long, _, "bigint") => (d, w) => w.WriteInt64(d.ReadLong()),
+            (AvroType.Int, _, "integer") => (d, w) => w.WriteInt32Value(d.ReadInt()),
+            (AvroType.Int, _, "bigint") => (d, w) => w.WriteInt64(d.ReadInt()),
+            (AvroType.Boolean, _, "boolean") => (d, w) => w.WriteBoolean(d.ReadBoolean()),
+            (AvroType.String, _, "character varying" or "character" or "text") => (d, w) => w.WriteBytes(d.ReadStringBytes()),
             _ => throw new WarehouseException($"field '{field.Name}': no conversion from Avro {schema.Type}{(schema.LogicalType is null ? "" : "/" + schema.LogicalType)} to column type {columnType}"),
         };
 
-    private static DateTime FromMicros(long micros, AvroField field)
+    private static long CheckedMicros(long micros, AvroField field)
     {
-        // PostgreSQL's timestamptz spans 4713 BC to 294276 AD; .NET's DateTime 1 AD to 9999 AD: the narrower one decides.
+        // Years 1 to 9999: inside PostgreSQL's timestamptz range (4713 BC to 294276 AD) and what any client can read back.
         const long MinMicros = -62_135_596_800_000_000;
         const long MaxMicros = 253_402_300_799_999_999;
         if (micros is < MinMicros or > MaxMicros)
         {
             throw new WarehouseException($"field '{field.Name}': timestamp {micros} µs since 1970 is outside years 1-9999");
         }
-        return DateTime.UnixEpoch.AddTicks(micros * 10);
+        return micros;
     }
 }
