@@ -15,7 +15,15 @@ public sealed class StagingLoader(string connectionString)
 {
     public const string MappingSource = "campaign_reward_mapping";
 
-    public async Task<LoadResult> LoadAvroAsync(string path, CancellationToken ct = default)
+    public Task<LoadResult> LoadAvroAsync(string path, CancellationToken ct = default) => LoadAvroAsync(path, alsoInTransaction: null, ct);
+
+    /// <summary>
+    /// Loads an Avro file; <paramref name="alsoInTransaction"/> runs in the load's transaction after the rows are in
+    /// (and only when the file was not loaded before), so a caller can record its own progress atomically with the load
+    /// (warehouse replay does).
+    /// </summary>
+    public async Task<LoadResult> LoadAvroAsync(string path, Func<NpgsqlConnection, NpgsqlTransaction, long, CancellationToken, Task>? alsoInTransaction,
+        CancellationToken ct = default)
     {
         var stopwatch = Stopwatch.StartNew();
         var fileName = Path.GetFileName(path);
@@ -32,6 +40,7 @@ public sealed class StagingLoader(string connectionString)
         {
             return new LoadResult(fileName, source.Name, 0, AlreadyLoaded: true, stopwatch.Elapsed) { };
         }
+        var loadId = await NextLoadIdAsync(connection, transaction, ct);
 
         var columns = await ColumnTypesAsync(connection, source.StagingTable, ct);
         var fields = reader.Schema.Fields;
@@ -39,7 +48,8 @@ public sealed class StagingLoader(string connectionString)
                 ? ValueWriter(f, type)
                 : throw new WarehouseException($"{fileName}: field '{f.Name}' has no column in {source.StagingTable}"))
             .ToArray();
-        var copy = $"copy {source.StagingTable} ({string.Join(", ", fields.Select(f => f.Name))}) from stdin (format binary)";
+        // Every row carries its load's id: a refresh takes in the rows loaded since the previous refresh by it.
+        var copy = $"copy {source.StagingTable} ({string.Join(", ", fields.Select(f => f.Name))}, load_id) from stdin (format binary)";
         long rows = 0;
         await using (var importer = await connection.BeginBinaryImportAsync(copy, ct))
         {
@@ -51,12 +61,17 @@ public sealed class StagingLoader(string connectionString)
                 {
                     await writers[i](importer, record[i], ct);
                 }
+                await importer.WriteAsync(loadId, NpgsqlDbType.Bigint, ct);
                 rows++;
             }
             await importer.CompleteAsync(ct);
         }
 
-        await RecordAsync(connection, transaction, fileName, hash, source.Name, rows, ct);
+        await RecordAsync(connection, transaction, fileName, hash, source.Name, rows, loadId, ct);
+        if (alsoInTransaction is not null)
+        {
+            await alsoInTransaction(connection, transaction, rows, ct);
+        }
         await transaction.CommitAsync(ct);
         return new LoadResult(fileName, source.Name, rows, AlreadyLoaded: false, stopwatch.Elapsed);
     }
@@ -75,6 +90,7 @@ public sealed class StagingLoader(string connectionString)
         {
             return new LoadResult(fileName, MappingSource, 0, AlreadyLoaded: true, stopwatch.Elapsed);
         }
+        var loadId = await NextLoadIdAsync(connection, transaction, ct);
         await using (var create = new NpgsqlCommand(
             "create temporary table incoming_mapping (campaign_id varchar(64), reward_id varchar(64)) on commit drop", connection, transaction))
         {
@@ -101,7 +117,7 @@ public sealed class StagingLoader(string connectionString)
         {
             added = await insert.ExecuteNonQueryAsync(ct);
         }
-        await RecordAsync(connection, transaction, fileName, hash, MappingSource, added, ct);
+        await RecordAsync(connection, transaction, fileName, hash, MappingSource, added, loadId, ct);
         await transaction.CommitAsync(ct);
         return new LoadResult(fileName, MappingSource, added, AlreadyLoaded: false, stopwatch.Elapsed);
     }
@@ -151,13 +167,24 @@ public sealed class StagingLoader(string connectionString)
         return (string?)await check.ExecuteScalarAsync(ct);
     }
 
+    /// <summary>
+    /// The next load's id. Taken under the manifest lock of <see cref="ClaimAsync"/>, held until commit, so loads commit
+    /// in id order and a refresh that has seen load n has seen every load before it.
+    /// </summary>
+    private static async Task<long> NextLoadIdAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        await using var next = new NpgsqlCommand("select coalesce(max(load_id), 0) + 1 from staging.loaded_files", connection, transaction);
+        return (long)(await next.ExecuteScalarAsync(ct))!;
+    }
+
     private static async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string fileName, string hash,
-        string source, long rows, CancellationToken ct)
+        string source, long rows, long loadId, CancellationToken ct)
     {
         await using var insert = new NpgsqlCommand("""
-            insert into staging.loaded_files (file_name, file_hash, source, row_count, loaded_at)
-            values (@file_name, @hash, @source, @rows, statement_timestamp())
+            insert into staging.loaded_files (file_name, file_hash, source, row_count, loaded_at, load_id)
+            values (@file_name, @hash, @source, @rows, statement_timestamp(), @load_id)
             """, connection, transaction);
+        insert.Parameters.AddWithValue("load_id", loadId);
         insert.Parameters.AddWithValue("file_name", fileName);
         insert.Parameters.AddWithValue("hash", hash);
         insert.Parameters.AddWithValue("source", source);
