@@ -15,20 +15,23 @@ public sealed class StagingLoader(string connectionString)
 {
     public const string MappingSource = "campaign_reward_mapping";
 
-    public Task<LoadResult> LoadAvroAsync(string path, CancellationToken ct = default) => LoadAvroAsync(path, null, null, ct);
+    public Task<LoadResult> LoadAvroAsync(string path, CancellationToken ct = default) => LoadAvroAsync(path, null, null, ct: ct);
 
-    /// <param name="identity">For an Avro file made from a remote object: the object's location and version, which
-    /// identify it in the manifest instead of the Avro file's bytes. Null: the file's content hash.</param>
+    /// <param name="identity">For an Avro file made from a remote object or a raw file: the identity it is known by in
+    /// the manifest instead of the Avro file's bytes. Null: the file's content hash.</param>
     /// <param name="rejectReasons">Lines the conversion rejected, by normalised reason; stored in staging.load_rejects.</param>
+    /// <param name="alsoInTransaction">Runs in the load's transaction after the rows are in (and only when the content
+    /// was not loaded before), so a caller can record its own progress atomically with the load (warehouse replay does).</param>
     public async Task<LoadResult> LoadAvroAsync(string path, LoadIdentity? identity, IReadOnlyDictionary<string, long>? rejectReasons,
-        CancellationToken ct = default)
+        Func<NpgsqlConnection, NpgsqlTransaction, long, CancellationToken, Task>? alsoInTransaction = null, CancellationToken ct = default)
     {
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        return await LoadAvroAsync(stream, identity ?? LoadIdentity.OfLocalFile(path), rejectReasons, ct);
+        return await LoadAvroAsync(stream, identity ?? LoadIdentity.OfLocalFile(path), rejectReasons, alsoInTransaction, ct);
     }
 
     /// <summary>Loads an Avro container read from <paramref name="stream"/> (a local file or a remote body).</summary>
     public async Task<LoadResult> LoadAvroAsync(Stream stream, LoadIdentity identity, IReadOnlyDictionary<string, long>? rejectReasons,
+        Func<NpgsqlConnection, NpgsqlTransaction, long, CancellationToken, Task>? alsoInTransaction = null,
         CancellationToken ct = default)
     {
         var stopwatch = Stopwatch.StartNew();
@@ -45,6 +48,7 @@ public sealed class StagingLoader(string connectionString)
         {
             return new LoadResult(fileName, source.Name, 0, AlreadyLoaded: true, stopwatch.Elapsed) { };
         }
+        var loadId = await NextLoadIdAsync(connection, transaction, ct);
 
         var columns = await ColumnTypesAsync(connection, source.StagingTable, ct);
         var fields = reader.Schema.Fields;
@@ -52,7 +56,8 @@ public sealed class StagingLoader(string connectionString)
                 ? FieldCopier(f, type)
                 : throw new WarehouseException($"{fileName}: field '{f.Name}' has no column in {source.StagingTable}"))
             .ToArray();
-        var copy = $"copy {source.StagingTable} ({string.Join(", ", fields.Select(f => f.Name))}) from stdin (format binary)";
+        // Every row carries its load's id: a refresh takes in the rows loaded since the previous refresh by it.
+        var copy = $"copy {source.StagingTable} ({string.Join(", ", fields.Select(f => f.Name))}, load_id) from stdin (format binary)";
         long rows = 0;
         try
         {
@@ -61,7 +66,7 @@ public sealed class StagingLoader(string connectionString)
             await using var copyStream = await connection.BeginRawBinaryCopyAsync(copy, ct);
             var writer = new PgBinaryCopyWriter(copyStream);
             writer.WriteHeader();
-            var fieldCount = (short)copiers.Length;
+            var fieldCount = (short)(copiers.Length + 1);
             foreach (var (count, decoder) in reader.ReadBlocks())
             {
                 ct.ThrowIfCancellationRequested();
@@ -72,6 +77,7 @@ public sealed class StagingLoader(string connectionString)
                     {
                         copier(decoder, writer);
                     }
+                    writer.WriteInt64(loadId);
                     writer.FlushIfFull();
                 }
                 rows += count;
@@ -83,8 +89,12 @@ public sealed class StagingLoader(string connectionString)
             throw new WarehouseException($"{fileName}: the database refused row {rows + 1:N0} or later: {e.MessageText}; nothing of this file was loaded", e);
         }
 
-        await RecordAsync(connection, transaction, identity, source.Name, rows, ct);
+        await RecordAsync(connection, transaction, identity, source.Name, rows, loadId, ct);
         await RecordRejectsAsync(connection, transaction, identity, source.Name, rejectReasons, ct);
+        if (alsoInTransaction is not null)
+        {
+            await alsoInTransaction(connection, transaction, rows, ct);
+        }
         await transaction.CommitAsync(ct);
         return new LoadResult(fileName, source.Name, rows, AlreadyLoaded: false, stopwatch.Elapsed);
     }
@@ -119,6 +129,7 @@ public sealed class StagingLoader(string connectionString)
         {
             return new LoadResult(fileName, MappingSource, 0, AlreadyLoaded: true, stopwatch.Elapsed);
         }
+        var loadId = await NextLoadIdAsync(connection, transaction, ct);
         await using (var create = new NpgsqlCommand(
             "create temporary table incoming_mapping (campaign_id varchar(64), reward_id varchar(64)) on commit drop", connection, transaction))
         {
@@ -145,7 +156,7 @@ public sealed class StagingLoader(string connectionString)
         {
             added = await insert.ExecuteNonQueryAsync(ct);
         }
-        await RecordAsync(connection, transaction, identity, MappingSource, added, ct);
+        await RecordAsync(connection, transaction, identity, MappingSource, added, loadId, ct);
         await transaction.CommitAsync(ct);
         return new LoadResult(fileName, MappingSource, added, AlreadyLoaded: false, stopwatch.Elapsed);
     }
@@ -200,27 +211,29 @@ public sealed class StagingLoader(string connectionString)
         return (string?)await check.ExecuteScalarAsync(ct);
     }
 
-    private static async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LoadIdentity identity,
-        string source, long rows, CancellationToken ct)
+    /// <summary>
+    /// The next load's id. Taken under the manifest lock of <see cref="ClaimAsync"/>, held until commit, so loads commit
+    /// in id order and a refresh that has seen load n has seen every load before it.
+    /// </summary>
+    private static async Task<long> NextLoadIdAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
-        // object_version (V0050) is named only for remote inputs, so local loads write exactly what they always did.
-        await using var insert = new NpgsqlCommand(identity.Version is null
-            ? """
-              insert into staging.loaded_files (file_name, file_hash, source, row_count, loaded_at)
-              values (@file_name, @hash, @source, @rows, statement_timestamp())
-              """
-            : """
-              insert into staging.loaded_files (file_name, file_hash, source, row_count, loaded_at, object_version)
-              values (@file_name, @hash, @source, @rows, statement_timestamp(), @version)
-              """, connection, transaction);
+        await using var next = new NpgsqlCommand("select coalesce(max(load_id), 0) + 1 from staging.loaded_files", connection, transaction);
+        return (long)(await next.ExecuteScalarAsync(ct))!;
+    }
+
+    private static async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LoadIdentity identity,
+        string source, long rows, long loadId, CancellationToken ct)
+    {
+        await using var insert = new NpgsqlCommand("""
+            insert into staging.loaded_files (file_name, file_hash, source, row_count, loaded_at, load_id, object_version)
+            values (@file_name, @hash, @source, @rows, statement_timestamp(), @load_id, @version)
+            """, connection, transaction);
+        insert.Parameters.AddWithValue("load_id", loadId);
+        insert.Parameters.AddWithValue("version", (object?)identity.Version ?? DBNull.Value);
         insert.Parameters.AddWithValue("file_name", identity.FileName);
         insert.Parameters.AddWithValue("hash", identity.Hash);
         insert.Parameters.AddWithValue("source", source);
         insert.Parameters.AddWithValue("rows", rows);
-        if (identity.Version is not null)
-        {
-            insert.Parameters.AddWithValue("version", identity.Version);
-        }
         await insert.ExecuteNonQueryAsync(ct);
     }
 
