@@ -18,4 +18,5 @@ root.Subcommands.Add(AvroCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
 root.Subcommands.Add(LintCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
+root.Subcommands.Add(ReplayCommand.Create());
 return await CommandRunner.InvokeAsync(root, args);
