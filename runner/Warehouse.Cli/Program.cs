@@ -21,4 +21,5 @@ root.Subcommands.Add(ProfileCommand.Create());
 root.Subcommands.Add(LintCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(ReplayCommand.Create());
 return await CommandRunner.InvokeAsync(root, args);
