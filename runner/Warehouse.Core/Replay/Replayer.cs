@@ -201,7 +201,7 @@ public sealed class Replayer(string connectionString)
                 }
             }
             var lastLine = firstLine + batch.Count - 1;
-            await new StagingLoader(connectionString).LoadAvroAsync(avroPath,
+            await new StagingLoader(connectionString).LoadAvroAsync(avroPath, identity: null, rejectReasons: null,
                 (connection, transaction, rows, token) => SavePositionAsync(connection, transaction, hash, fileName, lastLine, rows, token), ct);
             return (converted.RecordsWritten, converted.Rejected);
         }
