@@ -46,13 +46,27 @@ public sealed class StagingLoader(string connectionString)
             return new LoadResult(fileName, source.Name, 0, AlreadyLoaded: true, stopwatch.Elapsed) { };
         }
 
-        var columns = await ColumnTypesAsync(connection, source.StagingTable, ct);
+        var rows = await CopyRecordsAsync(connection, reader, source.StagingTable, fileName, ct);
+        await RecordAsync(connection, transaction, identity, source.Name, rows, ct);
+        await RecordRejectsAsync(connection, transaction, identity, source.Name, rejectReasons, ct);
+        await transaction.CommitAsync(ct);
+        return new LoadResult(fileName, source.Name, rows, AlreadyLoaded: false, stopwatch.Elapsed);
+    }
+
+    /// <summary>
+    /// Copies every record of <paramref name="reader"/> into <paramref name="table"/> over the caller's connection, so
+    /// inside the caller's transaction; returns the row count. Fields and columns are matched by name.
+    /// </summary>
+    internal static async Task<long> CopyRecordsAsync(NpgsqlConnection connection, AvroContainerReader reader, string table,
+        string fileName, CancellationToken ct)
+    {
+        var columns = await ColumnTypesAsync(connection, table, ct);
         var fields = reader.Schema.Fields;
         var copiers = fields.Select(f => columns.TryGetValue(f.Name, out var type)
                 ? FieldCopier(f, type)
-                : throw new WarehouseException($"{fileName}: field '{f.Name}' has no column in {source.StagingTable}"))
+                : throw new WarehouseException($"{fileName}: field '{f.Name}' has no column in {table}"))
             .ToArray();
-        var copy = $"copy {source.StagingTable} ({string.Join(", ", fields.Select(f => f.Name))}) from stdin (format binary)";
+        var copy = $"copy {table} ({string.Join(", ", fields.Select(f => f.Name))}) from stdin (format binary)";
         long rows = 0;
         try
         {
@@ -78,10 +92,7 @@ public sealed class StagingLoader(string connectionString)
             throw new WarehouseException($"{fileName}: the database refused row {rows + 1:N0} or later: {e.MessageText}; nothing of this file was loaded", e);
         }
 
-        await RecordAsync(connection, transaction, identity, source.Name, rows, ct);
-        await RecordRejectsAsync(connection, transaction, identity, source.Name, rejectReasons, ct);
-        await transaction.CommitAsync(ct);
-        return new LoadResult(fileName, source.Name, rows, AlreadyLoaded: false, stopwatch.Elapsed);
+        return rows;
     }
 
     /// <summary>Whether content with this identity is in the manifest (so a remote object need not even be read).</summary>

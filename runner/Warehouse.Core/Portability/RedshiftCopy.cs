@@ -29,11 +29,11 @@ public sealed partial record S3Target(string Bucket, string Prefix, string IamRo
 }
 
 /// <summary>The statements that load one uploaded Avro file on Redshift, in the order they run in one transaction.</summary>
-public sealed record RedshiftLoadPlan(string S3Key, string S3Uri, string LockSql, string AlreadyLoadedSql, string CopySql, string ManifestSql)
+public sealed record RedshiftLoadPlan(Source Source, string S3Key, string S3Uri, string LockSql, string AlreadyLoadedSql, string CopySql, string ManifestSql, string RowCountSql)
 {
     /// <summary>The whole transaction as text (for review and the approval test).</summary>
     public string Script =>
-        $"begin;\n{LockSql}\n{AlreadyLoadedSql}\n-- when the count is 0:\n{CopySql}\n{ManifestSql}\ncommit;\n";
+        $"begin;\n{LockSql}\n{AlreadyLoadedSql}\n-- when the count is 0:\n{CopySql}\n{ManifestSql}\n{RowCountSql}\ncommit;\n";
 }
 
 /// <summary>
@@ -45,6 +45,10 @@ public sealed record RedshiftLoadPlan(string S3Key, string S3Uri, string LockSql
 /// literals, validated or hex), as the issue asks for Redshift.
 /// COPY from Avro: https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-copy-from-avro.html ('auto' maps
 /// Avro field names to column names); pg_last_copy_count(): https://docs.aws.amazon.com/redshift/latest/dg/PG_LAST_COPY_COUNT.html.
+/// loaded_at is GETDATE() (https://docs.aws.amazon.com/redshift/latest/dg/r_GETDATE.html, UTC by default) rather than
+/// SYSDATE: both are Redshift functions missing from PostgreSQL, but a function call can be stood in for on PostgreSQL
+/// (the load tests define getdate() and pg_last_copy_count() there) and a bare keyword cannot, so the very text
+/// Redshift gets is also run by the tests.
 /// </summary>
 public static class RedshiftCopy
 {
@@ -59,13 +63,15 @@ public static class RedshiftCopy
         // The Redshift variant of V0001 lands Avro in staging.<source>_avro (event_at as epoch microseconds).
         var table = source.StagingTable + "_avro";
         return new RedshiftLoadPlan(
+            source,
             key,
             uri,
             "lock staging.loaded_files;",
             $"select count(*) from staging.loaded_files where file_hash = '{sha256Hex}';",
             $"copy {table} from {Literal(uri)}\n    iam_role {Literal(target.IamRoleArn)}\n    format as avro 'auto';",
             "insert into staging.loaded_files (file_name, file_hash, source, row_count, loaded_at)\n" +
-            $"    select {Literal(Path.GetFileName(fileName))}, '{sha256Hex}', '{source.Name}', pg_last_copy_count(), sysdate;");
+            $"    select {Literal(Path.GetFileName(fileName))}, '{sha256Hex}', '{source.Name}', pg_last_copy_count(), getdate();",
+            $"select row_count from staging.loaded_files where file_hash = '{sha256Hex}';");
     }
 
     /// <summary>A SQL string literal: single quotes doubled, and only printable text (file names come from users).</summary>
