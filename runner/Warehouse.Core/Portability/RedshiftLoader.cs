@@ -84,6 +84,12 @@ public sealed class RedshiftLoader(string connectionString, IAmazonS3 s3, S3Targ
                     "nothing of this file was loaded" + (e.MessageText.Contains("stl_load_errors", StringComparison.OrdinalIgnoreCase)
                         ? " (details in stl_load_errors)" : ""), e);
             }
+            catch (NpgsqlException e) when (e is not PostgresException)
+            {
+                // Lost during COMMIT, the load may or may not have committed: the manifest knows, so running again is safe.
+                throw new WarehouseException($"{fileName}: the connection to the database failed while loading {plan.S3Uri}: {e.Message}; " +
+                    "run the same command again (a load that committed is found in the manifest and not repeated)", e);
+            }
         }
 
         RedshiftLoadResult Done(long rows, bool alreadyLoaded, UploadOutcome outcome) =>
