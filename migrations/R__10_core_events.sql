@@ -66,7 +66,8 @@ http_events as (
         cast(null as varchar(64)) as ip,
         cast(null as varchar(256)) as browser_family,
         cast(null as varchar(256)) as os_family,
-        cast(null as varchar(256)) as device_family
+        cast(null as varchar(256)) as device_family,
+        load_id
     from http_requests
 ),
 
@@ -90,7 +91,8 @@ webshop_events_renamed as (
         ip,
         browser_family,
         os_family,
-        device_family
+        device_family,
+        load_id
     from webshop_events
 ),
 
@@ -114,7 +116,8 @@ device_events_renamed as (
         cast(null as varchar(64)) as ip,
         browser_family,
         os_family,
-        device_family
+        device_family,
+        load_id
     from device_events
 ),
 
@@ -137,7 +140,8 @@ clickstream_renamed as (
         ip,
         browser_family,
         os_family,
-        device_family
+        device_family,
+        load_id
     from clickstream
 ),
 
@@ -171,4 +175,5 @@ comment on column core.events.user_agent is 'webshop_events and clickstream: the
 comment on column core.events.ip is 'webshop_events and clickstream: the client IP address.';
 comment on column core.events.browser_family is 'Browser family (webshop, clickstream: derived from user_agent; device: as sent).';
 comment on column core.events.os_family is 'Operating system family (webshop, clickstream: derived from user_agent; device: as sent).';
+comment on column core.events.load_id is 'The staging load (staging.loaded_files.load_id) that added the row; null for rows loaded before loads were numbered.';
 comment on column core.events.device_family is 'Device family (webshop, clickstream: derived from user_agent; device: as sent).';

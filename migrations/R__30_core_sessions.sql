@@ -1,12 +1,13 @@
--- core.sessions: one row per session of every source.
+-- core.sessions: one row per session of every source, as of the last refresh. The rows are materialised by the
+-- refresher (core.fct_sessions, built by core.int_sessions_aggregated); this view is the contract name and columns.
 
 drop view if exists core.sessions cascade;
 
 create view core.sessions as
 with
 
-sessionized_events as (
-    select * from core.sessionized_events
+fct_sessions as (
+    select * from core.fct_sessions
 ),
 
 final as (
@@ -15,17 +16,14 @@ final as (
         user_id,
         session_id,
         session_number,
-        min(event_at) as session_start,
-        max(event_at) as session_end,
-        count(*) as event_count,
-        cast(extract(epoch from max(event_at)) - extract(epoch from min(event_at)) as decimal(18, 6)) as duration_seconds,
-        -- families can change inside a session; the first event decides. Exactly one event per session starts it,
-        -- so max() over "this event's family if it starts the session" picks the first event's value without a join.
-        cast(max(case when is_new_session then browser_family end) as varchar(256)) as browser_family,
-        cast(max(case when is_new_session then os_family end) as varchar(256)) as os_family,
-        cast(max(case when is_new_session then device_family end) as varchar(256)) as device_family
-    from sessionized_events
-    group by source, user_id, session_id, session_number
+        session_start,
+        session_end,
+        event_count,
+        duration_seconds,
+        browser_family,
+        os_family,
+        device_family
+    from fct_sessions
 )
 
 select * from final;

@@ -1,5 +1,7 @@
 -- marts.campaign_performance: one row per HTTP-log session with the campaigns viewed, the rewards issued, and whether
 -- a reward was driven by a campaign view. A time frame is a filter on session_start (sessions starting in [from, to)).
+-- The per-session work (lists, the driven flag) is materialised by the refresher in core.fct_http_sessions
+-- (logic: core.int_http_sessions_summarized); this view joins it to the sessions, so reading it is cheap.
 
 drop view if exists marts.campaign_performance;
 
@@ -11,49 +13,8 @@ sessions as (
     where source = 'http_log'
 ),
 
-http_session_lists as (
-    select * from core.http_session_lists
-),
-
-http_events as (
-    select * from core.sessionized_events
-    where source = 'http_log'
-),
-
-campaign_reward_mapping as (
-    select * from staging.campaign_reward_mapping
-),
-
-campaign_views as (
-    select
-        session_id,
-        campaign_id,
-        event_at as viewed_at
-    from http_events
-    where event_type = 'campaign_view'
-),
-
-reward_issues as (
-    select
-        session_id,
-        reward_id,
-        event_at as issued_at
-    from http_events
-    where event_type = 'reward_issue'
-),
-
--- a reward is driven when a campaign containing it (per the mapping) was viewed in the same session at or before the
--- issue; "at" means the same timestamp, whatever the line order
-driven_sessions as (
-    select distinct
-        reward_issues.session_id
-    from reward_issues
-    inner join campaign_reward_mapping
-        on campaign_reward_mapping.reward_id = reward_issues.reward_id
-    inner join campaign_views
-        on campaign_views.session_id = reward_issues.session_id
-        and campaign_views.campaign_id = campaign_reward_mapping.campaign_id
-    where campaign_views.viewed_at <= reward_issues.issued_at
+fct_http_sessions as (
+    select * from core.fct_http_sessions
 ),
 
 final as (
@@ -61,14 +22,12 @@ final as (
         sessions.user_id,
         sessions.session_start,
         sessions.session_end,
-        http_session_lists.campaigns,
-        http_session_lists.rewards_issued,
-        case when driven_sessions.session_id is not null then true else false end as reward_driven_by_campaign_view
+        fct_http_sessions.campaigns,
+        fct_http_sessions.rewards_issued,
+        fct_http_sessions.reward_driven_by_campaign_view
     from sessions
-    inner join http_session_lists
-        on http_session_lists.session_id = sessions.session_id
-    left join driven_sessions
-        on driven_sessions.session_id = sessions.session_id
+    inner join fct_http_sessions
+        on fct_http_sessions.session_id = sessions.session_id
 )
 
 select * from final;

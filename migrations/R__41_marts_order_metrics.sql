@@ -9,32 +9,19 @@ create view marts.order_metrics as
 with
 
 sessions as (
-    -- core.sessions has no anonymous webshop events: they have no customer
-    select * from core.sessions
+    -- materialised sessions (core.fct_sessions, as core.sessions plus has_placed_order): this mart reads sessions,
+    -- not events, so it is recomputed in full on every read, cheaply. No anonymous webshop events: they have no customer.
+    select * from core.fct_sessions
     where source = 'webshop_events'
-),
-
-webshop_events as (
-    select * from core.sessionized_events
-    where source = 'webshop_events'
-),
-
-order_sessions as (
-    select distinct
-        session_id
-    from webshop_events
-    where event_type = 'placed_order'
 ),
 
 sessions_flagged as (
     select
-        sessions.user_id,
-        sessions.session_number,
-        sessions.duration_seconds,
-        case when order_sessions.session_id is not null then 1 else 0 end as is_order_session
+        user_id,
+        session_number,
+        duration_seconds,
+        case when has_placed_order then 1 else 0 end as is_order_session
     from sessions
-    left join order_sessions
-        on order_sessions.session_id = sessions.session_id
 ),
 
 -- the number of order sessions strictly before each session: an order session and the sessions leading up to it

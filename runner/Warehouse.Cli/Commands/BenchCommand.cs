@@ -15,10 +15,11 @@ internal static class BenchCommand
         var seed = new Option<ulong>("--seed") { Description = "Generator seed", DefaultValueFactory = _ => GenerateOptions.DefaultSeed };
         var sources = new Option<string>("--sources") { Description = "Formats to generate, comma-separated (default http-log)", DefaultValueFactory = _ => "http-log" };
         var keep = new Option<bool>("--keep-database") { Description = "Keep the benchmark database afterwards (it is dropped by default)" };
+        var pandas = new Option<bool>("--with-pandas") { Description = "Also time bench/pandas_baseline.py on the same data (needs python3-pandas)" };
         var output = new Option<string?>("--output", "-o") { Description = "Write the results as JSON here (default .warehouse/bench/result-N.json)" };
         var command = new Command("bench", "Generate (or reuse) data, run the whole pipeline into a fresh database, time every stage")
         {
-            events, seed, sources, keep, output,
+            events, seed, sources, keep, pandas, output,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -39,6 +40,7 @@ internal static class BenchCommand
                 MigrationsDirectory = GlobalOptions.MigrationsDirectory(result),
                 ServerConnectionString = GlobalOptions.ConnectionString(result),
                 KeepDatabase = result.GetValue(keep),
+                PandasScript = result.GetValue(pandas) ? Path.Combine(GlobalOptions.ProjectRoot, "bench", "pandas_baseline.py") : null,
             };
             var bench = await new Benchmark(options, Console.Out, new ConsoleProgress()).RunAsync(ct);
             Print(bench);
@@ -70,6 +72,10 @@ internal static class BenchCommand
             Console.WriteLine($"load / copy floor: {load.Seconds / r.CopyFloorSeconds:F2}x ({load.Seconds:F2} s vs {r.CopyFloorSeconds:F2} s)");
         }
         Console.WriteLine($"runner peak memory: {r.PeakWorkingSetBytes / 1e6:F0} MB");
+        if (r.PandasSeconds is { } pandasSeconds)
+        {
+            Console.WriteLine($"pandas script on the same data: {pandasSeconds:F1} s ({pandasSeconds / r.EndToEndSeconds:F1}x the warehouse's end to end)");
+        }
         foreach (var (name, (expected, actual)) in r.Checks)
         {
             Console.WriteLine($"{(expected == actual ? "ok  " : "FAIL")} {name}: expected {expected:N0}, got {actual:N0}");

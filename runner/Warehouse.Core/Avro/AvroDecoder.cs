@@ -253,6 +253,18 @@ internal sealed class AvroDecoder
         }
     }
 
+    /// <summary>
+    /// A string's UTF-8 bytes in place, without decoding them (the loader copies them straight into a COPY stream,
+    /// where PostgreSQL validates the encoding). Valid until the next block.
+    /// </summary>
+    public ReadOnlySpan<byte> ReadStringBytes()
+    {
+        var length = ReadLength("string");
+        var span = _buffer.AsSpan(_pos, length);
+        _pos += length;
+        return span;
+    }
+
     public byte[] ReadBytes() => ReadFixed(ReadLength("bytes"));
 
     public byte[] ReadFixed(int size)

@@ -23,6 +23,8 @@ public sealed record BenchOptions
     /// <summary>Connection string of the server; the benchmark creates (and drops) a fresh database on it.</summary>
     public required string ServerConnectionString { get; init; }
     public bool KeepDatabase { get; init; }
+    /// <summary>bench/pandas_baseline.py, to time the pandas script beside the warehouse on the same data; null skips it.</summary>
+    public string? PandasScript { get; init; }
 }
 
 /// <summary>One timed stage of the benchmark.</summary>
@@ -31,6 +33,9 @@ public sealed record BenchStage(string Name, double Seconds, long? Rows = null, 
 public sealed record BenchResult(BenchOptions Options, IReadOnlyList<BenchStage> Stages, double CopyFloorSeconds, long RawBytes,
     long PeakWorkingSetBytes, IReadOnlyDictionary<string, (long Expected, long Actual)> Checks, string Database)
 {
+    /// <summary>Seconds the pandas script took on the same data, when it was run.</summary>
+    public double? PandasSeconds { get; init; }
+
     public double EndToEndSeconds => Stages.Where(s => s.Name is not ("generate" or "copy floor")).Sum(s => s.Seconds);
     public bool ChecksPass => Checks.Values.All(c => c.Expected == c.Actual);
 }
@@ -100,7 +105,17 @@ public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress
 
             var checks = await CheckAsync(connectionString, manifest, ct);
             using var self = Process.GetCurrentProcess();
-            return new BenchResult(options, stages, floor, rawBytes, self.PeakWorkingSet64, checks, database);
+            var peak = self.PeakWorkingSet64; // read before the pandas child runs: it is the runner's own peak
+            double? pandasSeconds = null;
+            if (options.PandasScript is not null)
+            {
+                log.WriteLine("running the pandas baseline on the same data...");
+                var (seconds, sessions, driven) = await RunPandasAsync(options.PandasScript, options.DataDirectory, ct);
+                pandasSeconds = seconds;
+                checks["pandas sessions (same rules)"] = (checks.TryGetValue("http_log sessions", out var s) ? s.Expected : sessions, sessions);
+                checks["pandas reward-driven sessions"] = (checks.TryGetValue("http_log reward-driven sessions", out var r) ? r.Expected : driven, driven);
+            }
+            return new BenchResult(options, stages, floor, rawBytes, peak, checks, database) { PandasSeconds = pandasSeconds };
         }
         finally
         {
@@ -110,6 +125,25 @@ public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress
                 await AdminAsync($"drop database if exists {database}", CancellationToken.None);
             }
         }
+    }
+
+    /// <summary>Runs the pandas script as a whole process, wall clock included (that is what its user waits for).</summary>
+    private static async Task<(double Seconds, long Sessions, long Driven)> RunPandasAsync(string script, string data, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo("/usr/bin/python3", [script, data]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var watch = Stopwatch.StartNew();
+        using var process = Process.Start(start) ?? throw new WarehouseException("could not start /usr/bin/python3");
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        var seconds = watch.Elapsed.TotalSeconds;
+        if (process.ExitCode != 0)
+        {
+            var last = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+            throw new WarehouseException($"the pandas baseline failed: {last} (it needs python3-pandas: apt-get install -y python3-pandas)");
+        }
+        var result = JsonNode.Parse((await stdout).Trim().Split('\n').Last())!;
+        return (seconds, result["sessions"]!.GetValue<long>(), result["reward_driven_sessions"]!.GetValue<long>());
     }
 
     private bool DataIsCurrent()
@@ -154,9 +188,9 @@ public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress
     }
 
     /// <summary>The warehouse's results against the counts the generator computed while writing the data.</summary>
-    private static async Task<Dictionary<string, (long, long)>> CheckAsync(string connectionString, JsonNode manifest, CancellationToken ct)
+    private static async Task<Dictionary<string, (long Expected, long Actual)>> CheckAsync(string connectionString, JsonNode manifest, CancellationToken ct)
     {
-        var checks = new Dictionary<string, (long, long)>();
+        var checks = new Dictionary<string, (long Expected, long Actual)>();
         var files = manifest["files"]!.AsObject();
         (string File, string Source)[] sources =
             [("http_log.txt", "http_log"), ("webshop_events.jsonl", "webshop_events"), ("device_events.jsonl", "device_events"), ("clickstream.csv", "clickstream")];
@@ -207,6 +241,7 @@ public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress
             ["raw_bytes"] = result.RawBytes,
             ["end_to_end_seconds"] = Math.Round(result.EndToEndSeconds, 3),
             ["copy_floor_seconds"] = Math.Round(result.CopyFloorSeconds, 3),
+            ["pandas_seconds"] = result.PandasSeconds is { } p ? Math.Round(p, 3) : null,
             ["runner_peak_working_set_bytes"] = result.PeakWorkingSetBytes,
             ["stages"] = new JsonArray([.. result.Stages.Select(s => (JsonNode)new JsonObject
             {

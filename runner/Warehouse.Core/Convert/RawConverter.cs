@@ -27,10 +27,12 @@ public static class RawConverter
     /// <param name="avroOutput">Receives the container file; left open.</param>
     /// <param name="rejects">Receives one JSON line per rejected line; null to only count them.</param>
     /// <param name="bytesRead">Reports the raw bytes consumed so far, after each buffer read.</param>
+    /// <param name="lineNumberOffset">Added to every line number (source_line, rejects): a piece of a larger file cut
+    /// out for a micro-batch keeps the numbers its lines have in the whole file.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ConvertResult Convert(string format, Stream input, string sourceFileName, Stream avroOutput,
         AvroCodec codec = AvroCodec.Deflate, TextWriter? rejects = null, IProgress<long>? bytesRead = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, long lineNumberOffset = 0)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(avroOutput);
@@ -75,7 +77,7 @@ public static class RawConverter
             }
             else
             {
-                reason = parser.TryWrite(line, reader.LineNumber, encoder);
+                reason = parser.TryWrite(line, reader.LineNumber + lineNumberOffset, encoder);
                 if (reason is null)
                 {
                     writer.EndRecord();
@@ -84,7 +86,7 @@ public static class RawConverter
                 }
             }
             rejected++;
-            rejects?.WriteLine(RejectJson(reader.LineNumber, line, reason));
+            rejects?.WriteLine(RejectJson(reader.LineNumber + lineNumberOffset, line, reason));
         }
         cancellationToken.ThrowIfCancellationRequested();
         writer.Flush();

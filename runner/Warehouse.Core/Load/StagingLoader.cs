@@ -15,20 +15,23 @@ public sealed class StagingLoader(string connectionString)
 {
     public const string MappingSource = "campaign_reward_mapping";
 
-    public Task<LoadResult> LoadAvroAsync(string path, CancellationToken ct = default) => LoadAvroAsync(path, null, null, ct);
+    public Task<LoadResult> LoadAvroAsync(string path, CancellationToken ct = default) => LoadAvroAsync(path, null, null, ct: ct);
 
-    /// <param name="identity">For an Avro file made from a remote object: the object's location and version, which
-    /// identify it in the manifest instead of the Avro file's bytes. Null: the file's content hash.</param>
+    /// <param name="identity">For an Avro file made from a remote object or a raw file: the identity it is known by in
+    /// the manifest instead of the Avro file's bytes. Null: the file's content hash.</param>
     /// <param name="rejectReasons">Lines the conversion rejected, by normalised reason; stored in staging.load_rejects.</param>
+    /// <param name="alsoInTransaction">Runs in the load's transaction after the rows are in (and only when the content
+    /// was not loaded before), so a caller can record its own progress atomically with the load (warehouse replay does).</param>
     public async Task<LoadResult> LoadAvroAsync(string path, LoadIdentity? identity, IReadOnlyDictionary<string, long>? rejectReasons,
-        CancellationToken ct = default)
+        Func<NpgsqlConnection, NpgsqlTransaction, long, CancellationToken, Task>? alsoInTransaction = null, CancellationToken ct = default)
     {
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        return await LoadAvroAsync(stream, identity ?? LoadIdentity.OfLocalFile(path), rejectReasons, ct);
+        return await LoadAvroAsync(stream, identity ?? LoadIdentity.OfLocalFile(path), rejectReasons, alsoInTransaction, ct);
     }
 
     /// <summary>Loads an Avro container read from <paramref name="stream"/> (a local file or a remote body).</summary>
     public async Task<LoadResult> LoadAvroAsync(Stream stream, LoadIdentity identity, IReadOnlyDictionary<string, long>? rejectReasons,
+        Func<NpgsqlConnection, NpgsqlTransaction, long, CancellationToken, Task>? alsoInTransaction = null,
         CancellationToken ct = default)
     {
         var stopwatch = Stopwatch.StartNew();
@@ -45,20 +48,26 @@ public sealed class StagingLoader(string connectionString)
         {
             return new LoadResult(fileName, source.Name, 0, AlreadyLoaded: true, stopwatch.Elapsed) { };
         }
+        var loadId = await NextLoadIdAsync(connection, transaction, ct);
 
-        var rows = await CopyRecordsAsync(connection, reader, source.StagingTable, fileName, ct);
-        await RecordAsync(connection, transaction, identity, source.Name, rows, ct);
+        var rows = await CopyRecordsAsync(connection, reader, source.StagingTable, fileName, loadId, ct);
+        await RecordAsync(connection, transaction, identity, source.Name, rows, loadId, ct);
         await RecordRejectsAsync(connection, transaction, identity, source.Name, rejectReasons, ct);
+        if (alsoInTransaction is not null)
+        {
+            await alsoInTransaction(connection, transaction, rows, ct);
+        }
         await transaction.CommitAsync(ct);
         return new LoadResult(fileName, source.Name, rows, AlreadyLoaded: false, stopwatch.Elapsed);
     }
 
     /// <summary>
     /// Copies every record of <paramref name="reader"/> into <paramref name="table"/> over the caller's connection, so
-    /// inside the caller's transaction; returns the row count. Fields and columns are matched by name.
+    /// inside the caller's transaction; returns the row count. Fields and columns are matched by name; with
+    /// <paramref name="loadId"/>, every row's load_id is set to it (null leaves the column out).
     /// </summary>
     internal static async Task<long> CopyRecordsAsync(NpgsqlConnection connection, AvroContainerReader reader, string table,
-        string fileName, CancellationToken ct)
+        string fileName, long? loadId, CancellationToken ct)
     {
         var columns = await ColumnTypesAsync(connection, table, ct);
         var fields = reader.Schema.Fields;
@@ -66,26 +75,37 @@ public sealed class StagingLoader(string connectionString)
                 ? FieldCopier(f, type)
                 : throw new WarehouseException($"{fileName}: field '{f.Name}' has no column in {table}"))
             .ToArray();
-        var copy = $"copy {table} ({string.Join(", ", fields.Select(f => f.Name))}) from stdin (format binary)";
+        // Every row carries its load's id: a refresh takes in the rows loaded since the previous refresh by it.
+        var columnList = string.Join(", ", fields.Select(f => f.Name)) + (loadId is null ? "" : ", load_id");
+        var copy = $"copy {table} ({columnList}) from stdin (format binary)";
         long rows = 0;
         try
         {
-            // Records go straight from the Avro block buffer into the COPY stream: no generic values, no boxing.
-            await using var importer = await connection.BeginBinaryImportAsync(copy, ct);
+            // Records go straight from the Avro block buffer into PostgreSQL's binary COPY format: strings are copied as
+            // their UTF-8 bytes, timestamps shifted to PostgreSQL's epoch; no value is ever decoded into an object.
+            await using var copyStream = await connection.BeginRawBinaryCopyAsync(copy, ct);
+            var writer = new PgBinaryCopyWriter(copyStream);
+            writer.WriteHeader();
+            var fieldCount = (short)(copiers.Length + (loadId is null ? 0 : 1));
             foreach (var (count, decoder) in reader.ReadBlocks())
             {
                 ct.ThrowIfCancellationRequested();
                 for (long i = 0; i < count; i++)
                 {
-                    importer.StartRow();
+                    writer.StartRow(fieldCount);
                     foreach (var copier in copiers)
                     {
-                        copier(decoder, importer);
+                        copier(decoder, writer);
                     }
+                    if (loadId is { } id)
+                    {
+                        writer.WriteInt64(id);
+                    }
+                    writer.FlushIfFull();
                 }
                 rows += count;
             }
-            await importer.CompleteAsync(ct);
+            writer.WriteTrailerAndFlush();
         }
         catch (PostgresException e)
         {
@@ -125,6 +145,7 @@ public sealed class StagingLoader(string connectionString)
         {
             return new LoadResult(fileName, MappingSource, 0, AlreadyLoaded: true, stopwatch.Elapsed);
         }
+        var loadId = await NextLoadIdAsync(connection, transaction, ct);
         await using (var create = new NpgsqlCommand(
             "create temporary table incoming_mapping (campaign_id varchar(64), reward_id varchar(64)) on commit drop", connection, transaction))
         {
@@ -151,7 +172,7 @@ public sealed class StagingLoader(string connectionString)
         {
             added = await insert.ExecuteNonQueryAsync(ct);
         }
-        await RecordAsync(connection, transaction, identity, MappingSource, added, ct);
+        await RecordAsync(connection, transaction, identity, MappingSource, added, loadId, ct);
         await transaction.CommitAsync(ct);
         return new LoadResult(fileName, MappingSource, added, AlreadyLoaded: false, stopwatch.Elapsed);
     }
@@ -206,27 +227,29 @@ public sealed class StagingLoader(string connectionString)
         return (string?)await check.ExecuteScalarAsync(ct);
     }
 
-    private static async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LoadIdentity identity,
-        string source, long rows, CancellationToken ct)
+    /// <summary>
+    /// The next load's id. Taken under the manifest lock of <see cref="ClaimAsync"/>, held until commit, so loads commit
+    /// in id order and a refresh that has seen load n has seen every load before it.
+    /// </summary>
+    private static async Task<long> NextLoadIdAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
-        // object_version (V0050) is named only for remote inputs, so local loads write exactly what they always did.
-        await using var insert = new NpgsqlCommand(identity.Version is null
-            ? """
-              insert into staging.loaded_files (file_name, file_hash, source, row_count, loaded_at)
-              values (@file_name, @hash, @source, @rows, statement_timestamp())
-              """
-            : """
-              insert into staging.loaded_files (file_name, file_hash, source, row_count, loaded_at, object_version)
-              values (@file_name, @hash, @source, @rows, statement_timestamp(), @version)
-              """, connection, transaction);
+        await using var next = new NpgsqlCommand("select coalesce(max(load_id), 0) + 1 from staging.loaded_files", connection, transaction);
+        return (long)(await next.ExecuteScalarAsync(ct))!;
+    }
+
+    private static async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LoadIdentity identity,
+        string source, long rows, long loadId, CancellationToken ct)
+    {
+        await using var insert = new NpgsqlCommand("""
+            insert into staging.loaded_files (file_name, file_hash, source, row_count, loaded_at, load_id, object_version)
+            values (@file_name, @hash, @source, @rows, statement_timestamp(), @load_id, @version)
+            """, connection, transaction);
+        insert.Parameters.AddWithValue("load_id", loadId);
+        insert.Parameters.AddWithValue("version", (object?)identity.Version ?? DBNull.Value);
         insert.Parameters.AddWithValue("file_name", identity.FileName);
         insert.Parameters.AddWithValue("hash", identity.Hash);
         insert.Parameters.AddWithValue("source", source);
         insert.Parameters.AddWithValue("rows", rows);
-        if (identity.Version is not null)
-        {
-            insert.Parameters.AddWithValue("version", identity.Version);
-        }
         await insert.ExecuteNonQueryAsync(ct);
     }
 
@@ -268,7 +291,7 @@ public sealed class StagingLoader(string connectionString)
         return columns;
     }
 
-    private delegate void Copier(AvroDecoder decoder, NpgsqlBinaryImporter importer);
+    private delegate void Copier(AvroDecoder decoder, PgBinaryCopyWriter writer);
 
     /// <summary>Reads one Avro field from the block and writes it as the staging column's PostgreSQL type.</summary>
     private static Copier FieldCopier(AvroField field, string columnType)
@@ -285,16 +308,16 @@ public sealed class StagingLoader(string connectionString)
         }
         var nullBranch = schema.Branches[0].Type == AvroType.Null ? 0 : 1;
         var value = ValueCopier(field, schema.Branches[1 - nullBranch], columnType);
-        return (decoder, importer) =>
+        return (decoder, writer) =>
         {
             var branch = decoder.ReadLong();
             if (branch == nullBranch)
             {
-                importer.WriteNull();
+                writer.WriteNull();
             }
             else if (branch == 1 - nullBranch)
             {
-                value(decoder, importer);
+                value(decoder, writer);
             }
             else
             {
@@ -307,26 +330,26 @@ public sealed class StagingLoader(string connectionString)
         (schema.Type, schema.LogicalType, columnType) switch
         {
             (AvroType.Long, "timestamp-micros", "timestamp with time zone") =>
-                (d, i) => i.Write(FromMicros(d.ReadLong(), field), NpgsqlDbType.TimestampTz),
+                (d, w) => w.WriteTimestampFromUnixMicros(CheckedMicros(d.ReadLong(), field)),
             (AvroType.Long, "timestamp-millis", "timestamp with time zone") =>
-                (d, i) => i.Write(FromMicros(checked(d.ReadLong() * 1000), field), NpgsqlDbType.TimestampTz),
-            (AvroType.Long, _, "bigint") => (d, i) => i.Write(d.ReadLong(), NpgsqlDbType.Bigint),
-            (AvroType.Int, _, "integer") => (d, i) => i.Write(d.ReadInt(), NpgsqlDbType.Integer),
-            (AvroType.Int, _, "bigint") => (d, i) => i.Write((long)d.ReadInt(), NpgsqlDbType.Bigint),
-            (AvroType.Boolean, _, "boolean") => (d, i) => i.Write(d.ReadBoolean(), NpgsqlDbType.Boolean),
-            (AvroType.String, _, "character varying" or "character" or "text") => (d, i) => i.Write(d.ReadString(), NpgsqlDbType.Varchar),
+                (d, w) => w.WriteTimestampFromUnixMicros(CheckedMicros(checked(d.ReadLong() * 1000), field)),
+            (AvroType.Long, _, "bigint") => (d, w) => w.WriteInt64(d.ReadLong()),
+            (AvroType.Int, _, "integer") => (d, w) => w.WriteInt32Value(d.ReadInt()),
+            (AvroType.Int, _, "bigint") => (d, w) => w.WriteInt64(d.ReadInt()),
+            (AvroType.Boolean, _, "boolean") => (d, w) => w.WriteBoolean(d.ReadBoolean()),
+            (AvroType.String, _, "character varying" or "character" or "text") => (d, w) => w.WriteBytes(d.ReadStringBytes()),
             _ => throw new WarehouseException($"field '{field.Name}': no conversion from Avro {schema.Type}{(schema.LogicalType is null ? "" : "/" + schema.LogicalType)} to column type {columnType}"),
         };
 
-    private static DateTime FromMicros(long micros, AvroField field)
+    private static long CheckedMicros(long micros, AvroField field)
     {
-        // PostgreSQL's timestamptz spans 4713 BC to 294276 AD; .NET's DateTime 1 AD to 9999 AD: the narrower one decides.
+        // Years 1 to 9999: inside PostgreSQL's timestamptz range (4713 BC to 294276 AD) and what any client can read back.
         const long MinMicros = -62_135_596_800_000_000;
         const long MaxMicros = 253_402_300_799_999_999;
         if (micros is < MinMicros or > MaxMicros)
         {
             throw new WarehouseException($"field '{field.Name}': timestamp {micros} µs since 1970 is outside years 1-9999");
         }
-        return DateTime.UnixEpoch.AddTicks(micros * 10);
+        return micros;
     }
 }

@@ -107,7 +107,7 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
         }
         foreach (var avro in avroFiles)
         {
-            summary.Loaded.Add(await loader.LoadAvroAsync(avro.AvroPath, avro.Identity, avro.RejectReasons, ct));
+            summary.Loaded.Add(await loader.LoadAvroAsync(avro.AvroPath, avro.Identity, avro.RejectReasons, ct: ct));
         }
         EndStage("load");
 

@@ -34,7 +34,8 @@ public sealed record RedshiftLoadResult(LoadResult Load, string S3Uri, UploadOut
 
 /// <summary>
 /// <c>warehouse load --target redshift</c>: stages each Avro file in S3 under its content hash, then runs the plan's
-/// statements in one transaction: lock the manifest, check it, COPY, record the manifest row, commit. A failure at any
+/// statements in one transaction: lock the manifest, check it, take the next load number, COPY, record the manifest
+/// row, number the copied rows, commit. A failure at any
 /// point rolls back both the rows and the manifest row, so running the same command again is always safe: it finds the
 /// object already uploaded, and either the manifest row (nothing to do) or no rows of the file (load it).
 /// Every statement is parameter-free text from <see cref="RedshiftCopy"/> (the issue asks for that on Redshift).
@@ -108,9 +109,11 @@ public sealed class RedshiftLoader(string connectionString, IAmazonS3 s3, S3Targ
             statements.Add("rollback;");
             return null;
         }
+        var loadId = await ScalarAsync(connection, transaction, plan.NextLoadIdSql, statements, ct);
         statements.Add(plan.CopySql);
         await copy.ExecuteAsync(connection, transaction, plan, ct);
-        await ExecuteAsync(connection, transaction, plan.ManifestSql, statements, ct);
+        await ExecuteAsync(connection, transaction, plan.ManifestSql(loadId), statements, ct);
+        await ExecuteAsync(connection, transaction, plan.LoadIdSql(loadId), statements, ct);
         var rows = await ScalarAsync(connection, transaction, plan.RowCountSql, statements, ct);
         await transaction.CommitAsync(ct);
         statements.Add("commit;");

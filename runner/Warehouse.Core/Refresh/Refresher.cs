@@ -1,29 +1,340 @@
+using System.Data;
+using System.Diagnostics;
+using System.Globalization;
 using Npgsql;
 using Warehouse.Core.Database;
+using Warehouse.Core.Load;
 
 namespace Warehouse.Core.Refresh;
 
+public sealed record RefreshOptions
+{
+    /// <summary>Thresholds to write into <c>core.session_gap_settings</c> first (<c>--session-gap SOURCE=SECONDS</c>).</summary>
+    public IReadOnlyList<(string Source, int Seconds)> SessionGaps { get; init; } = [];
+
+    /// <summary>Rebuild everything from staging instead of taking in only what was loaded since the last refresh.</summary>
+    public bool Full { get; init; }
+}
+
+/// <summary>What a refresh did, with the time of each step.</summary>
+/// <param name="Full">Everything was rebuilt from staging (asked for, or nothing was materialised yet).</param>
+/// <param name="RebuiltSources">Sources rebuilt from staging in an incremental refresh (threshold changed, new mapping).</param>
+/// <param name="UsersReopened">Users whose sessions were rebuilt from a reopened session onward.</param>
+/// <param name="EventsWritten">Rows written into <c>core.fct_sessionized_events</c>.</param>
+/// <param name="SessionsWritten">Rows written into <c>core.fct_sessions</c>.</param>
+/// <param name="LoadedThrough">The last load id the materialised tables now include.</param>
+public sealed record RefreshResult(bool Full, IReadOnlyList<string> RebuiltSources, long UsersReopened, long EventsWritten,
+    long SessionsWritten, long LoadedThrough, IReadOnlyList<(string Step, TimeSpan Elapsed)> Steps);
+
 /// <summary>
-/// Brings the derived layers up to date after loads: writes session thresholds and refreshes the planner's
-/// statistics on staging so the sessionization views get good plans.
+/// Brings the materialised sessions and marts up to date with staging, in ONE transaction (readers see the previous
+/// refresh or this one, never a mix).
+///
+/// Full: the fct_ tables are truncated and rebuilt from every staging row; the sessionization is one sort of the events.
+/// Incremental (the default once something is materialised): only staging rows loaded after the last refresh
+/// (<c>load_id</c> above <c>core.refresh_state.loaded_through_load_id</c>) are taken in. For each user with new events,
+/// the materialised rows are rebuilt from the start of the session holding the user's last event strictly before the
+/// earliest new event (or from the first session when there is none): a late event can merge that session with the
+/// next or split it, never change an earlier one. The rebuilt events go back through the same view
+/// (<c>core.int_events_sessionized</c>) with the event just before them as context, so numbering continues. Sessions and
+/// the per-session campaign rows are rewritten for the rebuilt sessions only; <c>marts.order_metrics</c>,
+/// <c>marts.sessions_by_key</c> and <c>marts.daily_sessions</c> are views over the materialised sessions, computed on read.
+/// A source whose session threshold changed, or the HTTP log after a new campaign/reward mapping, is rebuilt in full.
 /// </summary>
 public sealed class Refresher(string connectionString)
 {
     private static readonly string[] StagingTables =
         ["staging.http_log", "staging.webshop_events", "staging.device_events", "staging.clickstream", "staging.campaign_reward_mapping"];
 
-    public async Task RefreshAsync(IReadOnlyList<(string Source, int Seconds)> sessionGaps, CancellationToken ct = default)
+    private const string EventColumns = """
+        source, user_id, event_at, event_type, source_file, source_line, method, path, campaign_id, reward_id, event_id,
+        properties, product_id, user_agent, ip, browser_family, os_family, device_family
+        """;
+
+    private const string SessionizedColumns = EventColumns + """
+        , session_gap_seconds, user_event_number, previous_event_at, seconds_since_previous_event, is_new_session,
+        session_number, session_id, load_id, refresh_id
+        """;
+
+    private const string SessionColumns = """
+        source, user_id, session_id, session_number, session_start, session_end, event_count, duration_seconds,
+        browser_family, os_family, device_family, has_placed_order, refresh_id
+        """;
+
+    private const string HttpSessionColumns =
+        "session_id, user_id, session_number, campaigns, rewards_issued, reward_driven_by_campaign_view, refresh_id";
+
+    public Task<RefreshResult> RefreshAsync(IReadOnlyList<(string Source, int Seconds)> sessionGaps, CancellationToken ct = default) =>
+        RefreshAsync(new RefreshOptions { SessionGaps = sessionGaps }, ct);
+
+    public async Task<RefreshResult> RefreshAsync(RefreshOptions options, CancellationToken ct = default)
     {
-        await using var connection = await Connections.OpenAsync(connectionString, ct);
-        await using (var transaction = await connection.BeginTransactionAsync(ct))
+        var steps = new List<(string, TimeSpan)>();
+        var stopwatch = Stopwatch.StartNew();
+        void Step(string name)
         {
-            await SessionGaps.ApplyAsync(connection, transaction, sessionGaps, ct);
-            await transaction.CommitAsync(ct);
+            steps.Add((name, stopwatch.Elapsed));
+            stopwatch.Restart();
         }
+
+        await using var connection = await Connections.OpenAsync(connectionString, ct);
+        // Fresh planner statistics on staging first: the loads just added rows, and the sort and joins below are planned from them.
         foreach (var table in StagingTables)
         {
-            await using var analyze = new NpgsqlCommand($"analyze {table}", connection);
-            await analyze.ExecuteNonQueryAsync(ct);
+            await ExecuteAsync(connection, null, $"analyze {table}", ct);
         }
+        Step("analyze staging");
+
+        // Repeatable read: every statement sees the same staging rows, so the load id recorded at the end is exactly
+        // what was taken in even while a load commits meanwhile. The lock comes first, before the snapshot is taken,
+        // and makes a second refresh wait for this one.
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        await ExecuteAsync(connection, transaction, "lock table core.refresh_state in exclusive mode", ct);
+        await SessionGaps.ApplyAsync(connection, transaction, options.SessionGaps, ct);
+
+        var state = await ReadStateAsync(connection, transaction, ct);
+        var loadedThrough = await ScalarAsync(connection, transaction, "select coalesce(max(load_id), 0) from staging.loaded_files", ct);
+        var refreshId = state.Values.Max(s => s.RefreshId) + 1;
+        var full = options.Full || state.Values.All(s => s.LoadedThrough < 0);
+        var rebuilt = new List<string>();
+        long usersReopened = 0;
+
+        if (full)
+        {
+            // Truncated in this transaction: with wal_level=minimal the inserts below skip the WAL, as fast as an
+            // unlogged table, and the tables stay crash-safe. Readers wait for the commit instead of seeing them empty.
+            await ExecuteAsync(connection, transaction,
+                "truncate core.fct_sessionized_events, core.fct_sessions, core.fct_http_sessions, core.int_reopened_events", ct);
+            await ExecuteAsync(connection, transaction, "update core.refresh_state set loaded_through_load_id = -1", ct);
+            Step("truncate");
+        }
+        else
+        {
+            rebuilt.AddRange(state.Values.Where(s => s.LoadedThrough < 0 || s.GapUsed != s.GapSetting).Select(s => s.Source));
+            var httpLoadedThrough = state.TryGetValue(Sources.HttpLog.Name, out var http) ? http.LoadedThrough : -1;
+            var newMapping = await ScalarAsync(connection, transaction,
+                $"select count(*) from staging.loaded_files where source = '{StagingLoader.MappingSource}' and coalesce(load_id, 0) > {httpLoadedThrough}", ct);
+            if (newMapping > 0 && !rebuilt.Contains(Sources.HttpLog.Name))
+            {
+                // reward_driven_by_campaign_view of any session may change with the mapping
+                rebuilt.Add(Sources.HttpLog.Name);
+            }
+            if (rebuilt.Count > 0)
+            {
+                await ResetSourcesAsync(connection, transaction, rebuilt, ct);
+                Step("reset " + string.Join(", ", rebuilt));
+            }
+        }
+        await ExecuteAsync(connection, transaction, $"update core.refresh_state set refresh_id = {refreshId}", ct);
+
+        if (!full)
+        {
+            usersReopened = await ReopenAsync(connection, transaction, ct);
+            Step("reopen affected sessions");
+        }
+
+        var events = await ExecuteAsync(connection, transaction, $"""
+            insert into core.fct_sessionized_events ({SessionizedColumns})
+            select {SessionizedColumns}
+            from core.int_events_sessionized
+            where not is_context
+            """, ct);
+        await ExecuteAsync(connection, transaction, "delete from core.int_reopened_events", ct);
+        Step("sessionize events");
+        if (full)
+        {
+            await ExecuteAsync(connection, transaction, "analyze core.fct_sessionized_events", ct);
+            Step("analyze sessionized events");
+        }
+
+        var sessions = await ExecuteAsync(connection, transaction, $"""
+            insert into core.fct_sessions ({SessionColumns})
+            select {SessionColumns}
+            from core.int_sessions_aggregated
+            """, ct);
+        Step("aggregate sessions");
+
+        await ExecuteAsync(connection, transaction, $"""
+            insert into core.fct_http_sessions ({HttpSessionColumns})
+            select {HttpSessionColumns}
+            from core.int_http_sessions_summarized
+            """, ct);
+        Step("summarize http sessions");
+
+        await ExecuteAsync(connection, transaction, $"""
+            update core.refresh_state
+            set
+                loaded_through_load_id = {loadedThrough},
+                session_gap_seconds = session_gap_settings.gap_seconds,
+                refreshed_at = statement_timestamp()
+            from core.session_gap_settings
+            where session_gap_settings.source = refresh_state.source
+            """, ct);
+        if (full || rebuilt.Count > 0)
+        {
+            await ExecuteAsync(connection, transaction, "analyze core.fct_sessions", ct);
+            await ExecuteAsync(connection, transaction, "analyze core.fct_http_sessions", ct);
+            Step("analyze sessions");
+        }
+        await transaction.CommitAsync(ct);
+        Step("commit");
+        return new RefreshResult(full, rebuilt, usersReopened, events, sessions, loadedThrough, steps);
+    }
+
+    /// <summary>Deletes a source's materialised rows and marks it as having nothing materialised, so all its staging rows are new.</summary>
+    private static async Task ResetSourcesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<string> sources, CancellationToken ct)
+    {
+        var list = string.Join(", ", sources.Select(s => $"'{Sources.ByName(s).Name}'"));
+        if (sources.Contains(Sources.HttpLog.Name))
+        {
+            await ExecuteAsync(connection, transaction, "delete from core.fct_http_sessions", ct);
+        }
+        await ExecuteAsync(connection, transaction, $"delete from core.fct_sessions where source in ({list})", ct);
+        await ExecuteAsync(connection, transaction, $"delete from core.fct_sessionized_events where source in ({list})", ct);
+        await ExecuteAsync(connection, transaction, $"update core.refresh_state set loaded_through_load_id = -1 where source in ({list})", ct);
+    }
+
+    /// <summary>
+    /// For every user with new events in a source that has materialised rows: finds the first session a new event can
+    /// change, moves that session and every later one (plus the event just before, as context) into
+    /// <c>core.int_reopened_events</c>, and deletes them and what was built from them. Returns the number of users.
+    /// </summary>
+    private static async Task<long> ReopenAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        await ExecuteAsync(connection, transaction, """
+            create temporary table reopen_points on commit drop as
+            with
+
+            refresh_state as (
+                select * from core.refresh_state
+                where loaded_through_load_id >= 0
+            ),
+
+            new_events as (
+                select
+                    events.source,
+                    events.user_id,
+                    min(events.event_at) as first_new_event_at
+                from core.events as events
+                inner join refresh_state
+                    on refresh_state.source = events.source
+                where events.user_id is not null
+                    and coalesce(events.load_id, 0) > refresh_state.loaded_through_load_id
+                group by events.source, events.user_id
+            ),
+
+            -- the session of the user's last materialised event strictly before the earliest new one: a new event can
+            -- extend, merge or split it and renumber what follows, nothing before it. An event at the same instant may
+            -- sort either side of the new one (ties go by file and line), so it does not count as before.
+            reopen_sessions as (
+                select
+                    new_events.source,
+                    new_events.user_id,
+                    coalesce(max(materialised.session_number), 1) as reopen_session_number
+                from new_events
+                left join core.fct_sessionized_events as materialised
+                    on materialised.source = new_events.source
+                    and materialised.user_id = new_events.user_id
+                    and materialised.event_at < new_events.first_new_event_at
+                group by new_events.source, new_events.user_id
+            ),
+
+            -- the context row: the last event before the reopened session (none when the first session reopens)
+            final as (
+                select
+                    reopen_sessions.source,
+                    reopen_sessions.user_id,
+                    reopen_sessions.reopen_session_number,
+                    max(materialised.user_event_number) as context_user_event_number
+                from reopen_sessions
+                left join core.fct_sessionized_events as materialised
+                    on materialised.source = reopen_sessions.source
+                    and materialised.user_id = reopen_sessions.user_id
+                    and materialised.session_number < reopen_sessions.reopen_session_number
+                group by reopen_sessions.source, reopen_sessions.user_id, reopen_sessions.reopen_session_number
+            )
+
+            select * from final
+            """, ct);
+        await ExecuteAsync(connection, transaction, "analyze reopen_points", ct);
+        var users = await ScalarAsync(connection, transaction, "select count(*) from reopen_points", ct);
+        if (users == 0)
+        {
+            return 0;
+        }
+
+        await ExecuteAsync(connection, transaction, $"""
+            insert into core.int_reopened_events ({EventColumns}, load_id, is_context, carried_session_number, carried_user_event_number)
+            select
+                {string.Join(", ", EventColumns.Split(',').Select(c => "materialised." + c.Trim()))},
+                materialised.load_id,
+                case when materialised.session_number < reopen_points.reopen_session_number then true else false end,
+                case when materialised.session_number < reopen_points.reopen_session_number then materialised.session_number end,
+                case when materialised.session_number < reopen_points.reopen_session_number then materialised.user_event_number end
+            from core.fct_sessionized_events as materialised
+            inner join reopen_points
+                on reopen_points.source = materialised.source
+                and reopen_points.user_id = materialised.user_id
+            where materialised.session_number >= reopen_points.reopen_session_number
+                or materialised.user_event_number = reopen_points.context_user_event_number
+            """, ct);
+        await ExecuteAsync(connection, transaction, """
+            delete from core.fct_http_sessions
+            using reopen_points
+            where reopen_points.source = 'http_log'
+                and reopen_points.user_id = fct_http_sessions.user_id
+                and fct_http_sessions.session_number >= reopen_points.reopen_session_number
+            """, ct);
+        await ExecuteAsync(connection, transaction, """
+            delete from core.fct_sessions
+            using reopen_points
+            where reopen_points.source = fct_sessions.source
+                and reopen_points.user_id = fct_sessions.user_id
+                and fct_sessions.session_number >= reopen_points.reopen_session_number
+            """, ct);
+        await ExecuteAsync(connection, transaction, """
+            delete from core.fct_sessionized_events
+            using reopen_points
+            where reopen_points.source = fct_sessionized_events.source
+                and reopen_points.user_id = fct_sessionized_events.user_id
+                and fct_sessionized_events.session_number >= reopen_points.reopen_session_number
+            """, ct);
+        return users;
+    }
+
+    private sealed record SourceState(string Source, long LoadedThrough, int GapUsed, int GapSetting, long RefreshId);
+
+    private static async Task<Dictionary<string, SourceState>> ReadStateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
+            select refresh_state.source, refresh_state.loaded_through_load_id, refresh_state.session_gap_seconds,
+                session_gap_settings.gap_seconds, refresh_state.refresh_id
+            from core.refresh_state
+            inner join core.session_gap_settings
+                on session_gap_settings.source = refresh_state.source
+            """, connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var state = new Dictionary<string, SourceState>();
+        while (await reader.ReadAsync(ct))
+        {
+            state[reader.GetString(0)] = new SourceState(reader.GetString(0), reader.GetInt64(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt64(4));
+        }
+        if (state.Count == 0)
+        {
+            throw new WarehouseException("core.refresh_state is empty: run ./warehouse migrate first");
+        }
+        return state;
+    }
+
+    private static async Task<long> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<long> ScalarAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
 }

@@ -23,6 +23,8 @@ public static class ApiTestData
         // TestDatabase cuts the generated name to 48 characters, so it needs a prefix of at least 14
         var db = await TestDatabase.CreateMigratedAsync(prefix + "warehouseapi");
         await TestDatabase.ExecuteAsync(db, Sql());
+        // The marts read materialised tables: build them from the staging rows just written.
+        await new Warehouse.Core.Refresh.Refresher(db).RefreshAsync(new Warehouse.Core.Refresh.RefreshOptions { Full = true });
         return db;
     }
 

@@ -91,6 +91,7 @@ internal sealed class WarehouseDatabase
     /// <summary>A mart's rows in the verify text form, columns joined with " | ", sorted.</summary>
     public async Task<List<string>> MartAsync(string mart)
     {
+        await RefreshAsync();
         var table = await new MartReader(ConnectionString).ReadAsync(mart);
         return [.. table.Rows.Select(Line).Order(StringComparer.Ordinal)];
     }
@@ -98,6 +99,7 @@ internal sealed class WarehouseDatabase
     /// <summary>Any query's rows in the verify text form, in the query's order.</summary>
     public async Task<List<string>> RowsAsync(string sql)
     {
+        await RefreshAsync();
         await using var connection = await OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await using var reader = await command.ExecuteReaderAsync();
@@ -110,6 +112,12 @@ internal sealed class WarehouseDatabase
         }
         return rows;
     }
+
+    /// <summary>
+    /// The marts are materialised by a refresh; rows inserted here have no load id, so a full refresh (which takes in
+    /// every staging row) runs before each read.
+    /// </summary>
+    private Task RefreshAsync() => new Refresher(ConnectionString).RefreshAsync(new RefreshOptions { Full = true });
 
     private static string Line(object?[] values) => string.Join(" | ", values.Select(MartValues.Format));
 

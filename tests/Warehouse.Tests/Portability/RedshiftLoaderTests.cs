@@ -17,7 +17,8 @@ namespace Warehouse.Tests.Portability;
 /// <c>warehouse load --target redshift</c> up to the wire: the upload runs against a real S3-compatible server (s3rver on
 /// loopback), the transaction against a real PostgreSQL database. PostgreSQL has no <c>COPY ... FORMAT AS AVRO</c>, so
 /// the COPY itself is stood in for by <see cref="PostgresCopyStandIn"/>, which does what Redshift would: reads the very
-/// object the COPY names from S3 and copies its records into the staging table on the loader's connection, inside its
+/// object the COPY names from S3 and copies its records into the table the COPY names (staging.&lt;source&gt;_avro, made as
+/// the Redshift variant makes it) on the loader's connection, inside its
 /// transaction, then sets what Redshift's pg_last_copy_count() would answer. Every other statement is the exact text
 /// Redshift gets. Nothing here ran on Redshift.
 /// </summary>
@@ -41,9 +42,30 @@ public sealed partial class RedshiftLoaderTests(S3rverServer s3) : IClassFixture
             create function public.getdate() returns timestamp language sql stable
                 as $$ select transaction_timestamp() at time zone 'UTC' $$;
             """);
+        await TestDatabase.ExecuteAsync(db, RedshiftCopyTargets());
         // As the CLI connects to Redshift: no type loading.
         return Dialect.Redshift.ConnectionString(db);
     }
+
+    /// <summary>
+    /// The COPY targets staging.&lt;source&gt;_avro as the Redshift variants define them (V0001's create table without
+    /// DISTKEY/SORTKEY, which PostgreSQL lacks; V0061's load_id column), so the stand-in fills the very table the COPY names.
+    /// </summary>
+    private static string RedshiftCopyTargets()
+    {
+        var migrations = TestDatabase.MigrationsDirectory;
+        var tables = CopyTargetTable().Matches(File.ReadAllText(Path.Combine(migrations, "V0001__staging_tables.redshift.sql")))
+            .Select(m => m.Groups["table"].Value.TrimEnd() + ";").ToList();
+        var loadIds = File.ReadAllLines(Path.Combine(migrations, "V0061__staging_load_ids.redshift.sql"))
+            .Where(line => line.StartsWith("alter table staging.", StringComparison.Ordinal) && line.Contains("_avro add column load_id", StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal((4, 4), (tables.Count, loadIds.Count));
+        return string.Join("\n", tables.Concat(loadIds));
+    }
+
+    /// <summary>"create table staging.x_avro ( ... )" up to the closing parenthesis; the distkey/sortkey lines after it are left out.</summary>
+    [GeneratedRegex(@"(?<table>create table staging\.\w+_avro \(.*?\n\))", RegexOptions.Singleline)]
+    private static partial Regex CopyTargetTable();
 
     private async Task<S3Target> BucketAsync(string bucket)
     {
@@ -90,10 +112,29 @@ public sealed partial class RedshiftLoaderTests(S3rverServer s3) : IClassFixture
             await stored.ResponseStream.CopyToAsync(bytes);
             Assert.Equal(File.ReadAllBytes(file), bytes.ToArray());
         }
-        Assert.Equal(2, await CountAsync(db, "select count(*) from staging.http_log where user_id in ('u1', 'u''2')"));
+        Assert.Equal(2, await CountAsync(db, "select count(*) from staging.http_log_avro where user_id in ('u1', 'u''2') and load_id = 1"));
         Assert.Equal(1, await CountAsync(db,
-            $"select count(*) from staging.loaded_files where file_hash = '{hash}' and file_name = 'http_log.avro' and source = 'http_log' and row_count = 2"));
+            $"select count(*) from staging.loaded_files where file_hash = '{hash}' and file_name = 'http_log.avro' and source = 'http_log' and row_count = 2 and load_id = 1"));
         RedshiftDryRunTests.Approve("redshift-load-statements.sql", Scrub(string.Join("\n", result.Statements) + "\n"));
+    }
+
+    [Fact]
+    public async Task Load_TwoFiles_NumbersEachFilesRowsWithItsOwnLoad()
+    {
+        var db = await DatabaseAsync(nameof(Load_TwoFiles_NumbersEachFilesRowsWithItsOwnLoad));
+        var target = await BucketAsync("two-files");
+        var first = TwoRequests();
+        var second = HttpLogAvro("later.avro", "2019-08-28T10:00:00Z GET /campaigns/8 u3", "2019-08-28T10:00:01Z GET /campaigns/9 u3",
+            "2019-08-28T10:00:02Z GET /rewards/10 u4");
+        using var client = s3.Client();
+
+        await Loader(db, client, target).LoadAsync(first);
+        var later = await Loader(db, client, target).LoadAsync(second);
+
+        Assert.Equal(3, later.Load.Rows);
+        Assert.Equal(2, await CountAsync(db, "select count(*) from staging.http_log_avro where load_id = 1 and user_id in ('u1', 'u''2')"));
+        Assert.Equal(3, await CountAsync(db, "select count(*) from staging.http_log_avro where load_id = 2 and user_id in ('u3', 'u4')"));
+        Assert.Equal(2, await CountAsync(db, $"select load_id from staging.loaded_files where file_hash = '{Sha256(second)}' and row_count = 3"));
     }
 
     [Fact]
@@ -112,7 +153,7 @@ public sealed partial class RedshiftLoaderTests(S3rverServer s3) : IClassFixture
         Assert.Equal(UploadOutcome.NotNeeded, second.Upload);
         Assert.Equal([$"select count(*) from staging.loaded_files where file_hash = '{Sha256(file)}';"], second.Statements);
         Assert.Equal(uploadedAt, (await client.GetObjectMetadataAsync("again", $"landing/http_log/{Sha256(file)}.avro")).LastModified);
-        Assert.Equal(2, await CountAsync(db, "select count(*) from staging.http_log"));
+        Assert.Equal(2, await CountAsync(db, "select count(*) from staging.http_log_avro"));
         Assert.Equal(1, await CountAsync(db, "select count(*) from staging.loaded_files"));
     }
 
@@ -126,14 +167,14 @@ public sealed partial class RedshiftLoaderTests(S3rverServer s3) : IClassFixture
         var failing = new PostgresCopyStandIn(client) { AfterCopy = () => throw new IOException("connection to the cluster lost") };
 
         var failure = await Assert.ThrowsAsync<IOException>(() => Loader(db, client, target, failing).LoadAsync(file));
-        var rowsAfterFailure = await CountAsync(db, "select count(*) from staging.http_log");
+        var rowsAfterFailure = await CountAsync(db, "select count(*) from staging.http_log_avro");
         var retry = await Loader(db, client, target).LoadAsync(file);
 
         Assert.Equal(2, failing.RowsCopied);   // the failure came after the rows were in the table, uncommitted
         Assert.Equal(0, rowsAfterFailure);
         Assert.Equal(UploadOutcome.AlreadyThere, retry.Upload);
         Assert.Equal(2, retry.Load.Rows);
-        Assert.Equal(2, await CountAsync(db, "select count(*) from staging.http_log"));
+        Assert.Equal(2, await CountAsync(db, "select count(*) from staging.http_log_avro"));
         Assert.Equal(1, await CountAsync(db, "select count(*) from staging.loaded_files"));
     }
 
@@ -152,7 +193,7 @@ public sealed partial class RedshiftLoaderTests(S3rverServer s3) : IClassFixture
         Assert.StartsWith($"http_log.avro: loading s3://manifest-fails/landing/http_log/{Sha256(file)}.avro failed: ", error.Message, StringComparison.Ordinal);
         Assert.EndsWith("nothing of this file was loaded", error.Message, StringComparison.Ordinal);
         Assert.Equal(2, noCount.RowsCopied);
-        Assert.Equal(0, await CountAsync(db, "select count(*) from staging.http_log"));
+        Assert.Equal(0, await CountAsync(db, "select count(*) from staging.http_log_avro"));
         Assert.Equal(0, await CountAsync(db, "select count(*) from staging.loaded_files"));
     }
 
@@ -167,7 +208,7 @@ public sealed partial class RedshiftLoaderTests(S3rverServer s3) : IClassFixture
         var results = await Task.WhenAll(Loader(db, client, target).LoadAsync(file), Loader(db, client, target).LoadAsync(file));
 
         Assert.Equal(1, results.Count(r => !r.Load.AlreadyLoaded));
-        Assert.Equal(2, await CountAsync(db, "select count(*) from staging.http_log"));
+        Assert.Equal(2, await CountAsync(db, "select count(*) from staging.http_log_avro"));
         Assert.Equal(1, await CountAsync(db, "select count(*) from staging.loaded_files"));
     }
 
@@ -234,7 +275,7 @@ public sealed partial class RedshiftLoaderTests(S3rverServer s3) : IClassFixture
 
 /// <summary>
 /// Stands in for Redshift's <c>COPY ... FROM 's3://...' FORMAT AS AVRO 'auto'</c> on PostgreSQL: reads the object the
-/// plan names from S3 and copies its records into the PostgreSQL staging table with the loader's own Avro copier, on
+/// plan names from S3 and copies its records into the plan's table with the loader's own Avro copier, on
 /// the loader's connection and transaction; then sets what pg_last_copy_count() answers for that transaction.
 /// </summary>
 internal sealed class PostgresCopyStandIn(IAmazonS3 client) : IRedshiftCopyExecutor
@@ -252,7 +293,8 @@ internal sealed class PostgresCopyStandIn(IAmazonS3 client) : IRedshiftCopyExecu
         await response.ResponseStream.CopyToAsync(body, ct);
         body.Position = 0;
         using var reader = new AvroContainerReader(body, plan.S3Uri);
-        RowsCopied = await StagingLoader.CopyRecordsAsync(connection, reader, plan.Source.StagingTable, plan.S3Uri, ct);
+        // Like COPY ... FORMAT AS AVRO 'auto': fields into the columns of the same name, load_id left null.
+        RowsCopied = await StagingLoader.CopyRecordsAsync(connection, reader, plan.Table, plan.S3Uri, loadId: null, ct);
         if (SetCopyCount)
         {
             await using var set = new NpgsqlCommand(

@@ -269,6 +269,236 @@ comment on column staging.load_rejects.file_name is 'As in staging.loaded_files.
 comment on column staging.load_rejects.reason is 'Why the lines were rejected, with quoted values shown as "…" and numbers as N.';
 comment on column staging.load_rejects.line_count is 'How many lines of the file were rejected for this reason.';
 
+-- V0060__incremental_refresh.sql (checksum <scrubbed>)
+-- Materialised sessions and the bookkeeping of incremental refreshes (issue 7).
+--
+-- The sessionization logic stays in views (core.int_events_sessionized and the int_ views after it); the refresher
+-- writes their rows into the fct_ tables below, and the contract names (core.sessionized_events, core.sessions,
+-- marts.*) are views over these tables. A refresh rewrites only what new loads can change and runs in one transaction,
+-- so a reader sees the marts of the previous refresh or of this one, never a mix.
+--
+-- Which staging rows are new: every load gets a load_id (staging.loaded_files.load_id, V0061 adds it to the staging
+-- rows); core.refresh_state keeps, per source, the last load_id a refresh has taken in.
+
+alter table staging.loaded_files add column load_id bigint;
+
+comment on column staging.loaded_files.load_id is 'Number of the load, increasing in commit order (loads are serialised by the manifest lock); null for loads made before incremental refresh existed.';
+
+create table core.refresh_state (
+    source varchar(32) primary key,
+    loaded_through_load_id bigint not null,
+    session_gap_seconds integer not null,
+    refresh_id bigint not null,
+    refreshed_at timestamptz
+);
+
+comment on table core.refresh_state is 'Per source: what the materialised sessions were built from. Written only by the refresher, in the refresh''s transaction.';
+comment on column core.refresh_state.source is 'http_log, webshop_events, device_events or clickstream.';
+comment on column core.refresh_state.loaded_through_load_id is 'Staging rows with a load_id up to this one are in the fct_ tables; -1 when nothing of the source is materialised (rows without a load_id count as load 0).';
+comment on column core.refresh_state.session_gap_seconds is 'The threshold the source''s sessions were built with; a different core.session_gap_settings value forces a rebuild of the source.';
+comment on column core.refresh_state.refresh_id is 'Number of the last refresh (the same in every row); fct_ rows written by it carry it.';
+comment on column core.refresh_state.refreshed_at is 'When the last refresh ran, UTC; null before the first.';
+
+insert into core.refresh_state (source, loaded_through_load_id, session_gap_seconds, refresh_id, refreshed_at)
+select source, -1, gap_seconds, 0, null
+from core.session_gap_settings;
+
+create table core.fct_sessionized_events (
+    source varchar(32) not null,
+    user_id varchar(256) not null,
+    event_at timestamptz not null,
+    event_type varchar(64),
+    source_file varchar(1024) not null,
+    source_line bigint not null,
+    method varchar(16),
+    path varchar(4096),
+    campaign_id varchar(256),
+    reward_id varchar(256),
+    event_id bigint,
+    properties varchar(65535),
+    product_id varchar(256),
+    user_agent varchar(4096),
+    ip varchar(64),
+    browser_family varchar(256),
+    os_family varchar(256),
+    device_family varchar(256),
+    session_gap_seconds integer not null,
+    user_event_number bigint not null,
+    previous_event_at timestamptz,
+    seconds_since_previous_event decimal(18, 6),
+    is_new_session boolean not null,
+    session_number bigint not null,
+    session_id varchar(320) not null,
+    load_id bigint,
+    refresh_id bigint not null
+);
+
+comment on table core.fct_sessionized_events is 'Materialised core.int_events_sessionized: one row per event that has a user. Read it through core.sessionized_events.';
+comment on column core.fct_sessionized_events.load_id is 'The staging load the event came in with.';
+comment on column core.fct_sessionized_events.refresh_id is 'The refresh that last (re)wrote the row; the int_ views after sessionization read the rows of the current refresh.';
+
+create table core.fct_sessions (
+    source varchar(32) not null,
+    user_id varchar(256) not null,
+    session_id varchar(320) not null,
+    session_number bigint not null,
+    session_start timestamptz not null,
+    session_end timestamptz not null,
+    event_count bigint not null,
+    duration_seconds decimal(18, 6) not null,
+    browser_family varchar(256),
+    os_family varchar(256),
+    device_family varchar(256),
+    has_placed_order boolean not null,
+    refresh_id bigint not null
+);
+
+comment on table core.fct_sessions is 'Materialised core.int_sessions_aggregated: one row per session. Read it through core.sessions.';
+comment on column core.fct_sessions.has_placed_order is 'webshop_events: the session has a placed_order event (an order session); false for other sources.';
+comment on column core.fct_sessions.refresh_id is 'The refresh that wrote the row.';
+
+-- The refresher's scratch space: events of users whose sessions are being rebuilt, taken back out of
+-- core.fct_sessionized_events, plus one context row per user (the last event before the rebuilt part), which carries
+-- the numbers to continue from. Filled and emptied inside the refresh transaction, so other sessions always see it empty.
+create table core.int_reopened_events (
+    source varchar(32) not null,
+    user_id varchar(256) not null,
+    event_at timestamptz not null,
+    event_type varchar(64),
+    source_file varchar(1024) not null,
+    source_line bigint not null,
+    method varchar(16),
+    path varchar(4096),
+    campaign_id varchar(256),
+    reward_id varchar(256),
+    event_id bigint,
+    properties varchar(65535),
+    product_id varchar(256),
+    user_agent varchar(4096),
+    ip varchar(64),
+    browser_family varchar(256),
+    os_family varchar(256),
+    device_family varchar(256),
+    load_id bigint,
+    is_context boolean not null,
+    carried_session_number bigint,
+    carried_user_event_number bigint
+);
+
+comment on table core.int_reopened_events is 'Refresher scratch table, empty outside a refresh: materialised events being re-sessionized, and per user one context row (is_context) carrying the session and event numbers to continue from.';
+
+create table staging.replay_positions (
+    file_hash char(64) primary key,
+    file_name varchar(1024) not null,
+    lines_done bigint not null,
+    events_loaded bigint not null,
+    updated_at timestamptz not null
+);
+
+comment on table staging.replay_positions is 'warehouse replay: how far each raw file (by content hash) has been fed, updated in the transaction that loads each micro-batch, so a restart continues without loading an event twice.';
+comment on column staging.replay_positions.file_hash is 'Lowercase hex SHA-256 of the raw file.';
+comment on column staging.replay_positions.file_name is 'Raw file name, without directories.';
+comment on column staging.replay_positions.lines_done is 'Lines of the file (header included) already loaded.';
+comment on column staging.replay_positions.events_loaded is 'Records loaded from the file so far.';
+comment on column staging.replay_positions.updated_at is 'When the last micro-batch committed, UTC.';
+
+-- V0061__staging_load_ids.redshift.sql (checksum <scrubbed>)
+-- REDSHIFT VARIANT of V0061__staging_load_ids.sql: the staging rows live in the *_avro COPY targets behind views
+-- (V0001__staging_tables.redshift.sql), so the column goes on the table and each view is re-created with it at the end.
+-- COPY ... FORMAT AS AVRO 'auto' leaves a column that is not in the Avro file null. NOT DONE YET: the Redshift load
+-- plan (RedshiftCopy) must set it with UPDATE ... SET load_id = <the manifest's load_id> WHERE load_id IS NULL in the
+-- COPY's transaction; until then incremental refresh on Redshift sees no new rows (refresh --full works).
+
+alter table staging.http_log_avro add column load_id bigint;
+alter table staging.webshop_events_avro add column load_id bigint;
+alter table staging.device_events_avro add column load_id bigint;
+alter table staging.clickstream_avro add column load_id bigint;
+
+create or replace view staging.http_log as
+select
+    timestamp 'epoch' + (event_at / 1000000) * interval '1 second' + (event_at % 1000000) * interval '1 microsecond' as event_at,
+    method,
+    path,
+    user_id,
+    source_file,
+    source_line,
+    load_id
+from staging.http_log_avro;
+
+create or replace view staging.webshop_events as
+select
+    event_id,
+    event_type,
+    timestamp 'epoch' + (event_at / 1000000) * interval '1 second' + (event_at % 1000000) * interval '1 microsecond' as event_at,
+    customer_id,
+    user_agent,
+    ip,
+    browser_family,
+    os_family,
+    device_family,
+    properties,
+    source_file,
+    source_line,
+    load_id
+from staging.webshop_events_avro;
+
+create or replace view staging.device_events as
+select
+    anonymous_id,
+    timestamp 'epoch' + (event_at / 1000000) * interval '1 second' + (event_at % 1000000) * interval '1 microsecond' as event_at,
+    name,
+    browser_family,
+    os_family,
+    device_family,
+    source_file,
+    source_line,
+    load_id
+from staging.device_events_avro;
+
+create or replace view staging.clickstream as
+select
+    user_id,
+    timestamp 'epoch' + (event_at / 1000000) * interval '1 second' + (event_at % 1000000) * interval '1 microsecond' as event_at,
+    product_id,
+    ip,
+    user_agent,
+    browser_family,
+    os_family,
+    device_family,
+    source_file,
+    source_line,
+    load_id
+from staging.clickstream_avro;
+
+comment on column staging.http_log.load_id is 'The load (staging.loaded_files.load_id) that added the row.';
+comment on column staging.webshop_events.load_id is 'The load (staging.loaded_files.load_id) that added the row.';
+comment on column staging.device_events.load_id is 'The load (staging.loaded_files.load_id) that added the row.';
+comment on column staging.clickstream.load_id is 'The load (staging.loaded_files.load_id) that added the row.';
+
+-- V0062__http_sessions_table.redshift.sql (checksum <scrubbed>)
+-- core.fct_http_sessions, REDSHIFT VARIANT of V0062__http_sessions_table.sql: Redshift has no arrays, so the lists are
+-- comma-separated VARCHAR, as core.int_http_sessions_summarized builds them with LISTAGG (R__33 variant). Everything
+-- else is the plain file verbatim.
+
+create table core.fct_http_sessions (
+    session_id varchar(320) not null,
+    user_id varchar(256) not null,
+    session_number bigint not null,
+    campaigns varchar(65535) not null,
+    rewards_issued varchar(65535) not null,
+    reward_driven_by_campaign_view boolean not null,
+    refresh_id bigint not null
+);
+
+comment on table core.fct_http_sessions is 'Materialised core.int_http_sessions_summarized: per HTTP-log session, the campaign and reward lists and whether a campaign view drove a reward. Grain: session_id.';
+comment on column core.fct_http_sessions.session_id is 'The session (core.sessions.session_id).';
+comment on column core.fct_http_sessions.user_id is 'The user of the session.';
+comment on column core.fct_http_sessions.session_number is 'The session''s number among the user''s HTTP-log sessions.';
+comment on column core.fct_http_sessions.campaigns is 'Distinct campaign ids viewed, in order of first view, comma-separated; empty string when none.';
+comment on column core.fct_http_sessions.rewards_issued is 'Distinct reward ids issued, in order of first issue, comma-separated; empty string when none.';
+comment on column core.fct_http_sessions.reward_driven_by_campaign_view is 'True when some reward issued in the session belongs to a campaign viewed in the same session at or before the issue.';
+comment on column core.fct_http_sessions.refresh_id is 'The refresh that wrote the row.';
+
 -- V0100__api_reader_role.redshift.sql (checksum <scrubbed>)
 -- Redshift variant of the API's read-only login: Redshift has users rather than login roles and no DO blocks, so the
 -- create-if-missing runs in a throwaway procedure. Users belong to the cluster and grants to one database, as in
@@ -367,7 +597,8 @@ http_events as (
         cast(null as varchar(64)) as ip,
         cast(null as varchar(256)) as browser_family,
         cast(null as varchar(256)) as os_family,
-        cast(null as varchar(256)) as device_family
+        cast(null as varchar(256)) as device_family,
+        load_id
     from http_requests
 ),
 
@@ -391,7 +622,8 @@ webshop_events_renamed as (
         ip,
         browser_family,
         os_family,
-        device_family
+        device_family,
+        load_id
     from webshop_events
 ),
 
@@ -415,7 +647,8 @@ device_events_renamed as (
         cast(null as varchar(64)) as ip,
         browser_family,
         os_family,
-        device_family
+        device_family,
+        load_id
     from device_events
 ),
 
@@ -438,7 +671,8 @@ clickstream_renamed as (
         ip,
         browser_family,
         os_family,
-        device_family
+        device_family,
+        load_id
     from clickstream
 ),
 
@@ -472,17 +706,32 @@ comment on column core.events.user_agent is 'webshop_events and clickstream: the
 comment on column core.events.ip is 'webshop_events and clickstream: the client IP address.';
 comment on column core.events.browser_family is 'Browser family (webshop, clickstream: derived from user_agent; device: as sent).';
 comment on column core.events.os_family is 'Operating system family (webshop, clickstream: derived from user_agent; device: as sent).';
+comment on column core.events.load_id is 'The staging load (staging.loaded_files.load_id) that added the row; null for rows loaded before loads were numbered.';
 comment on column core.events.device_family is 'Device family (webshop, clickstream: derived from user_agent; device: as sent).';
 
--- R__20_core_sessionized_events.sql (checksum <scrubbed>)
--- core.sessionized_events: each user's events in order, split into sessions by the source's gap threshold.
--- Rules (issue 4): events ordered by time, ties by position in the input (source_file, source_line) so results never
--- depend on the plan; a session starts at the user's first event and wherever the gap to the previous event is greater
--- than or equal to the threshold in core.session_gap_settings.
+-- R__15_core_int_events_sessionized.sql (checksum <scrubbed>)
+-- core.int_events_sessionized: the sessionization logic (issue 4's rules), applied to what the current refresh must
+-- (re)build. The refresher writes its rows, context rows left out, into core.fct_sessionized_events; analysts read
+-- core.sessionized_events. Outside a refresh it shows the events loaded since the last refresh, sessionized as if
+-- each of their users started there.
+--
+-- Rules: events ordered by time, ties by position in the input (source_file, source_line) so results never depend on
+-- the plan; a session starts at the user's first event and wherever the gap to the previous event is greater than or
+-- equal to the threshold in core.session_gap_settings.
+--
+-- Input, two parts:
+--   new events:      core.events loaded after the source's core.refresh_state.loaded_through_load_id (all of them when the
+--                    source is rebuilt, where that is -1);
+--   reopened events: core.int_reopened_events, filled by the refresher with the materialised events of users that have
+--                    new events, from the first session a new event can change, plus one context row per user: the
+--                    event just before, which carries its session number and event number. Its time gives the first
+--                    reopened event its previous_event_at, and the running sums continue from its numbers.
+-- Numbers are running sums rather than row_number() so both continue from the context row; every window here has the
+-- same partition and order, so the whole view is one sort.
 
-drop view if exists core.sessionized_events cascade;
+drop view if exists core.int_events_sessionized cascade;
 
-create view core.sessionized_events as
+create view core.int_events_sessionized as
 with
 
 events as (
@@ -491,12 +740,20 @@ events as (
     where user_id is not null
 ),
 
+reopened_events as (
+    select * from core.int_reopened_events
+),
+
 session_gap_settings as (
     select * from core.session_gap_settings
 ),
 
--- the settings pivoted to one row: a cross join with one row keeps every event and keeps the planner's row estimate
--- exact (a join on source made it guess 2% of the rows, and wrong estimates turn later joins into nested loops)
+refresh_state as (
+    select * from core.refresh_state
+),
+
+-- settings and state pivoted to one row: a cross join with one row keeps every event and keeps the planner's row
+-- estimate exact (a join on source made it guess 2% of the rows, and wrong estimates turn later joins into nested loops)
 session_gaps as (
     select
         max(case when source = 'http_log' then gap_seconds end) as http_log_gap_seconds,
@@ -506,25 +763,95 @@ session_gaps as (
     from session_gap_settings
 ),
 
+loaded_through as (
+    select
+        max(case when source = 'http_log' then loaded_through_load_id end) as http_log_load_id,
+        max(case when source = 'webshop_events' then loaded_through_load_id end) as webshop_events_load_id,
+        max(case when source = 'device_events' then loaded_through_load_id end) as device_events_load_id,
+        max(case when source = 'clickstream' then loaded_through_load_id end) as clickstream_load_id,
+        max(refresh_id) as refresh_id
+    from refresh_state
+),
+
+new_events as (
+    select
+        events.source,
+        events.user_id,
+        events.event_at,
+        events.event_type,
+        events.source_file,
+        events.source_line,
+        events.method,
+        events.path,
+        events.campaign_id,
+        events.reward_id,
+        events.event_id,
+        events.properties,
+        events.product_id,
+        events.user_agent,
+        events.ip,
+        events.browser_family,
+        events.os_family,
+        events.device_family,
+        events.load_id,
+        false as is_context,
+        cast(null as bigint) as carried_session_number,
+        cast(null as bigint) as carried_user_event_number
+    from events
+    cross join loaded_through
+    -- rows without a load_id (loaded before loads were numbered) count as load 0: only a rebuild (-1) takes them in
+    where coalesce(events.load_id, 0) > case events.source
+            when 'http_log' then loaded_through.http_log_load_id
+            when 'webshop_events' then loaded_through.webshop_events_load_id
+            when 'device_events' then loaded_through.device_events_load_id
+            when 'clickstream' then loaded_through.clickstream_load_id
+        end
+),
+
+events_to_sessionize as (
+    select * from new_events
+    union all
+    select
+        source,
+        user_id,
+        event_at,
+        event_type,
+        source_file,
+        source_line,
+        method,
+        path,
+        campaign_id,
+        reward_id,
+        event_id,
+        properties,
+        product_id,
+        user_agent,
+        ip,
+        browser_family,
+        os_family,
+        device_family,
+        load_id,
+        is_context,
+        carried_session_number,
+        carried_user_event_number
+    from reopened_events
+),
+
 events_with_previous as (
     select
-        events.*,
-        case events.source
+        events_to_sessionize.*,
+        case events_to_sessionize.source
             when 'http_log' then session_gaps.http_log_gap_seconds
             when 'webshop_events' then session_gaps.webshop_events_gap_seconds
             when 'device_events' then session_gaps.device_events_gap_seconds
             when 'clickstream' then session_gaps.clickstream_gap_seconds
         end as session_gap_seconds,
         -- no default argument (Redshift's LAG has none): the first event gets null and starts a session
-        lag(events.event_at) over (
-            partition by events.source, events.user_id
-            order by events.event_at, events.source_file, events.source_line
-        ) as previous_event_at,
-        row_number() over (
-            partition by events.source, events.user_id
-            order by events.event_at, events.source_file, events.source_line
-        ) as user_event_number
-    from events
+        lag(events_to_sessionize.event_at) over (
+            partition by events_to_sessionize.source, events_to_sessionize.user_id
+            order by events_to_sessionize.event_at, events_to_sessionize.source_file, events_to_sessionize.source_line
+        ) as previous_event_at
+    from events_to_sessionize
     cross join session_gaps
 ),
 
@@ -551,12 +878,75 @@ events_flagged as (
 events_numbered as (
     select
         events_flagged.*,
-        sum(case when is_new_session then 1 else 0 end) over (
+        -- a context row contributes the numbers it already had, so the rebuilt part continues from them
+        cast(sum(case when is_context then carried_session_number when is_new_session then 1 else 0 end) over (
             partition by source, user_id
             order by event_at, source_file, source_line
             rows between unbounded preceding and current row
-        ) as session_number
+        ) as bigint) as session_number,
+        cast(sum(case when is_context then carried_user_event_number else 1 end) over (
+            partition by source, user_id
+            order by event_at, source_file, source_line
+            rows between unbounded preceding and current row
+        ) as bigint) as user_event_number
     from events_flagged
+),
+
+final as (
+    select
+        events_numbered.source,
+        events_numbered.user_id,
+        events_numbered.event_at,
+        events_numbered.event_type,
+        events_numbered.source_file,
+        events_numbered.source_line,
+        events_numbered.method,
+        events_numbered.path,
+        events_numbered.campaign_id,
+        events_numbered.reward_id,
+        events_numbered.event_id,
+        events_numbered.properties,
+        events_numbered.product_id,
+        events_numbered.user_agent,
+        events_numbered.ip,
+        events_numbered.browser_family,
+        events_numbered.os_family,
+        events_numbered.device_family,
+        events_numbered.session_gap_seconds,
+        events_numbered.user_event_number,
+        events_numbered.previous_event_at,
+        events_numbered.seconds_since_previous_event,
+        events_numbered.is_new_session,
+        events_numbered.session_number,
+        -- deterministic and readable; unambiguous because source has no ':' and session_number is the last part
+        cast(
+            events_numbered.source || ':' || events_numbered.user_id || ':' || cast(events_numbered.session_number as varchar(20))
+            as varchar(320)
+        ) as session_id,
+        events_numbered.load_id,
+        loaded_through.refresh_id,
+        events_numbered.is_context
+    from events_numbered
+    cross join loaded_through
+)
+
+select * from final;
+
+comment on view core.int_events_sessionized is 'Sessionization logic over what the current refresh rebuilds (new events plus reopened materialised ones); the refresher materialises it into core.fct_sessionized_events. Analysts read core.sessionized_events.';
+comment on column core.int_events_sessionized.is_context is 'True for the context row the refresher adds before a user''s rebuilt events; never materialised.';
+
+-- R__20_core_sessionized_events.sql (checksum <scrubbed>)
+-- core.sessionized_events: each user's events in order, split into sessions by the source's gap threshold.
+-- The rows are materialised by the refresher (core.fct_sessionized_events, built by core.int_events_sessionized, where
+-- the rules live); this view is the contract name and columns over them. It reflects the last `warehouse refresh`.
+
+drop view if exists core.sessionized_events cascade;
+
+create view core.sessionized_events as
+with
+
+fct_sessionized_events as (
+    select * from core.fct_sessionized_events
 ),
 
 final as (
@@ -585,14 +975,13 @@ final as (
         seconds_since_previous_event,
         is_new_session,
         session_number,
-        -- deterministic and readable; unambiguous because source has no ':' and session_number is the last part
-        cast(source || ':' || user_id || ':' || cast(session_number as varchar(20)) as varchar(320)) as session_id
-    from events_numbered
+        session_id
+    from fct_sessionized_events
 )
 
 select * from final;
 
-comment on view core.sessionized_events is 'Events that have a user (all but anonymous webshop events), with their session. Grain: one row per event; session_id identifies the session.';
+comment on view core.sessionized_events is 'Events that have a user (all but anonymous webshop events), with their session, as of the last refresh. Grain: one row per event; session_id identifies the session.';
 comment on column core.sessionized_events.source is 'http_log, webshop_events, device_events or clickstream.';
 comment on column core.sessionized_events.user_id is 'The user as written in the input.';
 comment on column core.sessionized_events.event_at is 'When the event happened, UTC.';
@@ -611,7 +1000,7 @@ comment on column core.sessionized_events.ip is 'webshop_events and clickstream:
 comment on column core.sessionized_events.browser_family is 'Browser family of this event.';
 comment on column core.sessionized_events.os_family is 'Operating system family of this event.';
 comment on column core.sessionized_events.device_family is 'Device family of this event.';
-comment on column core.sessionized_events.session_gap_seconds is 'The source''s threshold from core.session_gap_settings when the view was read.';
+comment on column core.sessionized_events.session_gap_seconds is 'The source''s threshold from core.session_gap_settings the session was built with.';
 comment on column core.sessionized_events.user_event_number is '1-based position of the event among its user''s events of this source (time, then source_file, source_line).';
 comment on column core.sessionized_events.previous_event_at is 'The same user''s previous event time in this source; null for the first event.';
 comment on column core.sessionized_events.seconds_since_previous_event is 'event_at - previous_event_at in seconds (microsecond precision); null for the first event.';
@@ -619,16 +1008,23 @@ comment on column core.sessionized_events.is_new_session is 'True for the user''
 comment on column core.sessionized_events.session_number is '1-based number of the session among the user''s sessions in this source.';
 comment on column core.sessionized_events.session_id is 'source:user_id:session_number, unique per session.';
 
--- R__30_core_sessions.sql (checksum <scrubbed>)
--- core.sessions: one row per session of every source.
+-- R__25_core_int_sessions_aggregated.sql (checksum <scrubbed>)
+-- core.int_sessions_aggregated: sessions of the events the current refresh (re)wrote. A refresh rewrites every event
+-- of every session it touches, so each session here is complete; the refresher materialises the rows into
+-- core.fct_sessions. Analysts read core.sessions.
 
-drop view if exists core.sessions cascade;
+drop view if exists core.int_sessions_aggregated cascade;
 
-create view core.sessions as
+create view core.int_sessions_aggregated as
 with
 
-sessionized_events as (
-    select * from core.sessionized_events
+refresh_state as (
+    select * from core.refresh_state
+),
+
+refreshed_events as (
+    select * from core.fct_sessionized_events
+    where refresh_id = (select max(refresh_id) from refresh_state)
 ),
 
 final as (
@@ -645,9 +1041,48 @@ final as (
         -- so max() over "this event's family if it starts the session" picks the first event's value without a join.
         cast(max(case when is_new_session then browser_family end) as varchar(256)) as browser_family,
         cast(max(case when is_new_session then os_family end) as varchar(256)) as os_family,
-        cast(max(case when is_new_session then device_family end) as varchar(256)) as device_family
-    from sessionized_events
+        cast(max(case when is_new_session then device_family end) as varchar(256)) as device_family,
+        -- an order session for marts.order_metrics; kept here so that mart reads sessions, not events
+        case
+            when max(case when source = 'webshop_events' and event_type = 'placed_order' then 1 else 0 end) = 1 then true
+            else false
+        end as has_placed_order,
+        max(refresh_id) as refresh_id
+    from refreshed_events
     group by source, user_id, session_id, session_number
+)
+
+select * from final;
+
+comment on view core.int_sessions_aggregated is 'Sessions of the events written by the current refresh; the refresher materialises it into core.fct_sessions. Analysts read core.sessions.';
+
+-- R__30_core_sessions.sql (checksum <scrubbed>)
+-- core.sessions: one row per session of every source, as of the last refresh. The rows are materialised by the
+-- refresher (core.fct_sessions, built by core.int_sessions_aggregated); this view is the contract name and columns.
+
+drop view if exists core.sessions cascade;
+
+create view core.sessions as
+with
+
+fct_sessions as (
+    select * from core.fct_sessions
+),
+
+final as (
+    select
+        source,
+        user_id,
+        session_id,
+        session_number,
+        session_start,
+        session_end,
+        event_count,
+        duration_seconds,
+        browser_family,
+        os_family,
+        device_family
+    from fct_sessions
 )
 
 select * from final;
@@ -665,10 +1100,10 @@ comment on column core.sessions.browser_family is 'Browser family of the session
 comment on column core.sessions.os_family is 'Operating system family of the session''s first event.';
 comment on column core.sessions.device_family is 'Device family of the session''s first event.';
 
--- R__35_core_http_session_lists.redshift.sql (checksum <scrubbed>)
--- core.http_session_lists, REDSHIFT VARIANT of R__35_core_http_session_lists.sql: the runner runs this file instead of
--- the plain one when --target redshift. Everything except the two list expressions (and this header and the comment
--- on the view) is the plain file verbatim; keep them in step.
+-- R__33_core_int_http_sessions_summarized.redshift.sql (checksum <scrubbed>)
+-- core.int_http_sessions_summarized, REDSHIFT VARIANT of R__33_core_int_http_sessions_summarized.sql: the runner runs
+-- this file instead of the plain one when --target redshift. Everything except the two list expressions (and this
+-- header) is the plain file verbatim; keep them in step.
 --
 -- Why a variant and not a dialect variable: the list aggregate differs in shape, not in a word. PostgreSQL writes
 -- array_remove(array_agg(id order by n), null); Redshift has no arrays
@@ -681,14 +1116,23 @@ comment on column core.sessions.device_family is 'Device family of the session''
 -- The two lists are aggregated in separate CTEs: Redshift rejects ordered aggregates with different ORDER BYs in
 -- one SELECT.
 
-drop view if exists core.http_session_lists cascade;
+drop view if exists core.int_http_sessions_summarized cascade;
 
-create view core.http_session_lists as
+create view core.int_http_sessions_summarized as
 with
 
+refresh_state as (
+    select * from core.refresh_state
+),
+
 http_events as (
-    select * from core.sessionized_events
+    select * from core.fct_sessionized_events
     where source = 'http_log'
+        and refresh_id = (select max(refresh_id) from refresh_state)
+),
+
+campaign_reward_mapping as (
+    select * from staging.campaign_reward_mapping
 ),
 
 -- distinct ids, each placed at its first view / first issue (user_event_number orders by time, then input position).
@@ -730,50 +1174,6 @@ reward_lists as (
     group by session_id
 ),
 
-final as (
-    select
-        campaign_lists.session_id,
-        campaign_lists.campaigns,
-        reward_lists.rewards_issued
-    from campaign_lists
-    inner join reward_lists
-        on reward_lists.session_id = campaign_lists.session_id
-)
-
-select * from final;
-
-comment on view core.http_session_lists is 'Per HTTP-log session: campaigns viewed and rewards issued, distinct, in order of first occurrence. Grain: session_id. On Redshift the lists are comma-separated VARCHAR (LISTAGG), in PostgreSQL arrays.';
-comment on column core.http_session_lists.session_id is 'The session (core.sessions.session_id).';
-comment on column core.http_session_lists.campaigns is 'Distinct campaign ids of GET /campaigns/{id} requests in the session, in order of first view, comma-separated; empty string when none.';
-comment on column core.http_session_lists.rewards_issued is 'Distinct reward ids of POST /rewards/{id} requests in the session, in order of first issue, comma-separated; empty string when none.';
-
--- R__40_marts_campaign_performance.sql (checksum <scrubbed>)
--- marts.campaign_performance: one row per HTTP-log session with the campaigns viewed, the rewards issued, and whether
--- a reward was driven by a campaign view. A time frame is a filter on session_start (sessions starting in [from, to)).
-
-drop view if exists marts.campaign_performance;
-
-create view marts.campaign_performance as
-with
-
-sessions as (
-    select * from core.sessions
-    where source = 'http_log'
-),
-
-http_session_lists as (
-    select * from core.http_session_lists
-),
-
-http_events as (
-    select * from core.sessionized_events
-    where source = 'http_log'
-),
-
-campaign_reward_mapping as (
-    select * from staging.campaign_reward_mapping
-),
-
 campaign_views as (
     select
         session_id,
@@ -806,19 +1206,98 @@ driven_sessions as (
     where campaign_views.viewed_at <= reward_issues.issued_at
 ),
 
+sessions as (
+    select
+        session_id,
+        user_id,
+        session_number,
+        max(refresh_id) as refresh_id
+    from http_events
+    group by session_id, user_id, session_number
+),
+
+final as (
+    select
+        sessions.session_id,
+        sessions.user_id,
+        sessions.session_number,
+        campaign_lists.campaigns,
+        reward_lists.rewards_issued,
+        case when driven_sessions.session_id is not null then true else false end as reward_driven_by_campaign_view,
+        sessions.refresh_id
+    from sessions
+    inner join campaign_lists
+        on campaign_lists.session_id = sessions.session_id
+    inner join reward_lists
+        on reward_lists.session_id = sessions.session_id
+    left join driven_sessions
+        on driven_sessions.session_id = sessions.session_id
+)
+
+select * from final;
+
+comment on view core.int_http_sessions_summarized is 'Per HTTP-log session written by the current refresh: campaign and reward lists and the reward-driven flag; the refresher materialises it into core.fct_http_sessions.';
+
+-- R__35_core_http_session_lists.sql (checksum <scrubbed>)
+-- core.http_session_lists: the campaigns viewed and rewards issued in each HTTP-log session, as ordered lists, as of
+-- the last refresh. Built by core.int_http_sessions_summarized (where the dialect-specific list aggregates live) and
+-- materialised in core.fct_http_sessions.
+
+drop view if exists core.http_session_lists cascade;
+
+create view core.http_session_lists as
+with
+
+fct_http_sessions as (
+    select * from core.fct_http_sessions
+),
+
+final as (
+    select
+        session_id,
+        campaigns,
+        rewards_issued
+    from fct_http_sessions
+)
+
+select * from final;
+
+comment on view core.http_session_lists is 'Per HTTP-log session: campaigns viewed and rewards issued, distinct, in order of first occurrence. Grain: session_id. Arrays in PostgreSQL, comma-separated VARCHAR on Redshift.';
+comment on column core.http_session_lists.session_id is 'The session (core.sessions.session_id).';
+comment on column core.http_session_lists.campaigns is 'Distinct campaign ids of GET /campaigns/{id} requests in the session, in order of first view; empty when none (on Redshift comma-separated, empty string when none).';
+comment on column core.http_session_lists.rewards_issued is 'Distinct reward ids of POST /rewards/{id} requests in the session, in order of first issue; empty when none (on Redshift comma-separated, empty string when none).';
+
+-- R__40_marts_campaign_performance.sql (checksum <scrubbed>)
+-- marts.campaign_performance: one row per HTTP-log session with the campaigns viewed, the rewards issued, and whether
+-- a reward was driven by a campaign view. A time frame is a filter on session_start (sessions starting in [from, to)).
+-- The per-session work (lists, the driven flag) is materialised by the refresher in core.fct_http_sessions
+-- (logic: core.int_http_sessions_summarized); this view joins it to the sessions, so reading it is cheap.
+
+drop view if exists marts.campaign_performance;
+
+create view marts.campaign_performance as
+with
+
+sessions as (
+    select * from core.sessions
+    where source = 'http_log'
+),
+
+fct_http_sessions as (
+    select * from core.fct_http_sessions
+),
+
 final as (
     select
         sessions.user_id,
         sessions.session_start,
         sessions.session_end,
-        http_session_lists.campaigns,
-        http_session_lists.rewards_issued,
-        case when driven_sessions.session_id is not null then true else false end as reward_driven_by_campaign_view
+        fct_http_sessions.campaigns,
+        fct_http_sessions.rewards_issued,
+        fct_http_sessions.reward_driven_by_campaign_view
     from sessions
-    inner join http_session_lists
-        on http_session_lists.session_id = sessions.session_id
-    left join driven_sessions
-        on driven_sessions.session_id = sessions.session_id
+    inner join fct_http_sessions
+        on fct_http_sessions.session_id = sessions.session_id
 )
 
 select * from final;
@@ -843,32 +1322,19 @@ create view marts.order_metrics as
 with
 
 sessions as (
-    -- core.sessions has no anonymous webshop events: they have no customer
-    select * from core.sessions
+    -- materialised sessions (core.fct_sessions, as core.sessions plus has_placed_order): this mart reads sessions,
+    -- not events, so it is recomputed in full on every read, cheaply. No anonymous webshop events: they have no customer.
+    select * from core.fct_sessions
     where source = 'webshop_events'
-),
-
-webshop_events as (
-    select * from core.sessionized_events
-    where source = 'webshop_events'
-),
-
-order_sessions as (
-    select distinct
-        session_id
-    from webshop_events
-    where event_type = 'placed_order'
 ),
 
 sessions_flagged as (
     select
-        sessions.user_id,
-        sessions.session_number,
-        sessions.duration_seconds,
-        case when order_sessions.session_id is not null then 1 else 0 end as is_order_session
+        user_id,
+        session_number,
+        duration_seconds,
+        case when has_placed_order then 1 else 0 end as is_order_session
     from sessions
-    left join order_sessions
-        on order_sessions.session_id = sessions.session_id
 ),
 
 -- the number of order sessions strictly before each session: an order session and the sessions leading up to it
@@ -1045,4 +1511,4 @@ comment on column marts.daily_sessions.users is 'Distinct users with a session s
 comment on column marts.daily_sessions.events is 'Events in those sessions (including any after midnight).';
 comment on column marts.daily_sessions.median_duration_seconds is 'Median session duration in seconds (percentile_cont(0.5)).';
 
--- dry run: 12 script(s) would be applied; nothing was changed
+-- dry run: 18 script(s) would be applied; nothing was changed

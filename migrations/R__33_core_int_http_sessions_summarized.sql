@@ -1,0 +1,131 @@
+-- core.int_http_sessions_summarized: per HTTP-log session the current refresh (re)wrote, the campaigns viewed and
+-- rewards issued as ordered lists, and whether a campaign view drove a reward. The refresher materialises it into
+-- core.fct_http_sessions; marts.campaign_performance and core.http_session_lists read that table.
+--
+-- DIALECT POINT: the lists are the one place where PostgreSQL and Redshift SQL differ. PostgreSQL builds them with
+-- array_agg(... order by ...) and array_remove; Redshift builds them with LISTAGG(...) WITHIN GROUP (ORDER BY ...) in
+-- a variant of this file.
+-- The two lists are aggregated in separate CTEs: Redshift rejects ordered aggregates with different ORDER BYs in
+-- one SELECT.
+
+drop view if exists core.int_http_sessions_summarized cascade;
+
+create view core.int_http_sessions_summarized as
+with
+
+refresh_state as (
+    select * from core.refresh_state
+),
+
+http_events as (
+    select * from core.fct_sessionized_events
+    where source = 'http_log'
+        and refresh_id = (select max(refresh_id) from refresh_state)
+),
+
+campaign_reward_mapping as (
+    select * from staging.campaign_reward_mapping
+),
+
+-- distinct ids, each placed at its first view / first issue (user_event_number orders by time, then input position).
+-- Grouped over all of the session's events, not only views: a session without views keeps one group with a null id,
+-- so every session gets a row, and the list aggregate leaves the null out.
+campaign_first_views as (
+    select
+        session_id,
+        campaign_id,
+        min(user_event_number) as first_view_number
+    from http_events
+    group by session_id, campaign_id
+),
+
+reward_first_issues as (
+    select
+        session_id,
+        reward_id,
+        min(user_event_number) as first_issue_number
+    from http_events
+    group by session_id, reward_id
+),
+
+campaign_lists as (
+    select
+        session_id,
+        -- dialect: PostgreSQL array; array_remove drops the null group's entry (LISTAGG ignores nulls by itself)
+        array_remove(array_agg(campaign_id order by first_view_number), null) as campaigns
+    from campaign_first_views
+    group by session_id
+),
+
+reward_lists as (
+    select
+        session_id,
+        -- dialect: PostgreSQL array, as above
+        array_remove(array_agg(reward_id order by first_issue_number), null) as rewards_issued
+    from reward_first_issues
+    group by session_id
+),
+
+campaign_views as (
+    select
+        session_id,
+        campaign_id,
+        event_at as viewed_at
+    from http_events
+    where event_type = 'campaign_view'
+),
+
+reward_issues as (
+    select
+        session_id,
+        reward_id,
+        event_at as issued_at
+    from http_events
+    where event_type = 'reward_issue'
+),
+
+-- a reward is driven when a campaign containing it (per the mapping) was viewed in the same session at or before the
+-- issue; "at" means the same timestamp, whatever the line order
+driven_sessions as (
+    select distinct
+        reward_issues.session_id
+    from reward_issues
+    inner join campaign_reward_mapping
+        on campaign_reward_mapping.reward_id = reward_issues.reward_id
+    inner join campaign_views
+        on campaign_views.session_id = reward_issues.session_id
+        and campaign_views.campaign_id = campaign_reward_mapping.campaign_id
+    where campaign_views.viewed_at <= reward_issues.issued_at
+),
+
+sessions as (
+    select
+        session_id,
+        user_id,
+        session_number,
+        max(refresh_id) as refresh_id
+    from http_events
+    group by session_id, user_id, session_number
+),
+
+final as (
+    select
+        sessions.session_id,
+        sessions.user_id,
+        sessions.session_number,
+        campaign_lists.campaigns,
+        reward_lists.rewards_issued,
+        case when driven_sessions.session_id is not null then true else false end as reward_driven_by_campaign_view,
+        sessions.refresh_id
+    from sessions
+    inner join campaign_lists
+        on campaign_lists.session_id = sessions.session_id
+    inner join reward_lists
+        on reward_lists.session_id = sessions.session_id
+    left join driven_sessions
+        on driven_sessions.session_id = sessions.session_id
+)
+
+select * from final;
+
+comment on view core.int_http_sessions_summarized is 'Per HTTP-log session written by the current refresh: campaign and reward lists and the reward-driven flag; the refresher materialises it into core.fct_http_sessions.';
