@@ -50,14 +50,34 @@ public sealed class StagingLoader(string connectionString)
         }
         var loadId = await NextLoadIdAsync(connection, transaction, ct);
 
-        var columns = await ColumnTypesAsync(connection, source.StagingTable, ct);
+        var rows = await CopyRecordsAsync(connection, reader, source.StagingTable, fileName, loadId, ct);
+        await RecordAsync(connection, transaction, identity, source.Name, rows, loadId, ct);
+        await RecordRejectsAsync(connection, transaction, identity, source.Name, rejectReasons, ct);
+        if (alsoInTransaction is not null)
+        {
+            await alsoInTransaction(connection, transaction, rows, ct);
+        }
+        await transaction.CommitAsync(ct);
+        return new LoadResult(fileName, source.Name, rows, AlreadyLoaded: false, stopwatch.Elapsed);
+    }
+
+    /// <summary>
+    /// Copies every record of <paramref name="reader"/> into <paramref name="table"/> over the caller's connection, so
+    /// inside the caller's transaction; returns the row count. Fields and columns are matched by name; with
+    /// <paramref name="loadId"/>, every row's load_id is set to it (null leaves the column out).
+    /// </summary>
+    internal static async Task<long> CopyRecordsAsync(NpgsqlConnection connection, AvroContainerReader reader, string table,
+        string fileName, long? loadId, CancellationToken ct)
+    {
+        var columns = await ColumnTypesAsync(connection, table, ct);
         var fields = reader.Schema.Fields;
         var copiers = fields.Select(f => columns.TryGetValue(f.Name, out var type)
                 ? FieldCopier(f, type)
-                : throw new WarehouseException($"{fileName}: field '{f.Name}' has no column in {source.StagingTable}"))
+                : throw new WarehouseException($"{fileName}: field '{f.Name}' has no column in {table}"))
             .ToArray();
         // Every row carries its load's id: a refresh takes in the rows loaded since the previous refresh by it.
-        var copy = $"copy {source.StagingTable} ({string.Join(", ", fields.Select(f => f.Name))}, load_id) from stdin (format binary)";
+        var columnList = string.Join(", ", fields.Select(f => f.Name)) + (loadId is null ? "" : ", load_id");
+        var copy = $"copy {table} ({columnList}) from stdin (format binary)";
         long rows = 0;
         try
         {
@@ -66,7 +86,7 @@ public sealed class StagingLoader(string connectionString)
             await using var copyStream = await connection.BeginRawBinaryCopyAsync(copy, ct);
             var writer = new PgBinaryCopyWriter(copyStream);
             writer.WriteHeader();
-            var fieldCount = (short)(copiers.Length + 1);
+            var fieldCount = (short)(copiers.Length + (loadId is null ? 0 : 1));
             foreach (var (count, decoder) in reader.ReadBlocks())
             {
                 ct.ThrowIfCancellationRequested();
@@ -77,7 +97,10 @@ public sealed class StagingLoader(string connectionString)
                     {
                         copier(decoder, writer);
                     }
-                    writer.WriteInt64(loadId);
+                    if (loadId is { } id)
+                    {
+                        writer.WriteInt64(id);
+                    }
                     writer.FlushIfFull();
                 }
                 rows += count;
@@ -89,14 +112,7 @@ public sealed class StagingLoader(string connectionString)
             throw new WarehouseException($"{fileName}: the database refused row {rows + 1:N0} or later: {e.MessageText}; nothing of this file was loaded", e);
         }
 
-        await RecordAsync(connection, transaction, identity, source.Name, rows, loadId, ct);
-        await RecordRejectsAsync(connection, transaction, identity, source.Name, rejectReasons, ct);
-        if (alsoInTransaction is not null)
-        {
-            await alsoInTransaction(connection, transaction, rows, ct);
-        }
-        await transaction.CommitAsync(ct);
-        return new LoadResult(fileName, source.Name, rows, AlreadyLoaded: false, stopwatch.Elapsed);
+        return rows;
     }
 
     /// <summary>Whether content with this identity is in the manifest (so a remote object need not even be read).</summary>

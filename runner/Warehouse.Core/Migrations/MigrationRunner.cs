@@ -180,8 +180,9 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
             if (applied is not null && applied.Checksum != script.Checksum)
             {
                 log.WriteLine($"accepting the edited {script.FileName} (--allow-changed): its new checksum is recorded, it is not re-run");
-                await ExecuteAsync(connection, "update warehouse.schema_history set checksum = @checksum where installed_rank = @rank", ct,
-                    ("checksum", script.Checksum), ("rank", applied.Rank));
+                await using var command = AcceptChangedCommand(_dialect, script.Checksum, applied.Rank);
+                command.Connection = connection;
+                await command.ExecuteNonQueryAsync(ct);
             }
         }
     }
@@ -217,23 +218,70 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
     private async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, MigrationScript script,
         long elapsedMs, bool success, CancellationToken ct)
     {
-        // A success replaces an earlier failure of the same script, so info shows the script as applied.
+        await using var command = RecordCommand(_dialect, _dialect.VariablesWith(options.Variables)["now"], script, elapsedMs, success);
+        command.Connection = connection;
+        command.Transaction = transaction;
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The history row of one script application (a success replaces an earlier failure of the same script, so
+    /// info shows the script as applied).</summary>
+    internal static NpgsqlCommand RecordCommand(Dialect dialect, string now, MigrationScript script, long elapsedMs, bool success)
+    {
+        var values = new StatementValues(dialect);
         var sql = $"""
-            delete from warehouse.schema_history where script = @script and not success;
+            delete from warehouse.schema_history where script = {values.Add("script", script.FileName)} and not success;
             insert into warehouse.schema_history
                 (installed_rank, version, description, script, checksum, installed_by, installed_on, execution_ms, success)
-            select coalesce(max(installed_rank), 0) + 1, @version, @description, @script, @checksum, current_user,
-                   {_dialect.Variables["now"]}, @ms, @success
+            select coalesce(max(installed_rank), 0) + 1, {values.Add("version", script.Version)}, {values.Add("description", script.Description)}, {values.Add("script", script.FileName)}, {values.Add("checksum", script.Checksum)}, current_user,
+                   {now}, {values.Add("ms", (int)elapsedMs)}, {values.Add("success", success)}
             from warehouse.schema_history
             """;
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        command.Parameters.AddWithValue("version", (object?)script.Version ?? DBNull.Value);
-        command.Parameters.AddWithValue("description", script.Description);
-        command.Parameters.AddWithValue("script", script.FileName);
-        command.Parameters.AddWithValue("checksum", script.Checksum);
-        command.Parameters.AddWithValue("ms", (int)elapsedMs);
-        command.Parameters.AddWithValue("success", success);
-        await command.ExecuteNonQueryAsync(ct);
+        return values.Command(sql);
+    }
+
+    internal static NpgsqlCommand AcceptChangedCommand(Dialect dialect, string checksum, int rank)
+    {
+        var values = new StatementValues(dialect);
+        return values.Command(
+            $"update warehouse.schema_history set checksum = {values.Add("checksum", checksum)} where installed_rank = {values.Add("rank", rank)}");
+    }
+
+    /// <summary>
+    /// The values of one statement: bound parameters on PostgreSQL, and on Redshift literals in the text (the issue asks
+    /// for parameter-free statements there; strings go through <see cref="RedshiftCopy.Literal"/>, which doubles quotes
+    /// and refuses control characters).
+    /// </summary>
+    private sealed class StatementValues(Dialect dialect)
+    {
+        private readonly List<NpgsqlParameter> _parameters = [];
+
+        public string Add(string name, object? value)
+        {
+            if (dialect.IsRedshift)
+            {
+                return value switch
+                {
+                    null => "null",
+                    string text => RedshiftCopy.Literal(text),
+                    int number => number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    bool flag => flag ? "true" : "false",
+                    _ => throw new ArgumentException($"no literal form for {value.GetType().Name}", nameof(value)),
+                };
+            }
+            if (!_parameters.Exists(p => p.ParameterName == name))
+            {
+                _parameters.Add(new NpgsqlParameter(name, value ?? DBNull.Value));
+            }
+            return "@" + name;
+        }
+
+        public NpgsqlCommand Command(string sql)
+        {
+            var command = new NpgsqlCommand(sql);
+            command.Parameters.AddRange(_parameters.ToArray());
+            return command;
+        }
     }
 
     private static async Task<IReadOnlyList<HistoryRow>> ReadHistoryAsync(NpgsqlConnection connection, CancellationToken ct)
@@ -264,13 +312,9 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct) => await Connections.OpenAsync(_connectionString, ct);
 
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
         await command.ExecuteNonQueryAsync(ct);
     }
 }

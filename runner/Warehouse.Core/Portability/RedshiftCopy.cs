@@ -28,12 +28,54 @@ public sealed partial record S3Target(string Bucket, string Prefix, string IamRo
     private static partial Regex RoleArn();
 }
 
-/// <summary>The statements that load one uploaded Avro file on Redshift, in the order they run in one transaction.</summary>
-public sealed record RedshiftLoadPlan(string S3Key, string S3Uri, string LockSql, string AlreadyLoadedSql, string CopySql, string ManifestSql)
+/// <summary>
+/// The statements that load one uploaded Avro file on Redshift, in the order they run in one transaction. Two of them
+/// take the load's number (<c>staging.loaded_files.load_id</c>, which incremental refresh goes by), read with
+/// <see cref="NextLoadIdSql"/> under the manifest lock, as the PostgreSQL loader does.
+/// </summary>
+public sealed class RedshiftLoadPlan(Source source, string table, string s3Key, string s3Uri, string copySql, string fileNameLiteral, string hash)
 {
+    public Source Source { get; } = source;
+
+    /// <summary>The table the COPY fills: staging.&lt;source&gt;_avro.</summary>
+    public string Table { get; } = table;
+
+    public string S3Key { get; } = s3Key;
+
+    public string S3Uri { get; } = s3Uri;
+
+    public string LockSql => "lock staging.loaded_files;";
+
+    public string AlreadyLoadedSql => $"select count(*) from staging.loaded_files where file_hash = '{hash}';";
+
+    /// <summary>Loads are serialised by the manifest lock, so max + 1 read under it is this load's own number.</summary>
+    public string NextLoadIdSql => "select coalesce(max(load_id), 0) + 1 from staging.loaded_files;";
+
+    public string CopySql { get; } = copySql;
+
+    /// <summary>Right after the COPY, so pg_last_copy_count() is that COPY's row count.</summary>
+    public string ManifestSql(long loadId) => ManifestText(Number(loadId));
+
+    /// <summary>
+    /// COPY ... FORMAT AS AVRO 'auto' leaves load_id, which is not in the Avro file, null; the rows of this COPY are then
+    /// the only ones without a number (every earlier load numbered its own in its transaction), and get this load's.
+    /// </summary>
+    public string LoadIdSql(long loadId) => LoadIdText(Number(loadId));
+
+    public string RowCountSql => $"select row_count from staging.loaded_files where file_hash = '{hash}';";
+
     /// <summary>The whole transaction as text (for review and the approval test).</summary>
     public string Script =>
-        $"begin;\n{LockSql}\n{AlreadyLoadedSql}\n-- when the count is 0:\n{CopySql}\n{ManifestSql}\ncommit;\n";
+        $"begin;\n{LockSql}\n{AlreadyLoadedSql}\n-- when the count is 0:\n{NextLoadIdSql}\n-- that number is <load_id> below\n{CopySql}\n" +
+        $"{ManifestText("<load_id>")}\n{LoadIdText("<load_id>")}\n{RowCountSql}\ncommit;\n";
+
+    private string ManifestText(string loadId) =>
+        "insert into staging.loaded_files (file_name, file_hash, source, row_count, loaded_at, load_id)\n" +
+        $"    select {fileNameLiteral}, '{hash}', '{Source.Name}', pg_last_copy_count(), getdate(), {loadId};";
+
+    private string LoadIdText(string loadId) => $"update {Table} set load_id = {loadId} where load_id is null;";
+
+    private static string Number(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>
@@ -45,6 +87,10 @@ public sealed record RedshiftLoadPlan(string S3Key, string S3Uri, string LockSql
 /// literals, validated or hex), as the issue asks for Redshift.
 /// COPY from Avro: https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-copy-from-avro.html ('auto' maps
 /// Avro field names to column names); pg_last_copy_count(): https://docs.aws.amazon.com/redshift/latest/dg/PG_LAST_COPY_COUNT.html.
+/// loaded_at is GETDATE() (https://docs.aws.amazon.com/redshift/latest/dg/r_GETDATE.html, UTC by default) rather than
+/// SYSDATE: both are Redshift functions missing from PostgreSQL, but a function call can be stood in for on PostgreSQL
+/// (the load tests define getdate() and pg_last_copy_count() there) and a bare keyword cannot, so the very text
+/// Redshift gets is also run by the tests.
 /// </summary>
 public static class RedshiftCopy
 {
@@ -59,13 +105,13 @@ public static class RedshiftCopy
         // The Redshift variant of V0001 lands Avro in staging.<source>_avro (event_at as epoch microseconds).
         var table = source.StagingTable + "_avro";
         return new RedshiftLoadPlan(
+            source,
+            table,
             key,
             uri,
-            "lock staging.loaded_files;",
-            $"select count(*) from staging.loaded_files where file_hash = '{sha256Hex}';",
             $"copy {table} from {Literal(uri)}\n    iam_role {Literal(target.IamRoleArn)}\n    format as avro 'auto';",
-            "insert into staging.loaded_files (file_name, file_hash, source, row_count, loaded_at)\n" +
-            $"    select {Literal(Path.GetFileName(fileName))}, '{sha256Hex}', '{source.Name}', pg_last_copy_count(), sysdate;");
+            Literal(Path.GetFileName(fileName)),
+            sha256Hex);
     }
 
     /// <summary>A SQL string literal: single quotes doubled, and only printable text (file names come from users).</summary>

@@ -1,7 +1,4 @@
 using System.IO.Compression;
-using Amazon;
-using Amazon.Runtime;
-using Amazon.Runtime.CredentialManagement;
 using Amazon.S3;
 using Polly;
 using Polly.Retry;
@@ -50,7 +47,7 @@ public sealed class RemoteReader : IDisposable
             // Per-request timeouts are set by HttpObject (headers) and ReadTimeoutStream (each body read).
             Timeout = System.Threading.Timeout.InfiniteTimeSpan,
         });
-        _s3 = new Lazy<IAmazonS3>(CreateS3Client);
+        _s3 = new Lazy<IAmazonS3>(() => S3Clients.Create(options));
     }
 
     private static readonly ResiliencePropertyKey<string> LocationKey = new("warehouse.location");
@@ -141,38 +138,6 @@ public sealed class RemoteReader : IDisposable
         TransientRemoteException or TimeoutException or WarehouseException => e.Message,
         _ => $"{e.GetType().Name}: {e.Message}",
     };
-
-    private IAmazonS3 CreateS3Client()
-    {
-        var config = new AmazonS3Config { Timeout = _options.Timeout, MaxErrorRetry = 2 };
-        if (_options.S3Endpoint is { } endpoint)
-        {
-            config.ServiceURL = endpoint;
-            config.ForcePathStyle = true;
-            config.AuthenticationRegion = FallbackRegionFactory.GetRegionEndpoint()?.SystemName ?? "us-east-1";
-            // S3-compatible stores rarely implement the newer flexible checksums.
-            config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
-            config.ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED;
-        }
-        else
-        {
-            config.RegionEndpoint = FallbackRegionFactory.GetRegionEndpoint() ?? RegionEndpoint.USEast1;
-        }
-        return new AmazonS3Client(_options.S3Credentials ?? ChainCredentials(), config);
-    }
-
-    /// <summary>The standard AWS chain (environment, shared profile, container or instance role); anonymous when it has nothing, for public buckets.</summary>
-    private static AWSCredentials ChainCredentials()
-    {
-        try
-        {
-            return FallbackCredentialsFactory.GetCredentials();
-        }
-        catch (AmazonClientException)
-        {
-            return new AnonymousAWSCredentials();
-        }
-    }
 
     public void Dispose()
     {

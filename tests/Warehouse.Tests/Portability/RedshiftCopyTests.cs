@@ -26,7 +26,9 @@ public sealed class RedshiftCopyTests
     {
         var plan = RedshiftCopy.Plan(S3Target.Parse("s3://bucket-1", Role), Sources.Clickstream, "o'brien.avro", Hash);
 
-        Assert.Contains("select 'o''brien.avro', ", plan.ManifestSql);
+        Assert.Contains("select 'o''brien.avro', ", plan.ManifestSql(7));
+        Assert.EndsWith("pg_last_copy_count(), getdate(), 7;", plan.ManifestSql(7));
+        Assert.Equal("update staging.clickstream_avro set load_id = 7 where load_id is null;", plan.LoadIdSql(7));
         Assert.Equal($"clickstream/{Hash}.avro", plan.S3Key);
         Assert.StartsWith("copy staging.clickstream_avro from 's3://bucket-1/clickstream/", plan.CopySql);
     }

@@ -59,7 +59,7 @@ public sealed partial class RedshiftDryRunTests : IDisposable
     }
 
     /// <summary>Compares with the approved file; on a mismatch writes <c>.received</c> next to it and fails with a diff hint.</summary>
-    private static void Approve(string name, string received)
+    internal static void Approve(string name, string received)
     {
         var approvedPath = Path.Combine(ApprovedDirectory, name);
         var receivedPath = Path.Combine(ApprovedDirectory, Path.GetFileNameWithoutExtension(name) + ".received" + Path.GetExtension(name));
