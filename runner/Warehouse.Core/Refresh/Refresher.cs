@@ -43,6 +43,9 @@ public sealed record RefreshResult(bool Full, IReadOnlyList<string> RebuiltSourc
 /// </summary>
 public sealed class Refresher(string connectionString)
 {
+    /// <summary>Memory per sort or hash step of a refresh; a full refresh of 5 million events sorts about 1 GB.</summary>
+    private const string RefreshWorkMem = "1GB";
+
     private static readonly string[] StagingTables =
         ["staging.http_log", "staging.webshop_events", "staging.device_events", "staging.clickstream", "staging.campaign_reward_mapping"];
 
@@ -84,6 +87,14 @@ public sealed class Refresher(string connectionString)
         // and makes a second refresh wait for this one.
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         await ExecuteAsync(connection, transaction, "lock table core.refresh_state in exclusive mode", ct);
+        // The session sort and the HTTP summary's aggregates over millions of events spill to disk at a server's default
+        // work_mem (4 MB; 256 MB on the embedded cluster) and run several times faster in memory. For this transaction only.
+        // (Redshift has no work_mem: its memory comes from the WLM queue, so the setting is for PostgreSQL only.)
+        var version = (string)(await new NpgsqlCommand("select version()", connection, transaction).ExecuteScalarAsync(ct))!;
+        if (!version.Contains("Redshift", StringComparison.OrdinalIgnoreCase))
+        {
+            await ExecuteAsync(connection, transaction, $"set local work_mem = '{RefreshWorkMem}'", ct);
+        }
         await SessionGaps.ApplyAsync(connection, transaction, options.SessionGaps, ct);
 
         var state = await ReadStateAsync(connection, transaction, ct);
