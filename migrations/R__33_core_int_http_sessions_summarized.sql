@@ -2,9 +2,9 @@
 -- rewards issued as ordered lists, and whether a campaign view drove a reward. The refresher materialises it into
 -- core.fct_http_sessions; marts.campaign_performance and core.http_session_lists read that table.
 --
--- DIALECT POINT: the lists are the one place where PostgreSQL and Redshift SQL differ. PostgreSQL builds them with
--- array_agg(... order by ...) and array_remove; Redshift builds them with LISTAGG(...) WITHIN GROUP (ORDER BY ...) in
--- a variant of this file.
+-- DIALECT POINT: the lists are the one place where PostgreSQL and Redshift SQL differ: the ordered_list variable
+-- (id, n) is array_remove(array_agg(id order by n), null) on PostgreSQL and a LISTAGG string on Redshift
+-- (runner/Warehouse.Core/Portability/Dialect.cs).
 -- The two lists are aggregated in separate CTEs: Redshift rejects ordered aggregates with different ORDER BYs in
 -- one SELECT.
 
@@ -51,8 +51,8 @@ reward_first_issues as (
 campaign_lists as (
     select
         session_id,
-        -- dialect: PostgreSQL array; array_remove drops the null group's entry (LISTAGG ignores nulls by itself)
-        array_remove(array_agg(campaign_id order by first_view_number), null) as campaigns
+        -- the null group's entry (a session without views) is left out of the list
+        ${ordered_list(campaign_id, first_view_number)} as campaigns
     from campaign_first_views
     group by session_id
 ),
@@ -60,8 +60,7 @@ campaign_lists as (
 reward_lists as (
     select
         session_id,
-        -- dialect: PostgreSQL array, as above
-        array_remove(array_agg(reward_id order by first_issue_number), null) as rewards_issued
+        ${ordered_list(reward_id, first_issue_number)} as rewards_issued
     from reward_first_issues
     group by session_id
 ),

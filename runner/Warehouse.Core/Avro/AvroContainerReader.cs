@@ -104,24 +104,11 @@ public sealed class AvroContainerReader : IDisposable
     /// </summary>
     public IEnumerable<object?> ReadRecords()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var decoder = new AvroDecoder(_source);
-        while (ReadBlock(out var count, out var data, out var length))
+        foreach (var (count, decoder) in ReadBlocks())
         {
-            decoder.Where = $"{_source}: block {_blockNumber}";
-            decoder.Reset(data, 0, length);
-            var minRecordSize = Schema.MinEncodedSize;
-            if (minRecordSize > 0 && count > length / minRecordSize)
-            {
-                throw Error($"block {_blockNumber} declares {count} records but holds only {length} bytes");
-            }
             for (long i = 0; i < count; i++)
             {
                 yield return decoder.ReadDatum(Schema);
-            }
-            if (decoder.Remaining != 0)
-            {
-                throw Error($"block {_blockNumber} has {decoder.Remaining} bytes left over after its {count} records");
             }
         }
     }

@@ -45,19 +45,46 @@ public static partial class MigrationSource
     /// <summary>
     /// Replaces <c>${name}</c> with its value; an undefined name is an error naming file and line. The syntax leaves
     /// PostgreSQL's own <c>$1</c> and <c>$tag$</c> alone (DbUp's <c>$name$</c> would break function bodies).
+    /// A variable may take arguments, <c>${name(a, b)}</c>: its value is then a template whose <c>{0}</c>, <c>{1}</c>
+    /// are replaced by them (how one expression differs in shape between dialects, e.g. an ordered list aggregate).
     /// </summary>
     public static string ResolveVariables(string text, string fileName, IReadOnlyDictionary<string, string> variables) =>
         VariablePattern().Replace(text, match =>
         {
             var name = match.Groups[1].Value;
-            if (variables.TryGetValue(name, out var value))
+            var line = text.AsSpan(0, match.Index).Count('\n') + 1;
+            if (!variables.TryGetValue(name, out var value))
+            {
+                throw new WarehouseException($"{fileName}:{line}: undefined variable ${{{name}}}");
+            }
+            if (!match.Groups[2].Success)
             {
                 return value;
             }
-            var line = text.AsSpan(0, match.Index).Count('\n') + 1;
-            throw new WarehouseException($"{fileName}:{line}: undefined variable ${{{name}}}");
+            var arguments = match.Groups[2].Value.Split(',', StringSplitOptions.TrimEntries);
+            var expected = TemplateArgumentCount(value);
+            if (arguments.Length != expected || arguments.Any(a => a.Length == 0))
+            {
+                throw new WarehouseException($"{fileName}:{line}: ${{{name}(...)}} takes {expected} argument(s), got '{match.Groups[2].Value}'");
+            }
+            for (var i = 0; i < arguments.Length; i++)
+            {
+                value = value.Replace($"{{{i}}}", arguments[i], StringComparison.Ordinal);
+            }
+            return value;
         });
 
-    [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
+    private static int TemplateArgumentCount(string template)
+    {
+        var count = 0;
+        while (template.Contains($"{{{count}}}", StringComparison.Ordinal))
+        {
+            count++;
+        }
+        return count;
+    }
+
+    // ${name} or ${name(argument, ...)}: arguments are plain SQL expressions without parentheses or braces.
+    [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:\(([^(){}]*)\))?\}")]
     private static partial Regex VariablePattern();
 }

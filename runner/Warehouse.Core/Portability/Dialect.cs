@@ -11,12 +11,12 @@ namespace Warehouse.Core.Portability;
 /// <item>A single token that differs (a function name, a keyword): a <c>${variable}</c> below, resolved by the migration
 /// runner before a script runs. Values never contain a line break, so line numbers in errors and in the lint stay
 /// those of the file.</item>
-/// <item>A difference of shape, such as building an ordered distinct list: PostgreSQL writes
-/// <c>array_remove(array_agg(id order by n), null)</c>, Redshift <c>listagg(id, ',') within group (order by n)</c> with
-/// a separator, a different argument order and a VARCHAR result. Plain substitution cannot express that without a
-/// template language inside the SQL (a <c>${list_agg}</c> prefix/suffix pair would leave half an expression in each
-/// variable, unreadable in both dialects). So such a difference lives in a variant file of the one small script that
-/// needs it (e.g. <c>R__35_core_http_session_lists.redshift.sql</c> next to the plain file); the runner picks the
+/// <item>One expression that differs in shape, such as building an ordered list: PostgreSQL writes
+/// <c>array_remove(array_agg(id order by n), null)</c>, Redshift <c>listagg(id, ',') within group (order by n)</c>.
+/// That is a variable with arguments, <c>${ordered_list(id, n)}</c>, whose value here is a template; the script
+/// itself stays one file for both targets, so no SQL is copied between dialects.</item>
+/// <item>What cannot be an expression (table options such as DISTKEY/SORTKEY, Redshift's BIGINT landing of Avro
+/// timestamps) lives in a <c>.redshift.sql</c> variant of the one versioned script that needs it; the runner picks the
 /// variant for its target and the portability lint checks the file that target runs.</item>
 /// </list>
 /// </summary>
@@ -26,6 +26,8 @@ public sealed class Dialect
     {
         // When the current transaction started (now() on PostgreSQL; NOW() is a deprecated leader-node function on Redshift).
         ["now"] = "transaction_timestamp()",
+        // An ordered list of distinct ids without the null entry of a group that has none: varchar[] here.
+        ["ordered_list"] = "array_remove(array_agg({0} order by {1}), null)",
     });
 
     public static readonly Dialect Redshift = new("redshift", new Dictionary<string, string>
@@ -33,6 +35,10 @@ public sealed class Dialect
         // SYSDATE: "the date and time in the current session time zone ... for the start of the current transaction".
         // https://docs.aws.amazon.com/redshift/latest/dg/r_SYSDATE.html
         ["now"] = "sysdate",
+        // Redshift has no arrays (https://docs.aws.amazon.com/redshift/latest/dg/c_unsupported-postgresql-functions.html):
+        // a comma-separated VARCHAR, empty when none (https://docs.aws.amazon.com/redshift/latest/dg/r_LISTAGG.html; it
+        // skips nulls). Campaign and reward ids are path segments of /campaigns/{id} and /rewards/{id}: never a comma.
+        ["ordered_list"] = "coalesce(listagg({0}, ',') within group (order by {1}), '')",
     });
 
     private Dialect(string name, IReadOnlyDictionary<string, string> variables)

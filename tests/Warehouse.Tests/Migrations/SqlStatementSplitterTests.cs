@@ -64,6 +64,27 @@ public sealed class SqlStatementSplitterTests
     }
 
     [Fact]
+    public void ResolveVariables_WithArguments_FillsTheTemplate()
+    {
+        var variables = new Dictionary<string, string> { ["ordered_list"] = "array_agg({0} order by {1})" };
+
+        var text = MigrationSource.ResolveVariables("select ${ordered_list(campaign_id, first_view_number)} from t", "R__x.sql", variables);
+
+        Assert.Equal("select array_agg(campaign_id order by first_view_number) from t", text);
+    }
+
+    [Fact]
+    public void ResolveVariables_WithTheWrongNumberOfArguments_FailsNamingFileAndLine()
+    {
+        var variables = new Dictionary<string, string> { ["ordered_list"] = "array_agg({0} order by {1})" };
+
+        var error = Assert.Throws<Warehouse.Core.WarehouseException>(() =>
+            MigrationSource.ResolveVariables("\nselect ${ordered_list(campaign_id)}", "R__x.sql", variables));
+
+        Assert.Equal("R__x.sql:2: ${ordered_list(...)} takes 2 argument(s), got 'campaign_id'", error.Message);
+    }
+
+    [Fact]
     public void Checksum_IgnoresBomAndLineEndings()
     {
         var unix = MigrationScript.FromFile("V1__a.sql", "select 1;\nselect 2;\n");

@@ -1102,19 +1102,14 @@ comment on column core.sessions.browser_family is 'Browser family of the session
 comment on column core.sessions.os_family is 'Operating system family of the session''s first event.';
 comment on column core.sessions.device_family is 'Device family of the session''s first event.';
 
--- R__33_core_int_http_sessions_summarized.redshift.sql (checksum <scrubbed>)
--- core.int_http_sessions_summarized, REDSHIFT VARIANT of R__33_core_int_http_sessions_summarized.sql: the runner runs
--- this file instead of the plain one when --target redshift. Everything except the two list expressions (and this
--- header) is the plain file verbatim; keep them in step.
+-- R__33_core_int_http_sessions_summarized.sql (checksum <scrubbed>)
+-- core.int_http_sessions_summarized: per HTTP-log session the current refresh (re)wrote, the campaigns viewed and
+-- rewards issued as ordered lists, and whether a campaign view drove a reward. The refresher materialises it into
+-- core.fct_http_sessions; marts.campaign_performance and core.http_session_lists read that table.
 --
--- Why a variant and not a dialect variable: the list aggregate differs in shape, not in a word. PostgreSQL writes
--- array_remove(array_agg(id order by n), null); Redshift has no arrays
--- (https://docs.aws.amazon.com/redshift/latest/dg/c_unsupported-postgresql-functions.html) and writes
--- listagg(id, ',') within group (order by n) (https://docs.aws.amazon.com/redshift/latest/dg/r_LISTAGG.html).
--- On Redshift a list is therefore a comma-separated VARCHAR ('12,7,31'), empty string when none (LISTAGG skips nulls
--- and returns null for a group of nulls only, hence the coalesce). Campaign and reward ids are path segments of
--- /campaigns/{id} and /rewards/{id}, which never contain a comma. LISTAGG fails beyond 65535 bytes, far above any
--- session's distinct ids.
+-- DIALECT POINT: the lists are the one place where PostgreSQL and Redshift SQL differ: the ordered_list variable
+-- (id, n) is array_remove(array_agg(id order by n), null) on PostgreSQL and a LISTAGG string on Redshift
+-- (runner/Warehouse.Core/Portability/Dialect.cs).
 -- The two lists are aggregated in separate CTEs: Redshift rejects ordered aggregates with different ORDER BYs in
 -- one SELECT.
 
@@ -1161,7 +1156,7 @@ reward_first_issues as (
 campaign_lists as (
     select
         session_id,
-        -- dialect: Redshift list; LISTAGG leaves the null group's entry out by itself
+        -- the null group's entry (a session without views) is left out of the list
         coalesce(listagg(campaign_id, ',') within group (order by first_view_number), '') as campaigns
     from campaign_first_views
     group by session_id
@@ -1170,7 +1165,6 @@ campaign_lists as (
 reward_lists as (
     select
         session_id,
-        -- dialect: Redshift list, as above
         coalesce(listagg(reward_id, ',') within group (order by first_issue_number), '') as rewards_issued
     from reward_first_issues
     group by session_id
