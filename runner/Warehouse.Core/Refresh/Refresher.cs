@@ -43,7 +43,10 @@ public sealed record RefreshResult(bool Full, IReadOnlyList<string> RebuiltSourc
 /// </summary>
 public sealed class Refresher(string connectionString)
 {
-    /// <summary>Memory per sort or hash step of a refresh; a full refresh of 5 million events sorts about 1 GB.</summary>
+    /// <summary>
+    /// Memory per sort or hash step of a refresh: a full refresh of 1 million events sorts about 200 MB in memory. A limit, not an
+    /// allocation: each step takes what its rows need, and a larger data set spills to disk as before.
+    /// </summary>
     private const string RefreshWorkMem = "1GB";
 
     private static readonly string[] StagingTables =
@@ -90,7 +93,8 @@ public sealed class Refresher(string connectionString)
         // The session sort and the HTTP summary's aggregates over millions of events spill to disk at a server's default
         // work_mem (4 MB; 256 MB on the embedded cluster) and run several times faster in memory. For this transaction only.
         // (Redshift has no work_mem: its memory comes from the WLM queue, so the setting is for PostgreSQL only.)
-        var version = (string)(await new NpgsqlCommand("select version()", connection, transaction).ExecuteScalarAsync(ct))!;
+        await using var versionQuery = new NpgsqlCommand("select version()", connection, transaction);
+        var version = (string)(await versionQuery.ExecuteScalarAsync(ct))!;
         if (!version.Contains("Redshift", StringComparison.OrdinalIgnoreCase))
         {
             await ExecuteAsync(connection, transaction, $"set local work_mem = '{RefreshWorkMem}'", ct);

@@ -1110,6 +1110,8 @@ comment on column core.sessions.device_family is 'Device family of the session''
 -- DIALECT POINT: the lists are the one place where PostgreSQL and Redshift SQL differ: the ordered_list variable
 -- (id, n) is array_remove(array_agg(id order by n), null) on PostgreSQL and a LISTAGG string on Redshift
 -- (runner/Warehouse.Core/Portability/Dialect.cs).
+-- Grouped by (user_id, session_number), not by the text session_id: the id starts with the constant 'http_log:', so
+-- sorts on it cannot use abbreviated keys and every comparison walks the whole string.
 -- The two lists are aggregated in separate CTEs: Redshift rejects ordered aggregates with different ORDER BYs in
 -- one SELECT.
 
@@ -1137,42 +1139,47 @@ campaign_reward_mapping as (
 -- so every session gets a row, and the list aggregate leaves the null out.
 campaign_first_views as (
     select
-        session_id,
+        user_id,
+        session_number,
         campaign_id,
         min(user_event_number) as first_view_number
     from http_events
-    group by session_id, campaign_id
+    group by user_id, session_number, campaign_id
 ),
 
 reward_first_issues as (
     select
-        session_id,
+        user_id,
+        session_number,
         reward_id,
         min(user_event_number) as first_issue_number
     from http_events
-    group by session_id, reward_id
+    group by user_id, session_number, reward_id
 ),
 
 campaign_lists as (
     select
-        session_id,
+        user_id,
+        session_number,
         -- the null group's entry (a session without views) is left out of the list
         coalesce(listagg(campaign_id, ',') within group (order by first_view_number), '') as campaigns
     from campaign_first_views
-    group by session_id
+    group by user_id, session_number
 ),
 
 reward_lists as (
     select
-        session_id,
+        user_id,
+        session_number,
         coalesce(listagg(reward_id, ',') within group (order by first_issue_number), '') as rewards_issued
     from reward_first_issues
-    group by session_id
+    group by user_id, session_number
 ),
 
 campaign_views as (
     select
-        session_id,
+        user_id,
+        session_number,
         campaign_id,
         event_at as viewed_at
     from http_events
@@ -1181,7 +1188,8 @@ campaign_views as (
 
 reward_issues as (
     select
-        session_id,
+        user_id,
+        session_number,
         reward_id,
         event_at as issued_at
     from http_events
@@ -1192,24 +1200,26 @@ reward_issues as (
 -- issue; "at" means the same timestamp, whatever the line order
 driven_sessions as (
     select distinct
-        reward_issues.session_id
+        reward_issues.user_id,
+        reward_issues.session_number
     from reward_issues
     inner join campaign_reward_mapping
         on campaign_reward_mapping.reward_id = reward_issues.reward_id
     inner join campaign_views
-        on campaign_views.session_id = reward_issues.session_id
+        on campaign_views.user_id = reward_issues.user_id
+        and campaign_views.session_number = reward_issues.session_number
         and campaign_views.campaign_id = campaign_reward_mapping.campaign_id
     where campaign_views.viewed_at <= reward_issues.issued_at
 ),
 
 sessions as (
     select
-        session_id,
         user_id,
         session_number,
+        max(session_id) as session_id,
         max(refresh_id) as refresh_id
     from http_events
-    group by session_id, user_id, session_number
+    group by user_id, session_number
 ),
 
 final as (
@@ -1219,15 +1229,18 @@ final as (
         sessions.session_number,
         campaign_lists.campaigns,
         reward_lists.rewards_issued,
-        case when driven_sessions.session_id is not null then true else false end as reward_driven_by_campaign_view,
+        case when driven_sessions.user_id is not null then true else false end as reward_driven_by_campaign_view,
         sessions.refresh_id
     from sessions
     inner join campaign_lists
-        on campaign_lists.session_id = sessions.session_id
+        on campaign_lists.user_id = sessions.user_id
+        and campaign_lists.session_number = sessions.session_number
     inner join reward_lists
-        on reward_lists.session_id = sessions.session_id
+        on reward_lists.user_id = sessions.user_id
+        and reward_lists.session_number = sessions.session_number
     left join driven_sessions
-        on driven_sessions.session_id = sessions.session_id
+        on driven_sessions.user_id = sessions.user_id
+        and driven_sessions.session_number = sessions.session_number
 )
 
 select * from final;
