@@ -1,6 +1,5 @@
 using Warehouse.Core;
 using Warehouse.Core.Avro;
-using Warehouse.Core.Conversion;
 using Warehouse.Core.Load;
 using Warehouse.Tests.Infrastructure;
 
@@ -12,15 +11,7 @@ public sealed class StagingLoaderTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    /// <summary>Writes an http-log Avro file through the real converter.</summary>
-    private string HttpLogAvro(string name, params string[] lines)
-    {
-        var path = Path.Combine(_folder, name);
-        using var input = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n"));
-        using var output = File.Create(path);
-        RawConverter.Convert("http-log", input, "http_log.txt", output);
-        return path;
-    }
+    private string HttpLogAvro(string name, params string[] lines) => TestFiles.HttpLogAvro(_folder, name, lines);
 
     [Fact]
     public async Task LoadAvro_TheSameFileTwice_LoadsItOnceAndSaysSo()

@@ -5,7 +5,6 @@ using Amazon.S3.Model;
 using Npgsql;
 using Warehouse.Core;
 using Warehouse.Core.Avro;
-using Warehouse.Core.Conversion;
 using Warehouse.Core.Load;
 using Warehouse.Core.Portability;
 using Warehouse.Tests.Infrastructure;
@@ -73,14 +72,7 @@ public sealed partial class RedshiftLoaderTests(S3rverServer s3) : IClassFixture
         return S3Target.Parse($"s3://{bucket}/landing", Role);
     }
 
-    private string HttpLogAvro(string name, params string[] lines)
-    {
-        var path = Path.Combine(_folder, name);
-        using var input = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n"));
-        using var output = File.Create(path);
-        RawConverter.Convert("http-log", input, "http_log.txt", output);
-        return path;
-    }
+    private string HttpLogAvro(string name, params string[] lines) => TestFiles.HttpLogAvro(_folder, name, lines);
 
     private string TwoRequests() => HttpLogAvro("http_log.avro",
         "2019-08-27T00:07:05+00:00 POST /rewards/1529 u1", "2019-08-27T00:08:06Z GET /campaigns/7 u'2");
