@@ -102,7 +102,8 @@ public sealed class Refresher(string connectionString)
         // (Redshift has no work_mem: its memory comes from the WLM queue, so the setting is for PostgreSQL only.)
         await using var versionQuery = new NpgsqlCommand("select version()", connection, transaction);
         var version = (string)(await versionQuery.ExecuteScalarAsync(ct))!;
-        if (!version.Contains("Redshift", StringComparison.OrdinalIgnoreCase))
+        var onPostgres = !version.Contains("Redshift", StringComparison.OrdinalIgnoreCase);
+        if (onPostgres)
         {
             await ExecuteAsync(connection, transaction, $"set local work_mem = '{RefreshWorkMem}'", ct);
             await ExecuteAsync(connection, transaction, $"set local hash_mem_multiplier = {RefreshHashMemMultiplier}", ct);
@@ -188,11 +189,22 @@ public sealed class Refresher(string connectionString)
             Step("analyze sessions");
         }
 
+        if (onPostgres)
+        {
+            // The summary groups millions of nearly unique (session, campaign) pairs and then sorts them by session for
+            // the ordered lists. Grouping by sorting instead of hashing is faster here (5 million events: 33 s -> 25 s),
+            // and the planner, which sizes hash tables from the declared varchar widths, does not see it.
+            await ExecuteAsync(connection, transaction, "set local enable_hashagg = off", ct);
+        }
         await ExecuteAsync(connection, transaction, $"""
             insert into core.fct_http_sessions ({HttpSessionColumns})
             select {HttpSessionColumns}
             from core.int_http_sessions_summarized
             """, ct);
+        if (onPostgres)
+        {
+            await ExecuteAsync(connection, transaction, "set local enable_hashagg = on", ct);
+        }
         Step("summarize http sessions");
 
         await ExecuteAsync(connection, transaction, $"""
