@@ -52,7 +52,8 @@ public sealed class Refresher(string connectionString)
     /// <summary>
     /// Hash tables may use this many times <see cref="RefreshWorkMem"/>. The planner sizes a hash aggregate's group limit
     /// from the declared widths (varchar(256), varchar(320)...), several times the real rows, so at the default (2) the
-    /// session aggregation of 5 million events spilled to disk at 370 MB actually used (10.6 s; 6.8 s with 8).
+    /// session aggregation of 5 million events spilled to disk at 370 MB actually used. With 8 it stays in memory
+    /// (10.6 s -> 6.8 s measured side by side; across benchmark runs on a 2-core machine the step varies 7-13 s).
     /// </summary>
     private const int RefreshHashMemMultiplier = 8;
 
