@@ -9,8 +9,9 @@
 --
 -- Shape, for speed at millions of events: the sessions come from core.fct_sessions (already one row each), and the
 -- events are read only where they matter, the campaign views and the reward issues, each reduced first to one row per
--- (session, id). Keys are (user_id, session_number), never the text session_id: that id starts with the constant
--- 'http_log:', so sorts and hashes on it cannot use abbreviated keys.
+-- (session, id). The events table is named in both of those CTEs rather than imported once: PostgreSQL materialises
+-- a CTE read twice, and copying millions of rows costs more than a second scan. Keys are (user_id, session_number),
+-- never the text session_id: that id starts with the constant 'http_log:', so sorts on it cannot use abbreviated keys.
 -- The two lists are aggregated in separate CTEs: Redshift rejects ordered aggregates with different ORDER BYs in
 -- one SELECT.
 

@@ -204,7 +204,7 @@ public sealed class Refresher(string connectionString)
             """, ct);
         if (onPostgres)
         {
-            await ExecuteAsync(connection, transaction, "set local enable_hashagg = on", ct);
+            await ExecuteAsync(connection, transaction, "reset enable_hashagg", ct);
         }
         Step("summarize http sessions");
 
