@@ -1,6 +1,8 @@
 -- core.sessionized_events: each user's events in order, split into sessions by the source's gap threshold.
 -- The rows are materialised by the refresher (core.fct_sessionized_events, built by core.int_events_sessionized, where
 -- the rules live); this view is the contract name and columns over them. It reflects the last `warehouse refresh`.
+-- Three columns are derived here rather than stored (V0063): session_id, seconds_since_previous_event, and
+-- session_gap_seconds, the threshold core.refresh_state records for the source's materialised rows.
 
 drop view if exists core.sessionized_events cascade;
 
@@ -11,34 +13,48 @@ fct_sessionized_events as (
     select * from core.fct_sessionized_events
 ),
 
+refresh_state as (
+    select * from core.refresh_state
+),
+
 final as (
     select
-        source,
-        user_id,
-        event_at,
-        event_type,
-        source_file,
-        source_line,
-        method,
-        path,
-        campaign_id,
-        reward_id,
-        event_id,
-        properties,
-        product_id,
-        user_agent,
-        ip,
-        browser_family,
-        os_family,
-        device_family,
-        session_gap_seconds,
-        user_event_number,
-        previous_event_at,
-        seconds_since_previous_event,
-        is_new_session,
-        session_number,
-        session_id
+        fct_sessionized_events.source,
+        fct_sessionized_events.user_id,
+        fct_sessionized_events.event_at,
+        fct_sessionized_events.event_type,
+        fct_sessionized_events.source_file,
+        fct_sessionized_events.source_line,
+        fct_sessionized_events.method,
+        fct_sessionized_events.path,
+        fct_sessionized_events.campaign_id,
+        fct_sessionized_events.reward_id,
+        fct_sessionized_events.event_id,
+        fct_sessionized_events.properties,
+        fct_sessionized_events.product_id,
+        fct_sessionized_events.user_agent,
+        fct_sessionized_events.ip,
+        fct_sessionized_events.browser_family,
+        fct_sessionized_events.os_family,
+        fct_sessionized_events.device_family,
+        refresh_state.session_gap_seconds,
+        fct_sessionized_events.user_event_number,
+        fct_sessionized_events.previous_event_at,
+        -- the same expression as core.int_events_sessionized
+        cast(
+            extract(epoch from fct_sessionized_events.event_at) - extract(epoch from fct_sessionized_events.previous_event_at)
+            as decimal(18, 6)
+        ) as seconds_since_previous_event,
+        fct_sessionized_events.is_new_session,
+        fct_sessionized_events.session_number,
+        cast(
+            fct_sessionized_events.source || ':' || fct_sessionized_events.user_id || ':'
+                || cast(fct_sessionized_events.session_number as varchar(20))
+            as varchar(320)
+        ) as session_id
     from fct_sessionized_events
+    inner join refresh_state
+        on refresh_state.source = fct_sessionized_events.source
 )
 
 select * from final;

@@ -16,29 +16,44 @@ refreshed_events as (
     where refresh_id = (select max(refresh_id) from refresh_state)
 ),
 
-final as (
+sessions_aggregated as (
     select
         source,
         user_id,
-        session_id,
         session_number,
         min(event_at) as session_start,
         max(event_at) as session_end,
         count(*) as event_count,
-        cast(extract(epoch from max(event_at)) - extract(epoch from min(event_at)) as decimal(18, 6)) as duration_seconds,
         -- families can change inside a session; the first event decides. Exactly one event per session starts it,
         -- so max() over "this event's family if it starts the session" picks the first event's value without a join.
-        cast(max(case when is_new_session then browser_family end) as varchar(256)) as browser_family,
-        cast(max(case when is_new_session then os_family end) as varchar(256)) as os_family,
-        cast(max(case when is_new_session then device_family end) as varchar(256)) as device_family,
+        max(case when is_new_session then browser_family end) as browser_family,
+        max(case when is_new_session then os_family end) as os_family,
+        max(case when is_new_session then device_family end) as device_family,
         -- an order session for marts.order_metrics; kept here so that mart reads sessions, not events
-        case
-            when max(case when source = 'webshop_events' and event_type = 'placed_order' then 1 else 0 end) = 1 then true
-            else false
-        end as has_placed_order,
+        max(case when source = 'webshop_events' and event_type = 'placed_order' then 1 else 0 end) as placed_orders_flag,
         max(refresh_id) as refresh_id
     from refreshed_events
-    group by source, user_id, session_id, session_number
+    -- grouped by the parts of the session id, not the id: the id is built once per session below instead of once per
+    -- event (it is no longer stored with the events, V0063)
+    group by source, user_id, session_number
+),
+
+final as (
+    select
+        source,
+        user_id,
+        cast(source || ':' || user_id || ':' || cast(session_number as varchar(20)) as varchar(320)) as session_id,
+        session_number,
+        session_start,
+        session_end,
+        event_count,
+        cast(extract(epoch from session_end) - extract(epoch from session_start) as decimal(18, 6)) as duration_seconds,
+        cast(browser_family as varchar(256)) as browser_family,
+        cast(os_family as varchar(256)) as os_family,
+        cast(device_family as varchar(256)) as device_family,
+        case when placed_orders_flag = 1 then true else false end as has_placed_order,
+        refresh_id
+    from sessions_aggregated
 )
 
 select * from final;

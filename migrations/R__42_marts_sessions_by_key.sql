@@ -7,8 +7,17 @@ drop view if exists marts.sessions_by_key;
 create view marts.sessions_by_key as
 with
 
-sessions as (
-    select * from core.sessions
+-- one pass over the sessions: the family combinations are few, so each grouping below reads this small result
+-- instead of every session (a CTE read three times is materialised by PostgreSQL: 1.9 million rows copied)
+family_sessions as (
+    select
+        source,
+        browser_family,
+        os_family,
+        device_family,
+        count(*) as sessions
+    from core.sessions
+    group by source, browser_family, os_family, device_family
 ),
 
 by_browser as (
@@ -16,8 +25,8 @@ by_browser as (
         source,
         cast('browser_family' as varchar(32)) as group_key,
         browser_family as group_value,
-        count(*) as sessions
-    from sessions
+        cast(sum(sessions) as bigint) as sessions
+    from family_sessions
     group by source, browser_family
 ),
 
@@ -26,8 +35,8 @@ by_os as (
         source,
         cast('os_family' as varchar(32)) as group_key,
         os_family as group_value,
-        count(*) as sessions
-    from sessions
+        cast(sum(sessions) as bigint) as sessions
+    from family_sessions
     group by source, os_family
 ),
 
@@ -36,8 +45,8 @@ by_device as (
         source,
         cast('device_family' as varchar(32)) as group_key,
         device_family as group_value,
-        count(*) as sessions
-    from sessions
+        cast(sum(sessions) as bigint) as sessions
+    from family_sessions
     group by source, device_family
 ),
 

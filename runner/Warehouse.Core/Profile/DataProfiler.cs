@@ -125,7 +125,7 @@ public sealed class DataProfiler(string connectionString)
                 user_id,
                 event_at
             from core.sessionized_events
-            where seconds_since_previous_event = 0
+            where event_at = previous_event_at
         ),
 
         candidate_events as (
@@ -232,11 +232,12 @@ public sealed class DataProfiler(string connectionString)
         near_threshold as (
             select
                 source,
-                case when seconds_since_previous_event < session_gap_seconds then 1 else 0 end as is_below
+                case when event_at < previous_event_at + session_gap_seconds * interval '1 second' then 1 else 0 end as is_below
             from sessionized_events
-            where previous_event_at is not null
-                and seconds_since_previous_event >= session_gap_seconds - 1
-                and seconds_since_previous_event <= session_gap_seconds + 1
+            -- timestamps compared rather than seconds_since_previous_event: the same test (that column is exact to
+            -- the microsecond), without computing a numeric for every event
+            where event_at >= previous_event_at + (session_gap_seconds - 1) * interval '1 second'
+                and event_at <= previous_event_at + (session_gap_seconds + 1) * interval '1 second'
         ),
 
         final as (

@@ -65,9 +65,11 @@ public sealed class Refresher(string connectionString)
         properties, product_id, user_agent, ip, browser_family, os_family, device_family
         """;
 
+    // What core.fct_sessionized_events stores of core.int_events_sessionized's columns: session_id,
+    // seconds_since_previous_event and session_gap_seconds are derived where they are read (V0063), so the view's
+    // expressions for them are never evaluated here.
     private const string SessionizedColumns = EventColumns + """
-        , session_gap_seconds, user_event_number, previous_event_at, seconds_since_previous_event, is_new_session,
-        session_number, session_id, load_id, refresh_id
+        , user_event_number, previous_event_at, is_new_session, session_number, load_id, refresh_id
         """;
 
     private const string SessionColumns = """
@@ -178,11 +180,8 @@ public sealed class Refresher(string connectionString)
             Step("analyze sessionized events");
         }
 
-        var sessions = await ExecuteAsync(connection, transaction, $"""
-            insert into core.fct_sessions ({SessionColumns})
-            select {SessionColumns}
-            from core.int_sessions_aggregated
-            """, ct);
+        var sessions = await MaterialiseAsync(connection, transaction, onPostgres, "core.fct_sessions", SessionColumns,
+            "core.int_sessions_aggregated", ct);
         Step("aggregate sessions");
         if (bulk)
         {
@@ -197,11 +196,8 @@ public sealed class Refresher(string connectionString)
             // and the planner, which sizes hash tables from the declared varchar widths, does not see it.
             await ExecuteAsync(connection, transaction, "set local enable_hashagg = off", ct);
         }
-        await ExecuteAsync(connection, transaction, $"""
-            insert into core.fct_http_sessions ({HttpSessionColumns})
-            select {HttpSessionColumns}
-            from core.int_http_sessions_summarized
-            """, ct);
+        await MaterialiseAsync(connection, transaction, onPostgres, "core.fct_http_sessions", HttpSessionColumns,
+            "core.int_http_sessions_summarized", ct);
         if (onPostgres)
         {
             await ExecuteAsync(connection, transaction, "reset enable_hashagg", ct);
@@ -225,6 +221,27 @@ public sealed class Refresher(string connectionString)
         await transaction.CommitAsync(ct);
         Step("commit");
         return new RefreshResult(full, rebuilt, usersReopened, events, sessions, loadedThrough, steps);
+    }
+
+    /// <summary>
+    /// Writes a view's rows into a materialised table. On PostgreSQL the rows go through a temporary table first:
+    /// PostgreSQL 15 never runs an <c>INSERT ... SELECT</c> in parallel, but it may run a <c>CREATE TABLE AS</c> in parallel,
+    /// and copying the result is cheap next to computing it (5 million events: the HTTP summary 33 s -> 27 s, the
+    /// sessions 9.5 s -> 8.3 s, copy included). The temporary table goes with the transaction if the refresh fails.
+    /// Not used for the sessionized events: their window functions run in one process either way, and the copy of
+    /// 5 million rows would cost more than the parallel scan saves. Redshift inserts directly; it is parallel anyway.
+    /// </summary>
+    private static async Task<long> MaterialiseAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, bool onPostgres,
+        string table, string columns, string view, CancellationToken ct)
+    {
+        if (!onPostgres)
+        {
+            return await ExecuteAsync(connection, transaction, $"insert into {table} ({columns}) select {columns} from {view}", ct);
+        }
+        await ExecuteAsync(connection, transaction, $"create temporary table refresh_rows as select {columns} from {view}", ct);
+        var rows = await ExecuteAsync(connection, transaction, $"insert into {table} ({columns}) select {columns} from refresh_rows", ct);
+        await ExecuteAsync(connection, transaction, "drop table refresh_rows", ct);
+        return rows;
     }
 
     private static async Task AnalyzeStagingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
