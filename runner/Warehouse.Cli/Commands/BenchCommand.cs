@@ -62,7 +62,8 @@ internal static class BenchCommand
         {
             var rate = s.Rows is { } rows && s.Seconds > 0 ? (rows / s.Seconds).ToString("N0", c) : "";
             var mbs = s.Bytes is { } bytes && s.Seconds > 0 ? (bytes / 1e6 / s.Seconds).ToString("F0", c) : "";
-            Console.WriteLine($"{s.Name,-36} {s.Seconds,8:F2} {rate,12} {mbs,8}");
+            var name = s.PartOf is null ? s.Name : "  " + s.Name;   // a step inside the stage above it
+            Console.WriteLine($"{name,-36} {s.Seconds,8:F2} {rate,12} {mbs,8}");
         }
         var load = r.Stages.FirstOrDefault(s => s.Name == "load");
         Console.WriteLine();

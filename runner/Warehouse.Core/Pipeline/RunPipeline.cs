@@ -112,7 +112,7 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
         EndStage("load");
 
         progress.Stage("refresh");
-        await new Refresher(connectionString).RefreshAsync(options.SessionGaps, ct);
+        summary.RefreshSteps = (await new Refresher(connectionString).RefreshAsync(options.SessionGaps, ct)).Steps;
         EndStage("refresh");
 
         progress.Stage("count");
@@ -322,7 +322,9 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
         }
         foreach (var mart in MartCatalog.Names)
         {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
             summary.MartRows[mart] = await ScalarAsync(connection, $"select count(*) from marts.{mart}", ct);
+            summary.MartElapsed[mart] = watch.Elapsed;
         }
     }
 

@@ -18,6 +18,10 @@ public sealed class RunSummary
     public Dictionary<string, long> StagingRows { get; } = [];
     public Dictionary<string, long> Sessions { get; } = [];
     public Dictionary<string, long> MartRows { get; } = [];
+    /// <summary>How long counting each mart took: the marts are views, so that is the time to compute them.</summary>
+    public Dictionary<string, TimeSpan> MartElapsed { get; } = [];
+    /// <summary>The refresh's own steps (sessionize, aggregate sessions, ...), inside the "refresh" stage.</summary>
+    public IReadOnlyList<(string Step, TimeSpan Elapsed)> RefreshSteps { get; set; } = [];
     public IReadOnlyList<MartComparison>? Verification { get; set; }
     /// <summary>Remote objects already in the load manifest: neither read nor converted again.</summary>
     public List<string> AlreadyLoadedRemote { get; } = [];

@@ -1,0 +1,46 @@
+using System.Text.Json.Nodes;
+using Warehouse.Tests.Infrastructure;
+
+namespace Warehouse.Tests.Bench;
+
+/// <summary>
+/// <c>warehouse bench</c> end to end at a tiny scale: it generates data, runs the pipeline into a database of its own,
+/// checks the results against the generator's counts, and reports every stage once (steps inside a stage are listed
+/// under it, never added to the end-to-end time twice).
+/// </summary>
+public sealed class BenchCliTests : IDisposable
+{
+    private readonly string _home = Directory.CreateTempSubdirectory("bench-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_home, recursive: true);
+
+    [Fact]
+    public async Task Bench_SmallRun_PassesItsChecks_AndReportsEachStageOnce()
+    {
+        var server = TestDatabase.UrlFor(await TestDatabase.CreateEmptyAsync(nameof(Bench_SmallRun_PassesItsChecks_AndReportsEachStageOnce)));
+        var output = Path.Combine(_home, "result.json");
+
+        var result = await Infrastructure.Cli.RunAsync(["bench", "--events", "3000", "--seed", "7", "--database", server, "-o", output],
+            new Dictionary<string, string> { ["WAREHOUSE_HOME"] = _home });
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("ok   http_log sessions", result.Stdout);
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(output))!;
+        foreach (var (name, check) in json["checks"]!.AsObject())
+        {
+            Assert.True(check!["expected"]!.GetValue<long>() == check["actual"]!.GetValue<long>(), name);
+        }
+        var stages = json["stages"]!.AsArray().Select(s => (
+            Name: s!["stage"]!.GetValue<string>(),
+            Seconds: s["seconds"]!.GetValue<double>(),
+            Rows: s["rows"]?.GetValue<long>(),
+            PartOf: s["part_of"]?.GetValue<string>())).ToList();
+        Assert.Contains(stages, s => s is { Name: "sessionize events", PartOf: "refresh" });
+        var campaignPerformance = Assert.Single(stages, s => s.Name == "marts.campaign_performance");
+        Assert.Equal("sessions and marts", campaignPerformance.PartOf);
+        Assert.Equal(json["checks"]!["http_log sessions"]!["actual"]!.GetValue<long>(), campaignPerformance.Rows);
+        var topLevel = stages.Where(s => s.PartOf is null && s.Name is not ("generate" or "copy floor")).Sum(s => s.Seconds);
+        Assert.Equal(topLevel, json["end_to_end_seconds"]!.GetValue<double>(), 0.01);
+        Assert.True(stages.Where(s => s.PartOf == "refresh").Sum(s => s.Seconds) <= stages.Single(s => s.Name == "refresh").Seconds + 0.01);
+    }
+}
