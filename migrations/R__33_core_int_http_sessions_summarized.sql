@@ -105,6 +105,8 @@ final as (
         sessions.session_id,
         sessions.user_id,
         sessions.session_number,
+        sessions.session_start,
+        sessions.session_end,
         coalesce(campaign_lists.campaigns, ${empty_list}) as campaigns,
         coalesce(reward_lists.rewards_issued, ${empty_list}) as rewards_issued,
         case when driven_sessions.user_id is not null then true else false end as reward_driven_by_campaign_view,

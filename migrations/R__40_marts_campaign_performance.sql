@@ -1,17 +1,12 @@
 -- marts.campaign_performance: one row per HTTP-log session with the campaigns viewed, the rewards issued, and whether
 -- a reward was driven by a campaign view. A time frame is a filter on session_start (sessions starting in [from, to)).
 -- The per-session work (lists, the driven flag) is materialised by the refresher in core.fct_http_sessions
--- (logic: core.int_http_sessions_summarized); this view joins it to the sessions, so reading it is cheap.
+-- (logic: core.int_http_sessions_summarized) with the session's start and end, so reading this view reads one table.
 
 drop view if exists marts.campaign_performance;
 
 create view marts.campaign_performance as
 with
-
-sessions as (
-    select * from core.sessions
-    where source = 'http_log'
-),
 
 fct_http_sessions as (
     select * from core.fct_http_sessions
@@ -19,15 +14,13 @@ fct_http_sessions as (
 
 final as (
     select
-        sessions.user_id,
-        sessions.session_start,
-        sessions.session_end,
-        fct_http_sessions.campaigns,
-        fct_http_sessions.rewards_issued,
-        fct_http_sessions.reward_driven_by_campaign_view
-    from sessions
-    inner join fct_http_sessions
-        on fct_http_sessions.session_id = sessions.session_id
+        user_id,
+        session_start,
+        session_end,
+        campaigns,
+        rewards_issued,
+        reward_driven_by_campaign_view
+    from fct_http_sessions
 )
 
 select * from final;
