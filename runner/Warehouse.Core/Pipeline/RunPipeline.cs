@@ -115,13 +115,16 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
         summary.RefreshSteps = (await new Refresher(connectionString).RefreshAsync(options.SessionGaps, ct)).Steps;
         EndStage("refresh");
 
-        progress.Stage("count");
-        await CountAsync(summary, ct);
-        EndStage("sessions and marts");
-
-        progress.Stage("profile");
-        summary.Profile = await new DataProfiler(connectionString).ProfileAsync(null, ct);
-        EndStage("profile");
+        // Counting the marts (which computes them: they are views) and profiling the sources only read what the refresh
+        // committed, so they run side by side, each on its own connection and so in its own PostgreSQL process: the
+        // machine's second core does one while the first does the other (5 million events: ~5 s saved).
+        progress.Stage("count and profile");
+        var counting = TimedAsync(() => CountAsync(summary, ct));
+        var profiling = TimedAsync(async () => summary.Profile = await new DataProfiler(connectionString).ProfileAsync(null, ct));
+        await Task.WhenAll(counting, profiling);
+        summary.CountElapsed = await counting;
+        summary.ProfileElapsed = await profiling;
+        EndStage("sessions, marts and profile");
 
         var expected = options.ExpectedDirectory
             ?? (InputDiscovery.IsRemote(options.InputDirectory) ? "" : Path.Combine(options.InputDirectory, "expected"));
@@ -304,6 +307,13 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
         return await loader.LoadMappingAsync(pairs, identity, ct);
     }
 
+    private static async Task<TimeSpan> TimedAsync(Func<Task> work)
+    {
+        var watch = Stopwatch.StartNew();
+        await work();
+        return watch.Elapsed;
+    }
+
     private async Task CountAsync(RunSummary summary, CancellationToken ct)
     {
         await using var connection = await Connections.OpenAsync(connectionString, ct);
@@ -322,7 +332,7 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
         }
         foreach (var mart in MartCatalog.Names)
         {
-            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var watch = Stopwatch.StartNew();
             summary.MartRows[mart] = await ScalarAsync(connection, $"select count(*) from marts.{mart}", ct);
             summary.MartElapsed[mart] = watch.Elapsed;
         }

@@ -18,6 +18,10 @@ public sealed class RunSummary
     public Dictionary<string, long> StagingRows { get; } = [];
     public Dictionary<string, long> Sessions { get; } = [];
     public Dictionary<string, long> MartRows { get; } = [];
+    /// <summary>How long counting the staging rows, sessions and marts took (alongside the profile).</summary>
+    public TimeSpan CountElapsed { get; set; }
+    /// <summary>How long the profile took (alongside the counts).</summary>
+    public TimeSpan ProfileElapsed { get; set; }
     /// <summary>How long counting each mart took: the marts are views, so that is the time to compute them.</summary>
     public Dictionary<string, TimeSpan> MartElapsed { get; } = [];
     /// <summary>The refresh's own steps (sessionize, aggregate sessions, ...), inside the "refresh" stage.</summary>

@@ -37,7 +37,8 @@ public sealed class BenchCliTests : IDisposable
             PartOf: s["part_of"]?.GetValue<string>())).ToList();
         Assert.Contains(stages, s => s is { Name: "sessionize events", PartOf: "refresh" });
         var campaignPerformance = Assert.Single(stages, s => s.Name == "marts.campaign_performance");
-        Assert.Equal("sessions and marts", campaignPerformance.PartOf);
+        Assert.Equal("sessions, marts and profile", campaignPerformance.PartOf);
+        Assert.Contains(stages, s => s is { Name: "profile", PartOf: "sessions, marts and profile" });
         Assert.Equal(json["checks"]!["http_log sessions"]!["actual"]!.GetValue<long>(), campaignPerformance.Rows);
         var topLevel = stages.Where(s => s.PartOf is null && s.Name is not ("generate" or "copy floor")).Sum(s => s.Seconds);
         Assert.Equal(topLevel, json["end_to_end_seconds"]!.GetValue<double>(), 0.01);
