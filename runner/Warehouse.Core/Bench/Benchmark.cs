@@ -96,7 +96,7 @@ public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress
                 stages.Add(new BenchStage(stage, elapsed.TotalSeconds,
                     Rows: stage is "load" or "convert" ? loadedRows : null, Bytes: stage == "convert" ? rawBytes : null));
                 // The steps inside a stage, from the run itself: the marts are views, and the run's count of each one
-                // computes it in full, so that count is the mart's time (counting them again here would time them twice).
+                // produces all of its rows, so that count is the mart's time (counting them again here would time them twice).
                 if (stage == "refresh")
                 {
                     stages.AddRange(summary.RefreshSteps.Select(s => new BenchStage(s.Step, s.Elapsed.TotalSeconds, PartOf: stage)));
