@@ -51,11 +51,15 @@ async function loadOrderMetrics() {
   }
 }
 
-const familyState = { key: "browser_family", source: "" };
+// A number per request: when the key and the source change in quick succession, the answers may come back in any
+// order, and only the latest choice may be drawn (an earlier answer arriving last would leave a stale chart).
+const familyState = { key: "browser_family", source: "", request: 0 };
 
 async function loadFamilies() {
+  const request = ++familyState.request;
   const query = familyState.source ? `?source=${encodeURIComponent(familyState.source)}` : "";
   const families = await getJson(`sessions/by/${familyState.key}${query}`);
+  if (request !== familyState.request) return;
   const labels = Object.keys(families);
   drawChart("chart-families", {
     type: "bar",
@@ -80,7 +84,7 @@ async function loadDaily() {
 }
 
 // Keyset pagination: the API hands out next_cursor; going back means remembering the cursors of earlier pages.
-const campaignState = { filter: {}, cursors: [null], page: 0 };
+const campaignState = { filter: {}, cursors: [null], page: 0, request: 0 };
 
 function cell(text) {
   const td = document.createElement("td");
@@ -96,11 +100,14 @@ async function loadCampaignPage() {
   const cursor = campaignState.cursors[campaignState.page];
   if (cursor) params.set("cursor", cursor);
   const error = document.getElementById("campaign-error");
+  const request = ++campaignState.request;  // as for the families: only the latest page or filter is drawn
   let page;
   try {
     page = await getJson(`campaigns/performance?${params}`);
+    if (request !== campaignState.request) return;
     error.hidden = true;
   } catch (e) {
+    if (request !== campaignState.request) return;
     error.textContent = e.message;
     error.hidden = false;
     return;

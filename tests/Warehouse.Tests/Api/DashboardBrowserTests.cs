@@ -136,6 +136,38 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Dashboard_AnEarlierFamilyAnswerArrivingLast_DoesNotReplaceTheLatestChoice()
+    {
+        var page = await OpenDashboardAsync();
+        // Hold back the answer for the first choice (device families of every source) until the second choice's
+        // answer (one source) has been drawn: the order a loaded server or network can produce.
+        var releaseStale = new TaskCompletionSource();
+        var staleServed = new TaskCompletionSource();
+        await page.RouteAsync("**/sessions/by/device_family", async route =>
+        {
+            if (!route.Request.Url.Contains("source=", StringComparison.Ordinal))
+            {
+                await releaseStale.Task;
+                await route.ContinueAsync();
+                staleServed.TrySetResult();
+                return;
+            }
+            await route.ContinueAsync();
+        });
+
+        await page.ClickAsync("#family-keys button[data-key='device_family']");
+        await page.SelectOptionAsync("#family-source", "webshop_events");
+        await page.WaitForFunctionAsync("() => Chart.getChart(document.getElementById('chart-families')).data.labels.includes('Samsung')"
+            + " && !Chart.getChart(document.getElementById('chart-families')).data.labels.includes('Pixel 7')");
+        releaseStale.SetResult();
+        await staleServed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+
+        var expected = await FamiliesAsync("device_family", "webshop_events");
+        Assert.Equal(expected.Keys, await ChartAsync<string[]>(page, "chart-families", "chart.data.labels"));
+    }
+
+    [Fact]
     public async Task Dashboard_CampaignTable_PagesForwardAndBackAndFilters()
     {
         var page = await OpenDashboardAsync();
