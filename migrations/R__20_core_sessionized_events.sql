@@ -40,13 +40,14 @@ final as (
         refresh_state.session_gap_seconds,
         fct_sessionized_events.user_event_number,
         fct_sessionized_events.previous_event_at,
-        -- the same expression as core.int_events_sessionized
         cast(
             extract(epoch from fct_sessionized_events.event_at) - extract(epoch from fct_sessionized_events.previous_event_at)
             as decimal(18, 6)
         ) as seconds_since_previous_event,
         fct_sessionized_events.is_new_session,
         fct_sessionized_events.session_number,
+        -- deterministic and readable; unambiguous because source has no ':' and session_number is the last part
+        -- (core.int_sessions_aggregated builds the same id per session)
         cast(
             fct_sessionized_events.source || ':' || fct_sessionized_events.user_id || ':'
                 || cast(fct_sessionized_events.session_number as varchar(20))

@@ -74,9 +74,8 @@ public sealed class Refresher(string connectionString)
         properties, product_id, user_agent, ip, browser_family, os_family, device_family
         """;
 
-    // What core.fct_sessionized_events stores of core.int_events_sessionized's columns: session_id,
-    // seconds_since_previous_event and session_gap_seconds are derived where they are read (V0063), so the view's
-    // expressions for them are never evaluated here.
+    // core.int_events_sessionized's columns but is_context; session_id, seconds_since_previous_event and
+    // session_gap_seconds are derived where they are read (V0063).
     private const string SessionizedColumns = EventColumns + """
         , user_event_number, previous_event_at, is_new_session, session_number, load_id, refresh_id
         """;

@@ -892,25 +892,17 @@ events_with_previous as (
     cross join session_gaps
 ),
 
-events_with_gap as (
-    select
-        events_with_previous.*,
-        cast(extract(epoch from event_at) - extract(epoch from previous_event_at) as decimal(18, 6))
-            as seconds_since_previous_event
-    from events_with_previous
-),
-
 events_flagged as (
     select
-        events_with_gap.*,
+        events_with_previous.*,
         -- a gap of exactly the threshold starts a new session ("greater than or equal to"); one millisecond less does not.
-        -- Compared as timestamps: exact to the microsecond, and 5x cheaper than the numeric seconds above.
+        -- Compared as timestamps: exact to the microsecond, and 5x cheaper than numeric seconds.
         case
             when previous_event_at is null then true
             when event_at >= previous_event_at + session_gap_seconds * interval '1 second' then true
             else false
         end as is_new_session
-    from events_with_gap
+    from events_with_previous
 ),
 
 events_numbered as (
@@ -952,17 +944,12 @@ final as (
         events_numbered.browser_family,
         events_numbered.os_family,
         events_numbered.device_family,
-        events_numbered.session_gap_seconds,
+        -- session_id, seconds_since_previous_event and session_gap_seconds are derived from these where they are
+        -- read (core.sessionized_events, core.int_sessions_aggregated), not stored per event (V0063)
         events_numbered.user_event_number,
         events_numbered.previous_event_at,
-        events_numbered.seconds_since_previous_event,
         events_numbered.is_new_session,
         events_numbered.session_number,
-        -- deterministic and readable; unambiguous because source has no ':' and session_number is the last part
-        cast(
-            events_numbered.source || ':' || events_numbered.user_id || ':' || cast(events_numbered.session_number as varchar(20))
-            as varchar(320)
-        ) as session_id,
         events_numbered.load_id,
         loaded_through.refresh_id,
         events_numbered.is_context
@@ -1018,13 +1005,14 @@ final as (
         refresh_state.session_gap_seconds,
         fct_sessionized_events.user_event_number,
         fct_sessionized_events.previous_event_at,
-        -- the same expression as core.int_events_sessionized
         cast(
             extract(epoch from fct_sessionized_events.event_at) - extract(epoch from fct_sessionized_events.previous_event_at)
             as decimal(18, 6)
         ) as seconds_since_previous_event,
         fct_sessionized_events.is_new_session,
         fct_sessionized_events.session_number,
+        -- deterministic and readable; unambiguous because source has no ':' and session_number is the last part
+        -- (core.int_sessions_aggregated builds the same id per session)
         cast(
             fct_sessionized_events.source || ':' || fct_sessionized_events.user_id || ':'
                 || cast(fct_sessionized_events.session_number as varchar(20))
