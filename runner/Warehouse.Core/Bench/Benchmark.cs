@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using Npgsql;
 using Warehouse.Core.Database;
 using Warehouse.Core.Generate;
-using Warehouse.Core.Marts;
 using Warehouse.Core.Migrations;
 using Warehouse.Core.Pipeline;
 
@@ -97,11 +96,11 @@ public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress
                     Rows: stage is "load" or "convert" ? loadedRows : null, Bytes: stage == "convert" ? rawBytes : null));
                 // The steps inside a stage, from the run itself: the marts are views, and the run's count of each one
                 // produces all of its rows, so that count is the mart's time (counting them again here would time them twice).
-                if (stage == "refresh")
+                if (stage == RunPipeline.RefreshStage)
                 {
                     stages.AddRange(summary.RefreshSteps.Select(s => new BenchStage(s.Step, s.Elapsed.TotalSeconds, PartOf: stage)));
                 }
-                if (stage == "sessions, marts and profile")
+                if (stage == RunPipeline.CountAndProfileStage)
                 {
                     // the counts and the profile run side by side: their times overlap and add up to more than the stage
                     stages.Add(new BenchStage("count sessions and marts", summary.CountElapsed.TotalSeconds, PartOf: stage));

@@ -43,6 +43,10 @@ public interface IRunProgress
 /// </summary>
 public sealed class RunPipeline(string connectionString, TextWriter log, IRunProgress progress)
 {
+    /// <summary>Stage names the benchmark lists steps under (<see cref="RunSummary.RefreshSteps"/>, the mart times).</summary>
+    public const string RefreshStage = "refresh";
+    public const string CountAndProfileStage = "sessions, marts and profile";
+
     public async Task<RunSummary> RunAsync(RunOptions options, CancellationToken ct = default)
     {
         var summary = new RunSummary();
@@ -113,7 +117,7 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
 
         progress.Stage("refresh");
         summary.RefreshSteps = (await new Refresher(connectionString).RefreshAsync(options.SessionGaps, ct)).Steps;
-        EndStage("refresh");
+        EndStage(RefreshStage);
 
         // Counting the marts (which computes them: they are views) and profiling the sources only read what the refresh
         // committed, so they run side by side, each on its own connection and so in its own PostgreSQL process: the
@@ -125,7 +129,7 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
         await Task.WhenAll(counting, profiling);
         summary.CountElapsed = await counting;
         summary.ProfileElapsed = await profiling;
-        EndStage("sessions, marts and profile");
+        EndStage(CountAndProfileStage);
 
         var expected = options.ExpectedDirectory
             ?? (InputDiscovery.IsRemote(options.InputDirectory) ? "" : Path.Combine(options.InputDirectory, "expected"));
