@@ -1165,17 +1165,18 @@ comment on column core.sessions.device_family is 'Device family of the session''
 -- core.fct_http_sessions; marts.campaign_performance and core.http_session_lists read that table.
 --
 -- DIALECT POINT: the lists are the one place where PostgreSQL and Redshift SQL differ: the ordered_list variable
--- (id, n) is array_remove(array_agg(id order by n), null) on PostgreSQL and a LISTAGG string on Redshift, and
--- empty_list, the list of a session without any, is an empty array on PostgreSQL and an empty string on Redshift
--- (runner/Warehouse.Core/Portability/Dialect.cs).
+-- (id, n) is array_remove(array_agg(id order by n), null) on PostgreSQL and a LISTAGG string on Redshift (both skip
+-- null ids), and empty_list, the list of a session without any, is an empty array on PostgreSQL and an empty string on
+-- Redshift (runner/Warehouse.Core/Portability/Dialect.cs).
 --
 -- Shape, for speed at millions of events: the sessions come from core.fct_sessions (already one row each), and the
--- events are read only where they matter, the campaign views and the reward issues, each reduced first to one row per
--- (session, id). The events table is named in both of those CTEs rather than imported once: PostgreSQL materialises
--- a CTE read twice, and copying millions of rows costs more than a second scan. Keys are (user_id, session_number),
--- never the text session_id: that id starts with the constant 'http_log:', so sorts on it cannot use abbreviated keys.
--- The two lists are aggregated in separate CTEs: Redshift rejects ordered aggregates with different ORDER BYs in
--- one SELECT.
+-- events are read only where they matter, the campaign views and the reward issues. Every CTE is read once, so
+-- PostgreSQL inlines it and each grouping reads its input in the order the grouping before it produced: the campaign
+-- side is one sort of the views and mapped issues, the reward side one sort of the issues (a CTE read twice is
+-- materialised, and its order is forgotten: the earlier shape sorted the 3 million views three times). Keys are
+-- (user_id, session_number), never the text session_id: that id starts with the constant 'http_log:', so sorts on it
+-- cannot use abbreviated keys. The two lists are aggregated in separate CTEs: Redshift rejects ordered aggregates with
+-- different ORDER BYs in one SELECT.
 
 drop view if exists core.int_http_sessions_summarized cascade;
 
@@ -1197,29 +1198,72 @@ campaign_reward_mapping as (
     select * from staging.campaign_reward_mapping
 ),
 
--- each campaign once per session: where it was first viewed (user_event_number orders by time, then input position)
-campaign_first_views as (
+-- what a session did with each campaign: viewed it (with the view's position and time), or was issued a reward of it
+-- per the mapping (with the issue's time). One row per view and one per (issue, mapped campaign).
+campaign_touches as (
     select
         user_id,
         session_number,
         campaign_id,
-        min(user_event_number) as first_view_number,
-        min(event_at) as first_viewed_at
+        user_event_number as view_number,
+        event_at as viewed_at,
+        cast(null as timestamp with time zone) as reward_issued_at
     from core.fct_sessionized_events
     where source = 'http_log'
         and event_type = 'campaign_view'
         and refresh_id = (select max(refresh_id) from refresh_state)
+
+    union all
+
+    select
+        reward_issues.user_id,
+        reward_issues.session_number,
+        campaign_reward_mapping.campaign_id,
+        cast(null as bigint) as view_number,
+        cast(null as timestamp with time zone) as viewed_at,
+        reward_issues.event_at as reward_issued_at
+    from core.fct_sessionized_events as reward_issues
+    inner join campaign_reward_mapping
+        on campaign_reward_mapping.reward_id = reward_issues.reward_id
+    where reward_issues.source = 'http_log'
+        and reward_issues.event_type = 'reward_issue'
+        and reward_issues.refresh_id = (select max(refresh_id) from refresh_state)
+),
+
+-- each campaign once per session: where it was first viewed (user_event_number orders by time, then input position;
+-- null when only a reward of it was issued), and when a reward of it was last issued
+session_campaigns as (
+    select
+        user_id,
+        session_number,
+        campaign_id,
+        min(view_number) as first_view_number,
+        min(viewed_at) as first_viewed_at,
+        max(reward_issued_at) as last_reward_issued_at
+    from campaign_touches
     group by user_id, session_number, campaign_id
 ),
 
--- each reward once per session: where it was first issued, and when it was last issued
-reward_issue_spans as (
+-- a reward is driven when a campaign containing it (per the mapping) was viewed in the same session at or before an
+-- issue of it ("at" means the same timestamp, whatever the line order). Some view at or before some issue is the same
+-- as the campaign's first view at or before the last issue of any of its rewards, so one row per campaign decides.
+campaign_lists as (
+    select
+        user_id,
+        session_number,
+        coalesce(listagg(case when first_view_number is not null then campaign_id end, ',') within group (order by first_view_number), '') as campaigns,
+        max(case when first_viewed_at <= last_reward_issued_at then 1 else 0 end) as driven_flag
+    from session_campaigns
+    group by user_id, session_number
+),
+
+-- each reward once per session, where it was first issued
+reward_first_issues as (
     select
         user_id,
         session_number,
         reward_id,
-        min(user_event_number) as first_issue_number,
-        max(event_at) as last_issued_at
+        min(user_event_number) as first_issue_number
     from core.fct_sessionized_events
     where source = 'http_log'
         and event_type = 'reward_issue'
@@ -1227,39 +1271,13 @@ reward_issue_spans as (
     group by user_id, session_number, reward_id
 ),
 
-campaign_lists as (
-    select
-        user_id,
-        session_number,
-        coalesce(listagg(campaign_id, ',') within group (order by first_view_number), '') as campaigns
-    from campaign_first_views
-    group by user_id, session_number
-),
-
 reward_lists as (
     select
         user_id,
         session_number,
         coalesce(listagg(reward_id, ',') within group (order by first_issue_number), '') as rewards_issued
-    from reward_issue_spans
+    from reward_first_issues
     group by user_id, session_number
-),
-
--- a reward is driven when a campaign containing it (per the mapping) was viewed in the same session at or before an
--- issue of it ("at" means the same timestamp, whatever the line order). Some view at or before some issue is the same
--- as the campaign's first view at or before the reward's last issue, so one row per id on each side is enough.
-driven_sessions as (
-    select distinct
-        reward_issue_spans.user_id,
-        reward_issue_spans.session_number
-    from reward_issue_spans
-    inner join campaign_reward_mapping
-        on campaign_reward_mapping.reward_id = reward_issue_spans.reward_id
-    inner join campaign_first_views
-        on campaign_first_views.user_id = reward_issue_spans.user_id
-        and campaign_first_views.session_number = reward_issue_spans.session_number
-        and campaign_first_views.campaign_id = campaign_reward_mapping.campaign_id
-    where campaign_first_views.first_viewed_at <= reward_issue_spans.last_issued_at
 ),
 
 final as (
@@ -1271,7 +1289,7 @@ final as (
         sessions.session_end,
         coalesce(campaign_lists.campaigns, '') as campaigns,
         coalesce(reward_lists.rewards_issued, '') as rewards_issued,
-        case when driven_sessions.user_id is not null then true else false end as reward_driven_by_campaign_view,
+        case when campaign_lists.driven_flag = 1 then true else false end as reward_driven_by_campaign_view,
         sessions.refresh_id
     from sessions
     left join campaign_lists
@@ -1280,9 +1298,6 @@ final as (
     left join reward_lists
         on reward_lists.user_id = sessions.user_id
         and reward_lists.session_number = sessions.session_number
-    left join driven_sessions
-        on driven_sessions.user_id = sessions.user_id
-        and driven_sessions.session_number = sessions.session_number
 )
 
 select * from final;
