@@ -125,6 +125,7 @@ public sealed class CampaignPerformanceTests
             ["1001 | 2019-08-27T10:00:00Z | 2019-08-27T10:00:05Z | [\"4\"] | [\"5\"] | false"],
             await db.MartAsync("campaign_performance"));
     }
+
     [Fact]
     public async Task CampaignViewBetweenTwoIssuesOfTheReward_DrivesIt()
     {
@@ -155,6 +156,39 @@ public sealed class CampaignPerformanceTests
                 "1005 | 2019-08-27T10:00:00Z | 2019-08-27T10:00:00Z | [] | [] | false",
                 "1006 | 2019-08-27T10:00:05Z | 2019-08-27T10:00:05Z | [\"50\"] | [] | false",
             ],
+            await db.MartAsync("campaign_performance"));
+    }
+
+    [Fact]
+    public async Task RewardOfTwoCampaigns_IsDrivenByAViewOfEitherBeforeIt()
+    {
+        // reward 100 belongs to campaigns 10 and 11: 11 is viewed before the issue, 10 only after it
+        var db = await WarehouseDatabase.CreateAsync(nameof(RewardOfTwoCampaigns_IsDrivenByAViewOfEitherBeforeIt));
+        await db.MappingAsync(("10", "100"), ("11", "100"));
+        await db.HttpLogAsync(
+            "2019-08-27T10:00:00Z GET /campaigns/11 1007",
+            "2019-08-27T10:00:30Z POST /rewards/100 1007",
+            "2019-08-27T10:01:00Z GET /campaigns/10 1007");
+
+        Assert.Equal(
+            ["1007 | 2019-08-27T10:00:00Z | 2019-08-27T10:01:00Z | [\"11\",\"10\"] | [\"100\"] | true"],
+            await db.MartAsync("campaign_performance"));
+    }
+
+    [Fact]
+    public async Task ViewOfACampaignOfAnotherIssuedReward_DoesNotDriveIt()
+    {
+        // campaign 11 (reward 101) is viewed before reward 100 is issued, and campaign 10 (reward 100) only after it:
+        // each campaign is matched with its own rewards, never with another's
+        var db = await WarehouseDatabase.CreateAsync(nameof(ViewOfACampaignOfAnotherIssuedReward_DoesNotDriveIt));
+        await db.MappingAsync(("10", "100"), ("11", "101"));
+        await db.HttpLogAsync(
+            "2019-08-27T10:00:00Z GET /campaigns/11 1008",
+            "2019-08-27T10:00:30Z POST /rewards/100 1008",
+            "2019-08-27T10:01:00Z GET /campaigns/10 1008");
+
+        Assert.Equal(
+            ["1008 | 2019-08-27T10:00:00Z | 2019-08-27T10:01:00Z | [\"11\",\"10\"] | [\"100\"] | false"],
             await db.MartAsync("campaign_performance"));
     }
 }
