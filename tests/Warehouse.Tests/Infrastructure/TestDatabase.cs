@@ -15,6 +15,7 @@ public static class TestDatabase
     private static readonly Lazy<string> ServerConnectionString = new(StartServer, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly SemaphoreSlim CreateLock = new(1, 1);
     private static bool _templateReady;
+    private static EmbeddedPostgres? _startedCluster;
     private const string TemplateName = "warehouse_template";
 
     public static string RepoRoot { get; } = FindRepoRoot();
@@ -126,23 +127,34 @@ public static class TestDatabase
         // Throwaway data: durability buys nothing here, so skip fsync for speed.
         var cluster = new EmbeddedPostgres(root, ["fsync=off", "full_page_writes=off", "max_connections=200"]);
         var serverUrl = cluster.Start();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            NpgsqlConnection.ClearAllPools();
-            try
-            {
-                cluster.Stop();
-                Directory.Delete(root, recursive: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Warehouse.Core.WarehouseException)
-            {
-                // Best effort: a leftover folder under /tmp is harmless.
-            }
-        };
+        _startedCluster = cluster;
         return ConnectionUrl.ToConnectionString(serverUrl, "warehouse-tests");
     }
 
-    /// <summary>The exit handler of a run may be cut short; a later run removes what it left (its process is gone).</summary>
+    /// <summary>
+    /// Stops and removes the throwaway cluster, if this run started one. Called when the test run ends
+    /// (<see cref="WarehouseTestFramework"/>), not from AppDomain.ProcessExit: dotnet test kills an ended test host 100 ms
+    /// after asking it to exit, and clearing the pools, pg_ctl stop and the delete take seconds after the full suite.
+    /// </summary>
+    internal static void StopServer()
+    {
+        if (Interlocked.Exchange(ref _startedCluster, null) is not { } cluster)
+        {
+            return;
+        }
+        NpgsqlConnection.ClearAllPools();
+        try
+        {
+            cluster.Stop();
+            Directory.Delete(cluster.Root, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Warehouse.Core.WarehouseException)
+        {
+            // Best effort: a leftover folder under /tmp is harmless, and the next run removes it.
+        }
+    }
+
+    /// <summary>A run may end before it stops its cluster (killed, crashed); a later run removes what it left (its process is gone).</summary>
     private static void RemoveClustersOfEndedRuns()
     {
         foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), "warehouse-tests-*"))
