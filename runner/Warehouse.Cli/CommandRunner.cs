@@ -24,23 +24,23 @@ internal static class CommandRunner
         }
         catch (Exception e) when (Unwrap(e) is WarehouseException user)
         {
-            await Console.Error.WriteLineAsync($"error: {user.Message}");
+            await ErrorAsync($"error: {user.Message}");
             return ExitCodes.Failed;
         }
         catch (OperationCanceledException)
         {
-            await Console.Error.WriteLineAsync("interrupted");
+            await ErrorAsync("interrupted");
             return ExitCodes.Interrupted;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            await ErrorAsync($"error: {e.Message}");
             return ExitCodes.Failed;
         }
         catch (Exception e)
         {
             // An unexpected failure is a bug: still one line, with the stack trace only on request.
-            await Console.Error.WriteLineAsync($"error: unexpected {e.GetType().Name}: {e.Message}" +
+            await ErrorAsync($"error: unexpected {e.GetType().Name}: {e.Message}" +
                 (Environment.GetEnvironmentVariable("WAREHOUSE_DEBUG") is null ? " (set WAREHOUSE_DEBUG=1 for details)" : ""));
             if (Environment.GetEnvironmentVariable("WAREHOUSE_DEBUG") is not null)
             {
@@ -48,6 +48,13 @@ internal static class CommandRunner
             }
             return ExitCodes.Failed;
         }
+    }
+
+    /// <summary>The failure's line, on a line of its own even when a stage's progress was showing on the terminal.</summary>
+    private static async Task ErrorAsync(string line)
+    {
+        ConsoleProgress.ClearLine();
+        await Console.Error.WriteLineAsync(line);
     }
 
     private static Exception Unwrap(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } a ? Unwrap(a.InnerExceptions[0]) : e;

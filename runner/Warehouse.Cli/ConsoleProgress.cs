@@ -21,9 +21,12 @@ internal sealed class ConsoleProgress : IRunProgress
 
     public IProgress<long> Bytes(string what, long total) => new ByteProgress(what, total, _interactive);
 
-    public void Done(string what)
+    public void Done(string what) => ClearLine();
+
+    /// <summary>Clears a progress line left on the terminal, so an error that ends a stage starts a line of its own.</summary>
+    public static void ClearLine()
     {
-        if (_interactive)
+        if (!Console.IsErrorRedirected)
         {
             Console.Error.Write("\r\u001b[K");
         }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Warehouse.Core.Pipeline;
 using Warehouse.Core.Refresh;
 
 namespace Warehouse.Cli.Commands;
@@ -18,8 +19,15 @@ internal static class RefreshCommand
         var command = new Command("refresh", "Bring sessions and marts up to date with what is in staging") { SessionGap, full };
         command.SetAction(async (result, ct) =>
         {
-            var refreshed = await new Refresher(GlobalOptions.ConnectionString(result))
-                .RefreshAsync(new RefreshOptions { SessionGaps = Gaps(result), Full = result.GetValue(full) }, ct);
+            var progress = new ConsoleProgress();
+            var options = new RefreshOptions
+            {
+                SessionGaps = Gaps(result),
+                Full = result.GetValue(full),
+                Progress = new InlineProgress<string>(step => progress.Stage($"refresh: {step}")),
+            };
+            var refreshed = await new Refresher(GlobalOptions.ConnectionString(result)).RefreshAsync(options, ct);
+            progress.Done("refresh");
             Console.WriteLine(Describe(refreshed));
             foreach (var (step, elapsed) in refreshed.Steps)
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Warehouse.Core;
 using Warehouse.Core.Database;
+using Warehouse.Core.Pipeline;
 using Warehouse.Core.Replay;
 
 namespace Warehouse.Cli.Commands;
@@ -47,7 +48,7 @@ internal static class ReplayCommand
                 WorkDirectory = Path.Combine(DatabaseLocator.Home(GlobalOptions.ProjectRoot), "work"),
                 SessionGaps = RefreshCommand.Gaps(result),
             };
-            var progress = new ConsoleLines<ReplayBatch>(b => Console.WriteLine(
+            var progress = new InlineProgress<ReplayBatch>(b => Console.WriteLine(
                 $"lines {b.FirstLine:N0}-{b.LastLine:N0}: {b.Records:N0} events{(b.Rejected > 0 ? $", {b.Rejected:N0} rejected" : "")}; " +
                 $"{RefreshCommand.Describe(b.Refresh)}"));
             var summary = await new Replayer(GlobalOptions.ConnectionString(result)).ReplayAsync(options, progress, ct);
@@ -59,11 +60,5 @@ internal static class ReplayCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    /// <summary>Reports on the caller's thread (unlike Progress&lt;T&gt;), so lines print in order before the summary.</summary>
-    private sealed class ConsoleLines<T>(Action<T> write) : IProgress<T>
-    {
-        public void Report(T value) => write(value);
     }
 }

@@ -116,7 +116,12 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
         EndStage("load");
 
         progress.Stage("refresh");
-        summary.RefreshSteps = (await new Refresher(connectionString).RefreshAsync(options.SessionGaps, ct)).Steps;
+        var refreshOptions = new RefreshOptions
+        {
+            SessionGaps = options.SessionGaps,
+            Progress = new InlineProgress<string>(step => progress.Stage($"refresh: {step}")),
+        };
+        summary.RefreshSteps = (await new Refresher(connectionString).RefreshAsync(refreshOptions, ct)).Steps;
         EndStage(RefreshStage);
 
         // Counting the marts (which computes them: they are views) and profiling the sources only read what the refresh

@@ -14,6 +14,12 @@ public sealed record RefreshOptions
 
     /// <summary>Rebuild everything from staging instead of taking in only what was loaded since the last refresh.</summary>
     public bool Full { get; init; }
+
+    /// <summary>
+    /// Told the name of each step as it starts (the names <see cref="RefreshResult.Steps"/> lists), so a caller can show
+    /// progress: a full refresh of millions of events runs for minutes.
+    /// </summary>
+    public IProgress<string>? Progress { get; init; }
 }
 
 /// <summary>What a refresh did, with the time of each step.</summary>
@@ -97,11 +103,18 @@ public sealed class Refresher(string connectionString)
 
     public async Task<RefreshResult> RefreshAsync(RefreshOptions options, CancellationToken ct = default)
     {
+        // Each step's time runs from the end of the step before it, so the steps add up to the whole refresh.
         var steps = new List<(string, TimeSpan)>();
         var stopwatch = Stopwatch.StartNew();
-        void Step(string name)
+        var current = "";
+        void Begin(string name)
         {
-            steps.Add((name, stopwatch.Elapsed));
+            current = name;
+            options.Progress?.Report(name);
+        }
+        void End()
+        {
+            steps.Add((current, stopwatch.Elapsed));
             stopwatch.Restart();
         }
 
@@ -136,18 +149,20 @@ public sealed class Refresher(string connectionString)
         {
             // Fresh planner statistics on staging: the sort and joins of a full build are planned from them. An
             // incremental refresh reads few rows and leaves the statistics to autovacuum (analyze costs ~0.1 s a table).
+            Begin("analyze staging");
             await AnalyzeStagingAsync(connection, transaction, ct);
-            Step("analyze staging");
+            End();
         }
 
         if (full)
         {
             // Truncated in this transaction: with wal_level=minimal the inserts below skip the WAL, as fast as an
             // unlogged table, and the tables stay crash-safe. Readers wait for the commit instead of seeing them empty.
+            Begin("truncate");
             await ExecuteAsync(connection, transaction,
                 "truncate core.fct_sessionized_events, core.fct_sessions, core.fct_http_sessions, core.int_reopened_events", ct);
             await ExecuteAsync(connection, transaction, "update core.refresh_state set loaded_through_load_id = -1", ct);
-            Step("truncate");
+            End();
         }
         else
         {
@@ -162,19 +177,22 @@ public sealed class Refresher(string connectionString)
             }
             if (rebuilt.Count > 0)
             {
+                Begin("reset " + string.Join(", ", rebuilt));
                 await AnalyzeStagingAsync(connection, transaction, ct);
                 await ResetSourcesAsync(connection, transaction, rebuilt, ct);
-                Step("reset " + string.Join(", ", rebuilt));
+                End();
             }
         }
         await ExecuteAsync(connection, transaction, $"update core.refresh_state set refresh_id = {refreshId}", ct);
 
         if (!full)
         {
+            Begin("reopen affected sessions");
             usersReopened = await ReopenAsync(connection, transaction, ct);
-            Step("reopen affected sessions");
+            End();
         }
 
+        Begin("sessionize events");
         if (onPostgres)
         {
             await ExecuteAsync(connection, transaction, $"set local work_mem = '{SortWorkMem}'", ct);
@@ -190,29 +208,33 @@ public sealed class Refresher(string connectionString)
             await ExecuteAsync(connection, transaction, $"set local work_mem = '{RefreshWorkMem}'", ct);
         }
         await ExecuteAsync(connection, transaction, "delete from core.int_reopened_events", ct);
-        Step("sessionize events");
+        End();
         // Each later step is planned from the statistics of the table the step before it filled. Without them, after a
         // rebuild, the planner took the 1.9 million new sessions for a few rows and the HTTP summary of 5 million
         // events ran for over 15 minutes in nested loops instead of 30 seconds.
         var bulk = full || rebuilt.Count > 0;
         if (bulk)
         {
+            Begin("analyze sessionized events");
             await ExecuteAsync(connection, transaction, "analyze core.fct_sessionized_events", ct);
-            Step("analyze sessionized events");
+            End();
         }
 
+        Begin("aggregate sessions");
         var sessions = await ExecuteAsync(connection, transaction, $"""
             insert into core.fct_sessions ({SessionColumns})
             select {SessionColumns}
             from core.int_sessions_aggregated
             """, ct);
-        Step("aggregate sessions");
+        End();
         if (bulk)
         {
+            Begin("analyze sessions");
             await ExecuteAsync(connection, transaction, "analyze core.fct_sessions", ct);
-            Step("analyze sessions");
+            End();
         }
 
+        Begin("summarize http sessions");
         if (onPostgres)
         {
             // The summary groups millions of nearly unique (session, campaign) pairs and then groups those by session
@@ -233,7 +255,7 @@ public sealed class Refresher(string connectionString)
             await ExecuteAsync(connection, transaction, "reset enable_hashagg", ct);
             await ExecuteAsync(connection, transaction, $"set local work_mem = '{RefreshWorkMem}'", ct);
         }
-        Step("summarize http sessions");
+        End();
 
         await ExecuteAsync(connection, transaction, $"""
             update core.refresh_state
@@ -246,11 +268,13 @@ public sealed class Refresher(string connectionString)
             """, ct);
         if (bulk)
         {
+            Begin("analyze http sessions");
             await ExecuteAsync(connection, transaction, "analyze core.fct_http_sessions", ct);
-            Step("analyze http sessions");
+            End();
         }
+        Begin("commit");
         await transaction.CommitAsync(ct);
-        Step("commit");
+        End();
         return new RefreshResult(full, rebuilt, usersReopened, events, sessions, loadedThrough, steps);
     }
 

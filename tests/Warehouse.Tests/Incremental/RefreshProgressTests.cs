@@ -1,0 +1,40 @@
+using Warehouse.Core.Pipeline;
+using Warehouse.Core.Refresh;
+using Warehouse.Tests.Infrastructure;
+
+namespace Warehouse.Tests.Incremental;
+
+/// <summary>A refresh tells its caller each step as the step starts, so a refresh that runs for minutes shows progress.</summary>
+public sealed class RefreshProgressTests : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("refresh-progress-").FullName;
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    [Fact]
+    public async Task Refresh_ReportsEveryTimedStep_AsItStarts()
+    {
+        var db = await TestDatabase.CreateMigratedAsync(nameof(Refresh_ReportsEveryTimedStep_AsItStarts));
+        var feeder = new BatchFeeder(db, _work);
+        foreach (var batch in BatchFeeder.WholeFiles(Path.Combine(TestDatabase.RepoRoot, "seeds", "sample")))
+        {
+            await feeder.FeedAsync(batch);
+        }
+
+        var fullSteps = new List<string>();
+        var full = await new Refresher(db).RefreshAsync(
+            new RefreshOptions { Full = true, Progress = new InlineProgress<string>(fullSteps.Add) });
+        var incrementalSteps = new List<string>();
+        var incremental = await new Refresher(db).RefreshAsync(
+            new RefreshOptions { Progress = new InlineProgress<string>(incrementalSteps.Add) });
+
+        Assert.Equal(full.Steps.Select(s => s.Step), fullSteps);
+        Assert.Equal(
+            ["analyze staging", "truncate", "sessionize events", "analyze sessionized events", "aggregate sessions",
+             "analyze sessions", "summarize http sessions", "analyze http sessions", "commit"],
+            fullSteps);
+        Assert.Equal(incremental.Steps.Select(s => s.Step), incrementalSteps);
+        Assert.Equal(["reopen affected sessions", "sessionize events", "aggregate sessions", "summarize http sessions", "commit"],
+            incrementalSteps);
+    }
+}
