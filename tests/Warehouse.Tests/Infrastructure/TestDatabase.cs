@@ -143,15 +143,7 @@ public static class TestDatabase
             return;
         }
         NpgsqlConnection.ClearAllPools();
-        try
-        {
-            cluster.Stop();
-            Directory.Delete(cluster.Root, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Warehouse.Core.WarehouseException)
-        {
-            // Best effort: a leftover folder under /tmp is harmless, and the next run removes it.
-        }
+        StopAndDelete(cluster);
     }
 
     /// <summary>A run may end before it stops its cluster (killed, crashed); a later run removes what it left (its process is gone).</summary>
@@ -163,15 +155,24 @@ public static class TestDatabase
             {
                 continue;
             }
-            try
-            {
-                new EmbeddedPostgres(folder).Stop();
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Warehouse.Core.WarehouseException)
-            {
-                // Not ours to fight over; leave it.
-            }
+            StopAndDelete(new EmbeddedPostgres(folder));
+        }
+    }
+
+    /// <summary>
+    /// Best effort: a folder left under /tmp is harmless (a later run removes it), and one that will not go is not ours
+    /// to fight over.
+    /// </summary>
+    private static void StopAndDelete(EmbeddedPostgres cluster)
+    {
+        try
+        {
+            cluster.Stop();
+            Directory.Delete(cluster.Root, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Warehouse.Core.WarehouseException)
+        {
+            // left for a later run
         }
     }
 
