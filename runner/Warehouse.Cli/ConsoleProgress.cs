@@ -9,24 +9,24 @@ namespace Warehouse.Cli;
 /// </summary>
 internal sealed class ConsoleProgress : IRunProgress
 {
-    private readonly bool _interactive = !Console.IsErrorRedirected;
+    private static bool Interactive => !Console.IsErrorRedirected;
 
     public void Stage(string name)
     {
-        if (_interactive)
+        if (Interactive)
         {
             Console.Error.Write($"\r\u001b[K{name}...");
         }
     }
 
-    public IProgress<long> Bytes(string what, long total) => new ByteProgress(what, total, _interactive);
+    public IProgress<long> Bytes(string what, long total) => new ByteProgress(what, total, Interactive);
 
     public void Done(string what) => ClearLine();
 
     /// <summary>Clears a progress line left on the terminal, so an error that ends a stage starts a line of its own.</summary>
     public static void ClearLine()
     {
-        if (!Console.IsErrorRedirected)
+        if (Interactive)
         {
             Console.Error.Write("\r\u001b[K");
         }

@@ -24,10 +24,10 @@ internal static class RefreshCommand
             {
                 SessionGaps = Gaps(result),
                 Full = result.GetValue(full),
-                Progress = new InlineProgress<string>(step => progress.Stage($"refresh: {step}")),
+                Progress = progress.Steps(RunPipeline.RefreshStage),
             };
             var refreshed = await new Refresher(GlobalOptions.ConnectionString(result)).RefreshAsync(options, ct);
-            progress.Done("refresh");
+            progress.Done(RunPipeline.RefreshStage);
             Console.WriteLine(Describe(refreshed));
             foreach (var (step, elapsed) in refreshed.Steps)
             {

@@ -36,6 +36,13 @@ public interface IRunProgress
     void Done(string what);
 }
 
+public static class RunProgressExtensions
+{
+    /// <summary>The steps of a stage as stages of their own, <c>stage: step</c> (e.g. a refresh's steps).</summary>
+    public static IProgress<string> Steps(this IRunProgress progress, string stage) =>
+        new InlineProgress<string>(step => progress.Stage($"{stage}: {step}"));
+}
+
 /// <summary>
 /// The main job: migrate, convert every recognised raw file to Avro, load Avro and mapping files into staging, refresh,
 /// and verify against expected fixtures. Every step is idempotent: a raw file already converted is not converted again
@@ -119,7 +126,7 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
         var refreshOptions = new RefreshOptions
         {
             SessionGaps = options.SessionGaps,
-            Progress = new InlineProgress<string>(step => progress.Stage($"refresh: {step}")),
+            Progress = progress.Steps(RefreshStage),
         };
         summary.RefreshSteps = (await new Refresher(connectionString).RefreshAsync(refreshOptions, ct)).Steps;
         EndStage(RefreshStage);
