@@ -1,5 +1,6 @@
 -- core.int_events_sessionized: the sessionization logic (issue 4's rules), applied to what the current refresh must
--- (re)build. The refresher writes its rows, context rows left out, into core.fct_sessionized_events; analysts read
+-- (re)build. The refresher writes its rows, context rows left out, into core.fct_sessionized_events_this_run and from
+-- there into core.fct_sessionized_events; analysts read
 -- core.sessionized_events. Outside a refresh it shows the events loaded since the last refresh, sessionized as if
 -- each of their users started there.
 --
@@ -8,24 +9,33 @@
 -- equal to the threshold in core.session_gap_settings.
 --
 -- Input, two parts:
---   new events:      core.events loaded after the source's core.refresh_state.loaded_through_load_id (all of them when the
+--   new events:      core.events of the buckets being built (core.int_refresh_scope), loaded after the source's
+--                    core.refresh_state.loaded_through_load_id (all of them in a full refresh, or when the
 --                    source is rebuilt, where that is -1);
 --   reopened events: core.int_reopened_events, filled by the refresher with the materialised events of users that have
 --                    new events, from the first session a new event can change, plus one context row per user: the
 --                    event just before, which carries its session number and event number. Its time gives the first
 --                    reopened event its previous_event_at, and the running sums continue from its numbers.
 -- Numbers are running sums rather than row_number() so both continue from the context row; every window here has the
--- same partition and order, so the whole view is one sort.
+-- same partition and order, so the whole view is one sort. Only the columns the rules read go through it (the keys,
+-- event type, campaign, reward, families): core.sessionized_events joins an event's other columns back from staging.
 
 drop view if exists core.int_events_sessionized cascade;
 
 create view core.int_events_sessionized as
 with
 
+refresh_scope as (
+    select * from core.int_refresh_scope
+),
+
 events as (
     -- anonymous webshop events (null customer) have no user to sessionize; they stay in core.events
     select * from core.events
     where user_id is not null
+        -- the users of the buckets this statement builds (all of them unless the refresher splits the work)
+        and mod(${user_hash(user_id)}, (select bucket_count from refresh_scope))
+            between (select first_bucket from refresh_scope) and (select last_bucket from refresh_scope)
 ),
 
 reopened_events as (
@@ -58,8 +68,7 @@ loaded_through as (
         max(case when source = 'http_log' then loaded_through_load_id end) as http_log_load_id,
         max(case when source = 'webshop_events' then loaded_through_load_id end) as webshop_events_load_id,
         max(case when source = 'device_events' then loaded_through_load_id end) as device_events_load_id,
-        max(case when source = 'clickstream' then loaded_through_load_id end) as clickstream_load_id,
-        max(refresh_id) as refresh_id
+        max(case when source = 'clickstream' then loaded_through_load_id end) as clickstream_load_id
     from refresh_state
 ),
 
@@ -71,15 +80,8 @@ new_events as (
         events.event_type,
         events.source_file,
         events.source_line,
-        events.method,
-        events.path,
         events.campaign_id,
         events.reward_id,
-        events.event_id,
-        events.properties,
-        events.product_id,
-        events.user_agent,
-        events.ip,
         events.browser_family,
         events.os_family,
         events.device_family,
@@ -88,8 +90,10 @@ new_events as (
         cast(null as bigint) as carried_session_number,
         cast(null as bigint) as carried_user_event_number
     from events
-    -- rows without a load_id (loaded before loads were numbered) count as load 0: only a rebuild (-1) takes them in
-    where coalesce(events.load_id, 0) > case events.source
+    -- rows without a load_id (loaded before loads were numbered) count as load 0: only a rebuild (-1) takes them in.
+    -- A full refresh takes in every row.
+    where (select is_full from refresh_scope)
+        or coalesce(events.load_id, 0) > case events.source
             when 'http_log' then (select http_log_load_id from loaded_through)
             when 'webshop_events' then (select webshop_events_load_id from loaded_through)
             when 'device_events' then (select device_events_load_id from loaded_through)
@@ -107,15 +111,8 @@ events_to_sessionize as (
         event_type,
         source_file,
         source_line,
-        method,
-        path,
         campaign_id,
         reward_id,
-        event_id,
-        properties,
-        product_id,
-        user_agent,
-        ip,
         browser_family,
         os_family,
         device_family,
@@ -185,15 +182,8 @@ final as (
         events_numbered.event_type,
         events_numbered.source_file,
         events_numbered.source_line,
-        events_numbered.method,
-        events_numbered.path,
         events_numbered.campaign_id,
         events_numbered.reward_id,
-        events_numbered.event_id,
-        events_numbered.properties,
-        events_numbered.product_id,
-        events_numbered.user_agent,
-        events_numbered.ip,
         events_numbered.browser_family,
         events_numbered.os_family,
         events_numbered.device_family,
@@ -204,7 +194,8 @@ final as (
         events_numbered.is_new_session,
         events_numbered.session_number,
         events_numbered.load_id,
-        (select refresh_id from loaded_through) as refresh_id,
+        (select refresh_id from refresh_scope) as refresh_id,
+        cast(mod(${user_hash(events_numbered.user_id)}, (select bucket_count from refresh_scope)) as smallint) as user_bucket,
         events_numbered.is_context
     from events_numbered
 )

@@ -1,6 +1,8 @@
 -- core.sessionized_events: each user's events in order, split into sessions by the source's gap threshold.
 -- The rows are materialised by the refresher (core.fct_sessionized_events, built by core.int_events_sessionized, where
 -- the rules live); this view is the contract name and columns over them. It reflects the last `warehouse refresh`.
+-- The materialised rows are narrow (what the rules read): an event's other columns (method, path, properties, user
+-- agent, ...) come from its staging row, found by source, load, file and line.
 -- Three columns are derived here rather than stored (V0063): session_id, seconds_since_previous_event, and
 -- session_gap_seconds, the threshold core.refresh_state records for the source's materialised rows.
 
@@ -11,6 +13,10 @@ with
 
 fct_sessionized_events as (
     select * from core.fct_sessionized_events
+),
+
+events as (
+    select * from core.events
 ),
 
 refresh_state as (
@@ -25,15 +31,15 @@ final as (
         fct_sessionized_events.event_type,
         fct_sessionized_events.source_file,
         fct_sessionized_events.source_line,
-        fct_sessionized_events.method,
-        fct_sessionized_events.path,
+        events.method,
+        events.path,
         fct_sessionized_events.campaign_id,
         fct_sessionized_events.reward_id,
-        fct_sessionized_events.event_id,
-        fct_sessionized_events.properties,
-        fct_sessionized_events.product_id,
-        fct_sessionized_events.user_agent,
-        fct_sessionized_events.ip,
+        events.event_id,
+        events.properties,
+        events.product_id,
+        events.user_agent,
+        events.ip,
         fct_sessionized_events.browser_family,
         fct_sessionized_events.os_family,
         fct_sessionized_events.device_family,
@@ -54,6 +60,13 @@ final as (
             as varchar(320)
         ) as session_id
     from fct_sessionized_events
+    -- one staging row per event: a load is one file, and a file's lines are numbered once. Rows loaded before loads
+    -- were numbered have no load id on either side.
+    left join events
+        on events.source = fct_sessionized_events.source
+        and coalesce(events.load_id, 0) = coalesce(fct_sessionized_events.load_id, 0)
+        and events.source_file = fct_sessionized_events.source_file
+        and events.source_line = fct_sessionized_events.source_line
     -- every source has its row in core.refresh_state, so a left join keeps the same rows as an inner one; and since
     -- source is that table's key, PostgreSQL drops the join from any query that does not read session_gap_seconds
     -- (most profile queries read 5 million events here)

@@ -1,19 +1,14 @@
 -- core.int_sessions_aggregated: sessions of the events the current refresh (re)wrote. A refresh rewrites every event
 -- of every session it touches, so each session here is complete; the refresher materialises the rows into
--- core.fct_sessions. Analysts read core.sessions.
+-- core.fct_sessions_this_run and from there into core.fct_sessions. Analysts read core.sessions.
 
 drop view if exists core.int_sessions_aggregated cascade;
 
 create view core.int_sessions_aggregated as
 with
 
-refresh_state as (
-    select * from core.refresh_state
-),
-
 refreshed_events as (
-    select * from core.fct_sessionized_events
-    where refresh_id = (select max(refresh_id) from refresh_state)
+    select * from core.int_sessionized_events_this_run
 ),
 
 sessions_aggregated as (
@@ -21,6 +16,7 @@ sessions_aggregated as (
         source,
         user_id,
         session_number,
+        user_bucket,
         min(event_at) as session_start,
         max(event_at) as session_end,
         count(*) as event_count,
@@ -34,8 +30,8 @@ sessions_aggregated as (
         max(refresh_id) as refresh_id
     from refreshed_events
     -- grouped by the parts of the session id, not the id: the id is built once per session below instead of once per
-    -- event (it is no longer stored with the events, V0063)
-    group by source, user_id, session_number
+    -- event (it is no longer stored with the events, V0063). A user has one bucket, so it adds no group.
+    group by source, user_id, session_number, user_bucket
 ),
 
 final as (
@@ -52,7 +48,8 @@ final as (
         cast(os_family as varchar(256)) as os_family,
         cast(device_family as varchar(256)) as device_family,
         case when placed_orders_flag = 1 then true else false end as has_placed_order,
-        refresh_id
+        refresh_id,
+        user_bucket
     from sessions_aggregated
 )
 

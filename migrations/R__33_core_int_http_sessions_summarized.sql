@@ -21,15 +21,16 @@ drop view if exists core.int_http_sessions_summarized cascade;
 create view core.int_http_sessions_summarized as
 with
 
-refresh_state as (
-    select * from core.refresh_state
+refresh_scope as (
+    select * from core.int_refresh_scope
 ),
 
--- the sessions the current refresh wrote (it rewrites whole sessions): each gets a row, with or without views
+-- the sessions the current refresh wrote (it rewrites whole sessions), of the buckets the running statement builds:
+-- each gets a row, with or without views
 sessions as (
-    select * from core.fct_sessions
+    select * from core.fct_sessions_this_run
     where source = 'http_log'
-        and refresh_id = (select max(refresh_id) from refresh_state)
+        and user_bucket between (select first_bucket from refresh_scope) and (select last_bucket from refresh_scope)
 ),
 
 campaign_reward_mapping as (
@@ -46,10 +47,9 @@ campaign_touches as (
         user_event_number as view_number,
         event_at as viewed_at,
         cast(null as timestamp with time zone) as reward_issued_at
-    from core.fct_sessionized_events
+    from core.int_sessionized_events_this_run
     where source = 'http_log'
         and event_type = 'campaign_view'
-        and refresh_id = (select max(refresh_id) from refresh_state)
 
     union all
 
@@ -60,12 +60,11 @@ campaign_touches as (
         cast(null as bigint) as view_number,
         cast(null as timestamp with time zone) as viewed_at,
         reward_issues.event_at as reward_issued_at
-    from core.fct_sessionized_events as reward_issues
+    from core.int_sessionized_events_this_run as reward_issues
     inner join campaign_reward_mapping
         on campaign_reward_mapping.reward_id = reward_issues.reward_id
     where reward_issues.source = 'http_log'
         and reward_issues.event_type = 'reward_issue'
-        and reward_issues.refresh_id = (select max(refresh_id) from refresh_state)
 ),
 
 -- each campaign once per session: where it was first viewed (user_event_number orders by time, then input position;
@@ -102,10 +101,9 @@ reward_first_issues as (
         session_number,
         reward_id,
         min(user_event_number) as first_issue_number
-    from core.fct_sessionized_events
+    from core.int_sessionized_events_this_run
     where source = 'http_log'
         and event_type = 'reward_issue'
-        and refresh_id = (select max(refresh_id) from refresh_state)
     group by user_id, session_number, reward_id
 ),
 
@@ -128,7 +126,8 @@ final as (
         coalesce(campaign_lists.campaigns, ${empty_list}) as campaigns,
         coalesce(reward_lists.rewards_issued, ${empty_list}) as rewards_issued,
         case when campaign_lists.driven_flag = 1 then true else false end as reward_driven_by_campaign_view,
-        sessions.refresh_id
+        sessions.refresh_id,
+        sessions.user_bucket
     from sessions
     left join campaign_lists
         on campaign_lists.user_id = sessions.user_id

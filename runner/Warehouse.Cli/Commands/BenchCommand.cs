@@ -19,7 +19,7 @@ internal static class BenchCommand
         var output = new Option<string?>("--output", "-o") { Description = "Write the results as JSON here (default .warehouse/bench/result-N.json)" };
         var command = new Command("bench", "Generate (or reuse) data, run the whole pipeline into a fresh database, time every stage")
         {
-            events, seed, sources, keep, pandas, output,
+            events, seed, sources, keep, pandas, output, RefreshCommand.Jobs,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -40,6 +40,7 @@ internal static class BenchCommand
                 MigrationsDirectory = GlobalOptions.MigrationsDirectory(result),
                 ServerConnectionString = GlobalOptions.ConnectionString(result),
                 KeepDatabase = result.GetValue(keep),
+                Jobs = RefreshCommand.JobsOf(result),
                 PandasScript = result.GetValue(pandas) ? Path.Combine(GlobalOptions.ProjectRoot, "bench", "pandas_baseline.py") : null,
             };
             var bench = await new Benchmark(options, Console.Out, new ConsoleProgress()).RunAsync(ct);
@@ -53,6 +54,9 @@ internal static class BenchCommand
         return command;
     }
 
+    private static int Depth(IReadOnlyList<BenchStage> stages, BenchStage stage) =>
+        stage.PartOf is null ? 0 : 1 + (stages.FirstOrDefault(s => s.Name == stage.PartOf) is { } parent ? Depth(stages, parent) : 0);
+
     private static void Print(BenchResult r)
     {
         var c = CultureInfo.InvariantCulture;
@@ -62,7 +66,7 @@ internal static class BenchCommand
         {
             var rate = s.Rows is { } rows && s.Seconds > 0 ? (rows / s.Seconds).ToString("N0", c) : "";
             var mbs = s.Bytes is { } bytes && s.Seconds > 0 ? (bytes / 1e6 / s.Seconds).ToString("F0", c) : "";
-            var name = s.PartOf is null ? s.Name : "  " + s.Name;   // a step inside the stage above it
+            var name = new string(' ', 2 * Depth(r.Stages, s)) + s.Name;   // a step inside the stage above it
             Console.WriteLine($"{name,-36} {s.Seconds,8:F2} {rate,12} {mbs,8}");
         }
         var load = r.Stages.FirstOrDefault(s => s.Name == "load");

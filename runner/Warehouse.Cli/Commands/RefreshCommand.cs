@@ -13,10 +13,16 @@ internal static class RefreshCommand
         AllowMultipleArgumentsPerToken = false,
     };
 
+    public static readonly Option<int> Jobs = new("--jobs")
+    {
+        Description = "Connections a full refresh builds buckets of users on at once (default: the machine's cores; 1 builds them one after another)",
+        DefaultValueFactory = _ => RefreshOptions.DefaultJobs,
+    };
+
     public static Command Create()
     {
         var full = new Option<bool>("--full") { Description = "Rebuild sessions and marts from everything in staging (default: only what was loaded since the last refresh)" };
-        var command = new Command("refresh", "Bring sessions and marts up to date with what is in staging") { SessionGap, full };
+        var command = new Command("refresh", "Bring sessions and marts up to date with what is in staging") { SessionGap, Jobs, full };
         command.SetAction(async (result, ct) =>
         {
             var progress = new ConsoleProgress();
@@ -24,6 +30,7 @@ internal static class RefreshCommand
             {
                 SessionGaps = Gaps(result),
                 Full = result.GetValue(full),
+                Jobs = JobsOf(result),
                 Progress = progress.Steps(RunPipeline.RefreshStage),
             };
             var refreshed = await new Refresher(GlobalOptions.ConnectionString(result)).RefreshAsync(options, ct);
@@ -32,6 +39,10 @@ internal static class RefreshCommand
             foreach (var (step, elapsed) in refreshed.Steps)
             {
                 Console.WriteLine($"  {step,-28} {elapsed.TotalSeconds,8:F2} s");
+            }
+            foreach (var bucket in refreshed.BucketSteps.GroupBy(s => s.Bucket))
+            {
+                Console.WriteLine($"    bucket {bucket.Key}: " + string.Join(", ", bucket.Select(s => $"{s.Step} {s.Elapsed.TotalSeconds:F2} s")));
             }
             return ExitCodes.Ok;
         });
@@ -43,7 +54,14 @@ internal static class RefreshCommand
         (r.RebuiltSources.Count > 0 ? $" (rebuilt {string.Join(", ", r.RebuiltSources)})" : "") +
         $": {r.EventsWritten:N0} events and {r.SessionsWritten:N0} sessions written" +
         (r.Full ? "" : $", {r.UsersReopened:N0} users re-sessionized") +
-        $", loads through #{r.LoadedThrough}";
+        $", loads through #{r.LoadedThrough}" +
+        (r.Full && r.Buckets > 1 ? $" ({r.Buckets} buckets of users on {r.Jobs} job{(r.Jobs == 1 ? "" : "s")})" : "");
+
+    /// <summary>The <c>--jobs</c> value, checked.</summary>
+    public static int JobsOf(ParseResult result) =>
+        result.GetValue(Jobs) is var jobs and >= 1 and <= 256
+            ? jobs
+            : throw new Warehouse.Core.WarehouseException($"--jobs must be between 1 and 256, got {result.GetValue(Jobs)}");
 
     public static IReadOnlyList<(string, int)> Gaps(ParseResult result) =>
         (result.GetValue(SessionGap) ?? []).Select(SessionGaps.Parse).ToList();

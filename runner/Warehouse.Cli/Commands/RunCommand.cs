@@ -17,9 +17,10 @@ internal static class RunCommand
                 "or s3://bucket/prefix (every object under it, in key order) (default: seeds/sample)",
         };
         var expected = new Option<string?>("--expected") { Description = "Folder of expected mart CSVs (default: INPUT/expected when present)" };
+        var profile = new Option<bool>("--profile") { Description = "Also profile every source after the refresh (as ./warehouse profile does)" };
         var command = new Command("run", "Start the database, migrate, convert and load the input, refresh the marts, verify")
         {
-            input, expected, RefreshCommand.SessionGap, RemoteCli.S3Endpoint,
+            input, expected, RefreshCommand.SessionGap, RefreshCommand.Jobs, profile, RemoteCli.S3Endpoint,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -32,6 +33,8 @@ internal static class RunCommand
                 WorkDirectory = Path.Combine(DatabaseLocator.Home(GlobalOptions.ProjectRoot), "work"),
                 Migrations = Migrations.Options(result),
                 SessionGaps = RefreshCommand.Gaps(result),
+                Jobs = RefreshCommand.JobsOf(result),
+                Profile = result.GetValue(profile),
                 Codec = AvroCodec.Deflate,
                 Remote = RemoteCli.Options(result),
             };
@@ -81,8 +84,11 @@ internal static class RunCommand
             o.WriteLine($"{"marts." + mart,-24} {rows,14:N0}");
         }
         o.WriteLine();
-        ProfileReport.Write(s.Profile, o);
-        o.WriteLine();
+        if (s.Profile.Count > 0)
+        {
+            ProfileReport.Write(s.Profile, o);
+            o.WriteLine();
+        }
         o.WriteLine(string.Join("  ", s.Stages.Select(st => $"{st.Stage} {st.Elapsed.TotalSeconds:F1} s")));
     }
 }

@@ -22,6 +22,8 @@ public sealed record BenchOptions
     /// <summary>Connection string of the server; the benchmark creates (and drops) a fresh database on it.</summary>
     public required string ServerConnectionString { get; init; }
     public bool KeepDatabase { get; init; }
+    /// <summary>Connections the refresh builds user buckets on at once.</summary>
+    public int Jobs { get; init; } = Refresh.RefreshOptions.DefaultJobs;
     /// <summary>bench/pandas_baseline.py, to time the pandas script beside the warehouse on the same data; null skips it.</summary>
     public string? PandasScript { get; init; }
 }
@@ -88,6 +90,7 @@ public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress
                 WorkDirectory = options.WorkDirectory,
                 Migrations = new MigrationOptions { Directory = options.MigrationsDirectory },
                 ExpectedDirectory = null,
+                Jobs = options.Jobs,
             }, ct);
             var loadedRows = summary.Loaded.Sum(l => l.Rows);
             foreach (var (stage, elapsed) in summary.Stages.Where(s => s.Stage != "migrate"))
@@ -99,14 +102,18 @@ public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress
                 if (stage == RunPipeline.RefreshStage)
                 {
                     stages.AddRange(summary.RefreshSteps.Select(s => new BenchStage(s.Step, s.Elapsed.TotalSeconds, PartOf: stage)));
+                    // the buckets' steps ran side by side: each step's time summed over the buckets, under the step that ran them
+                    if (summary.Refresh is { BucketSteps.Count: > 0 } refresh)
+                    {
+                        var build = summary.RefreshSteps.Single(s => s.Step.StartsWith("build ", StringComparison.Ordinal)).Step;
+                        stages.AddRange(refresh.BucketSteps.GroupBy(s => s.Step).Select(g => new BenchStage(
+                            $"{g.Key} (sum of {refresh.Buckets} buckets)", g.Sum(s => s.Elapsed.TotalSeconds), PartOf: build)));
+                    }
                 }
-                if (stage == RunPipeline.CountAndProfileStage)
+                if (stage == RunPipeline.CountStage)
                 {
-                    // the counts and the profile run side by side: their times overlap and add up to more than the stage
-                    stages.Add(new BenchStage("count sessions and marts", summary.CountElapsed.TotalSeconds, PartOf: stage));
                     stages.AddRange(summary.MartElapsed.Select(m => new BenchStage($"marts.{m.Key}", m.Value.TotalSeconds,
                         Rows: summary.MartRows[m.Key], PartOf: stage)));
-                    stages.Add(new BenchStage("profile", summary.ProfileElapsed.TotalSeconds, PartOf: stage));
                 }
             }
 

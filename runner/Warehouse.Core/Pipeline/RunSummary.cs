@@ -26,6 +26,8 @@ public sealed class RunSummary
     public Dictionary<string, TimeSpan> MartElapsed { get; } = [];
     /// <summary>The refresh's own steps (sessionize, aggregate sessions, ...), inside the "refresh" stage.</summary>
     public IReadOnlyList<(string Step, TimeSpan Elapsed)> RefreshSteps { get; set; } = [];
+    /// <summary>The refresh as a whole (its buckets and their steps).</summary>
+    public Refresh.RefreshResult? Refresh { get; set; }
     public IReadOnlyList<MartComparison>? Verification { get; set; }
     /// <summary>Remote objects already in the load manifest: neither read nor converted again.</summary>
     public List<string> AlreadyLoadedRemote { get; } = [];

@@ -16,247 +16,479 @@ public sealed record RefreshOptions
     public bool Full { get; init; }
 
     /// <summary>
+    /// Connections that build user buckets at once in a full refresh (<c>--jobs</c>); 1 builds them one after another.
+    /// </summary>
+    public int Jobs { get; init; } = DefaultJobs;
+
+    /// <summary>User buckets a full refresh splits the work into; 0 chooses from <see cref="Jobs"/>.</summary>
+    public int Buckets { get; init; }
+
+    /// <summary>
     /// Told the name of each step as it starts (the names <see cref="RefreshResult.Steps"/> lists), so a caller can show
     /// progress: a full refresh of millions of events runs for minutes.
     /// </summary>
     public IProgress<string>? Progress { get; init; }
+
+    /// <summary>
+    /// Called with a bucket's number once its rows are written, just before its transaction commits (tests use it to
+    /// make one bucket fail); an exception fails the refresh like any other error.
+    /// </summary>
+    public Func<int, CancellationToken, Task>? BeforeBucketCommit { get; init; }
+
+    /// <summary>The machine's cores: one job per core.</summary>
+    public static int DefaultJobs => Environment.ProcessorCount;
+
+    /// <summary>Buckets used for a number of jobs: one per job.</summary>
+    public static int BucketsFor(int jobs) => jobs;
 }
 
 /// <summary>What a refresh did, with the time of each step.</summary>
-/// <param name="Full">Everything was rebuilt from staging (asked for, or nothing was materialised yet).</param>
-/// <param name="RebuiltSources">Sources rebuilt from staging in an incremental refresh (threshold changed, new mapping).</param>
+/// <param name="Full">Everything was rebuilt from staging (asked for, nothing was materialised yet, a threshold or the mapping changed).</param>
+/// <param name="RebuiltSources">Why an incremental refresh became a full one: sources whose threshold changed, or http_log after a new mapping.</param>
 /// <param name="UsersReopened">Users whose sessions were rebuilt from a reopened session onward.</param>
 /// <param name="EventsWritten">Rows written into <c>core.fct_sessionized_events</c>.</param>
 /// <param name="SessionsWritten">Rows written into <c>core.fct_sessions</c>.</param>
 /// <param name="LoadedThrough">The last load id the materialised tables now include.</param>
+/// <param name="Buckets">User buckets the work was split into (1 for an incremental refresh).</param>
+/// <param name="Jobs">Connections that built buckets at once.</param>
+/// <param name="BucketSteps">Each bucket's steps and their times (a full refresh on PostgreSQL).</param>
 public sealed record RefreshResult(bool Full, IReadOnlyList<string> RebuiltSources, long UsersReopened, long EventsWritten,
-    long SessionsWritten, long LoadedThrough, IReadOnlyList<(string Step, TimeSpan Elapsed)> Steps);
+    long SessionsWritten, long LoadedThrough, IReadOnlyList<(string Step, TimeSpan Elapsed)> Steps)
+{
+    public int Buckets { get; init; } = 1;
+    public int Jobs { get; init; } = 1;
+    public IReadOnlyList<(int Bucket, string Step, TimeSpan Elapsed)> BucketSteps { get; init; } = [];
+}
 
 /// <summary>
-/// Brings the materialised sessions and marts up to date with staging, in ONE transaction (readers see the previous
-/// refresh or this one, never a mix).
+/// Brings the materialised sessions and marts up to date with staging. Readers see the previous refresh or this one,
+/// never a mix and never an empty table.
 ///
-/// Full: the fct_ tables are truncated and rebuilt from every staging row; the sessionization is one sort of the events.
-/// Incremental (the default once something is materialised): only staging rows loaded after the last refresh
-/// (<c>load_id</c> above <c>core.refresh_state.loaded_through_load_id</c>) are taken in. For each user with new events,
-/// the materialised rows are rebuilt from the start of the session holding the user's last event strictly before the
-/// earliest new event (or from the first session when there is none): a late event can merge that session with the
-/// next or split it, never change an earlier one. The rebuilt events go back through the same view
-/// (<c>core.int_events_sessionized</c>) with the event just before them as context, so numbering continues. Sessions and
-/// the per-session campaign rows are rewritten for the rebuilt sessions only; <c>marts.order_metrics</c>,
-/// <c>marts.sessions_by_key</c> and <c>marts.daily_sessions</c> are views over the materialised sessions, computed on read.
-/// A source whose session threshold changed, or the HTTP log after a new campaign/reward mapping, is rebuilt in full.
+/// The rules are SQL models (core.int_events_sessionized, core.int_sessions_aggregated,
+/// core.int_http_sessions_summarized); each writes into its "this run" table (core.fct_*_this_run), which the next model
+/// reads. What a statement builds is core.int_refresh_scope: its bucket of users, the refresh id, whether everything is
+/// rebuilt. This class only runs the models in order and moves their rows into the live tables.
+///
+/// Full (asked for, nothing materialised yet, a session threshold or the campaign mapping changed): the users are split
+/// into buckets by a hash of user_id, and each bucket runs all three models in one transaction of its own, on up to
+/// <see cref="RefreshOptions.Jobs"/> connections at once, every one reading the same snapshot of staging. Each bucket
+/// writes into its own partition of the this_run tables; when all have committed, one short transaction moves those
+/// partitions into the live tables in place of the old ones. A failed bucket publishes nothing.
+///
+/// Incremental (the default once something is materialised), in ONE transaction: only staging rows loaded after the
+/// last refresh (<c>load_id</c> above <c>core.refresh_state.loaded_through_load_id</c>) are taken in. For each user with
+/// new events, the materialised rows are rebuilt from the start of the session holding the user's last event strictly
+/// before the earliest new event (or from the first session when there is none): a late event can merge that session
+/// with the next or split it, never change an earlier one. The rebuilt events go back through the same model with the
+/// event just before them as context, so numbering continues; their rows replace the reopened ones in the live tables.
+///
+/// On Redshift every refresh takes the one-transaction path (a full one empties the live tables first): there one
+/// statement covers every bucket, since the engine spreads the work over its slices itself.
 /// </summary>
 public sealed class Refresher(string connectionString)
 {
     /// <summary>
-    /// Memory per sort or hash step of a refresh (but the two big sorts, below). A limit, not an allocation: each step
-    /// takes what its rows need, and a larger data set spills to disk as before.
+    /// Memory per sort or hash step of a refresh, per connection (but the two big sorts, below). A limit, not an
+    /// allocation: each step takes what its rows need, and a larger data set spills to disk.
     /// </summary>
-    private const string RefreshWorkMem = "1GB";
+    private const string RefreshWorkMem = "256MB";
 
     /// <summary>
-    /// Memory for the two big sorts, the sessionize sort and the HTTP summary's sort of the campaign touches,
-    /// deliberately small: PostgreSQL then sorts cache-sized runs and merges them from temporary files, instead of one
-    /// quicksort of the whole data in memory whose comparisons miss the CPU cache. At 5 million events:
-    /// - sessionize: at least as fast with 1/16 of the memory: the whole statement took 27-28 s at 16-64 MB against
-    ///   31-41 s at 1 GB in six runs side by side; a later three-pair comparison on a noisier machine gave equal medians
-    ///   (35.0 s and 35.1 s);
-    /// - HTTP summary: 64 MB was faster in five alternating pairs out of five (median 17.6 s against 22.6 s), sorting
-    ///   4.9 million rows in runs instead of one 600 MB quicksort. Its hash joins still fit in memory through
-    ///   <see cref="RefreshHashMemMultiplier"/>.
+    /// Memory for the two big sorts (the sessionize sort and the HTTP summary's sort of the campaign touches),
+    /// deliberately small: PostgreSQL then sorts cache-sized runs and merges them, which measured faster than one
+    /// quicksort of everything in memory (docs/performance.md).
     /// </summary>
     private const string SortWorkMem = "64MB";
 
     /// <summary>
-    /// Hash tables may use this many times <see cref="RefreshWorkMem"/>. The planner sizes a hash aggregate's group limit
-    /// from the declared widths (varchar(256), varchar(320)...), several times the real rows, so at the default (2) the
-    /// session aggregation of 5 million events spilled to disk at 370 MB actually used. With 8 it stays in memory
-    /// (10.6 s -> 6.8 s measured side by side; across benchmark runs on a 2-core machine the step varies 7-13 s).
+    /// Hash tables may use this many times <see cref="RefreshWorkMem"/>: the planner sizes a hash aggregate from the
+    /// declared varchar widths, several times the real rows, and spilled the session aggregation at the default (2).
     /// </summary>
-    private const int RefreshHashMemMultiplier = 8;
+    private const int RefreshHashMemMultiplier = 4;
 
     private static readonly string[] StagingTables =
         ["staging.http_log", "staging.webshop_events", "staging.device_events", "staging.clickstream", "staging.campaign_reward_mapping"];
 
+    /// <summary>The materialised tables, in build order; each has a <c>_this_run</c> twin its model writes into.</summary>
+    private static readonly string[] MaterialisedTables = ["fct_sessionized_events", "fct_sessions", "fct_http_sessions"];
+
+    // What the rules read of an event (the sessionize sort carries nothing else; V0070).
     private const string EventColumns = """
-        source, user_id, event_at, event_type, source_file, source_line, method, path, campaign_id, reward_id, event_id,
-        properties, product_id, user_agent, ip, browser_family, os_family, device_family
+        source, user_id, event_at, event_type, source_file, source_line, campaign_id, reward_id, browser_family, os_family,
+        device_family
         """;
 
     // core.int_events_sessionized's columns but is_context; session_id, seconds_since_previous_event and
     // session_gap_seconds are derived where they are read (V0063).
     private const string SessionizedColumns = EventColumns + """
-        , user_event_number, previous_event_at, is_new_session, session_number, load_id, refresh_id
+        , user_event_number, previous_event_at, is_new_session, session_number, load_id, refresh_id, user_bucket
         """;
 
     private const string SessionColumns = """
         source, user_id, session_id, session_number, session_start, session_end, event_count, duration_seconds,
-        browser_family, os_family, device_family, has_placed_order, refresh_id
+        browser_family, os_family, device_family, has_placed_order, refresh_id, user_bucket
         """;
 
-    private const string HttpSessionColumns =
-        "session_id, user_id, session_number, session_start, session_end, campaigns, rewards_issued, reward_driven_by_campaign_view, refresh_id";
+    private const string HttpSessionColumns = """
+        session_id, user_id, session_number, session_start, session_end, campaigns, rewards_issued,
+        reward_driven_by_campaign_view, refresh_id, user_bucket
+        """;
+
+    /// <summary>The models, in order: each step's name, the this_run table it writes and the model it selects from.</summary>
+    private static readonly (string Step, string Table, string Columns, string Model)[] Models =
+    [
+        ("sessionize events", "fct_sessionized_events", SessionizedColumns, "core.int_events_sessionized where not is_context"),
+        ("aggregate sessions", "fct_sessions", SessionColumns, "core.int_sessions_aggregated"),
+        ("summarize http sessions", "fct_http_sessions", HttpSessionColumns, "core.int_http_sessions_summarized"),
+    ];
 
     public Task<RefreshResult> RefreshAsync(IReadOnlyList<(string Source, int Seconds)> sessionGaps, CancellationToken ct = default) =>
         RefreshAsync(new RefreshOptions { SessionGaps = sessionGaps }, ct);
 
     public async Task<RefreshResult> RefreshAsync(RefreshOptions options, CancellationToken ct = default)
     {
-        // Each step's time runs from the end of the step before it, so the steps add up to the whole refresh.
-        var steps = new List<(string, TimeSpan)>();
-        var stopwatch = Stopwatch.StartNew();
-        var current = "";
-        void Begin(string name)
+        if (options.Jobs < 1 || options.Buckets < 0 || options.Buckets > 1024)
         {
-            current = name;
-            options.Progress?.Report(name);
+            throw new WarehouseException($"--jobs must be at least 1 and buckets between 1 and 1024 (got {options.Jobs} jobs, {options.Buckets} buckets)");
         }
-        void End()
-        {
-            steps.Add((current, stopwatch.Elapsed));
-            stopwatch.Restart();
-        }
-
+        var steps = new StepClock(options.Progress);
         await using var connection = await Connections.OpenAsync(connectionString, ct);
 
-        // Repeatable read: every statement sees the same staging rows, so the load id recorded at the end is exactly
-        // what was taken in even while a load commits meanwhile. The lock comes first, before the snapshot is taken,
-        // and makes a second refresh wait for this one.
+        // Written before the refresh's transaction: the bucket connections read the settings from its snapshot. A refresh
+        // that then fails leaves the new threshold recorded and the old sessions in place, so the next one rebuilds.
+        if (options.SessionGaps.Count > 0)
+        {
+            await SessionGaps.ApplyAsync(connection, null, options.SessionGaps, ct);
+        }
+
+        // Repeatable read: every statement, and every bucket connection that imports this snapshot, sees the same staging
+        // rows, so the load id recorded at the end is exactly what was taken in even while a load commits meanwhile. The
+        // lock comes first, before the snapshot is taken, and makes a second refresh wait for this one.
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-        await ExecuteAsync(connection, transaction, "lock table core.refresh_state in exclusive mode", ct);
-        // The session aggregate and the HTTP summary's hash joins over millions of rows spill to disk at a server's
-        // default work_mem (4 MB; 256 MB on the embedded cluster) and run several times faster in memory. For this
-        // transaction only; the two big sorts get less (SortWorkMem).
-        // (Redshift has no work_mem: its memory comes from the WLM queue, so the setting is for PostgreSQL only.)
-        await using var versionQuery = new NpgsqlCommand("select version()", connection, transaction);
-        var version = (string)(await versionQuery.ExecuteScalarAsync(ct))!;
-        var onPostgres = !version.Contains("Redshift", StringComparison.OrdinalIgnoreCase);
+        await LockRefreshStateAsync(connection, transaction, options.Progress, ct);
+        var onPostgres = !((string)(await new NpgsqlCommand("select version()", connection, transaction).ExecuteScalarAsync(ct))!)
+            .Contains("Redshift", StringComparison.OrdinalIgnoreCase);
+        // (Redshift has no work_mem: its memory comes from the WLM queue, so these settings are for PostgreSQL only.)
         if (onPostgres)
         {
-            await ExecuteAsync(connection, transaction, $"set local work_mem = '{RefreshWorkMem}'", ct);
-            await ExecuteAsync(connection, transaction, $"set local hash_mem_multiplier = {RefreshHashMemMultiplier}", ct);
+            await ExecuteAsync(connection, transaction, WorkMemSettings(), ct);
         }
-        await SessionGaps.ApplyAsync(connection, transaction, options.SessionGaps, ct);
 
         var state = await ReadStateAsync(connection, transaction, ct);
         var loadedThrough = await ScalarAsync(connection, transaction, "select coalesce(max(load_id), 0) from staging.loaded_files", ct);
         var refreshId = state.Values.Max(s => s.RefreshId) + 1;
-        var full = options.Full || state.Values.All(s => s.LoadedThrough < 0);
-        var rebuilt = new List<string>();
-        long usersReopened = 0;
-        if (full)
+        var rebuilt = state.Values.Where(s => s.LoadedThrough >= 0 && s.GapUsed != s.GapSetting).Select(s => s.Source).ToList();
+        var httpLoadedThrough = state.TryGetValue(Sources.HttpLog.Name, out var http) ? http.LoadedThrough : -1;
+        var newMapping = await ScalarAsync(connection, transaction,
+            $"select count(*) from staging.loaded_files where source = '{StagingLoader.MappingSource}' and coalesce(load_id, 0) > {httpLoadedThrough}", ct);
+        if (httpLoadedThrough >= 0 && newMapping > 0 && !rebuilt.Contains(Sources.HttpLog.Name))
         {
-            // Fresh planner statistics on staging: the sort and joins of a full build are planned from them. An
-            // incremental refresh reads few rows and leaves the statistics to autovacuum (analyze costs ~0.1 s a table).
-            Begin("analyze staging");
-            await AnalyzeStagingAsync(connection, transaction, ct);
-            End();
+            // reward_driven_by_campaign_view of any session may change with the mapping
+            rebuilt.Add(Sources.HttpLog.Name);
         }
+        // A changed threshold or mapping rebuilds everything: a full refresh runs on every core, so it is the fastest
+        // way to rebuild even one source.
+        var full = options.Full || rebuilt.Count > 0 || state.Values.Any(s => s.LoadedThrough < 0);
 
         if (full)
         {
-            // Truncated in this transaction: with wal_level=minimal the inserts below skip the WAL, as fast as an
-            // unlogged table, and the tables stay crash-safe. Readers wait for the commit instead of seeing them empty.
-            Begin("truncate");
-            await ExecuteAsync(connection, transaction,
-                "truncate core.fct_sessionized_events, core.fct_sessions, core.fct_http_sessions, core.int_reopened_events", ct);
-            await ExecuteAsync(connection, transaction, "update core.refresh_state set loaded_through_load_id = -1", ct);
-            End();
+            // Fresh planner statistics on staging: a full build is planned from them. An incremental refresh reads few
+            // rows and leaves the statistics to autovacuum.
+            steps.Begin("analyze staging");
+            foreach (var table in StagingTables)
+            {
+                await ExecuteAsync(connection, transaction, $"analyze {table}", ct);
+            }
+            steps.End();
+        }
+
+        RefreshResult result;
+        if (full && onPostgres)
+        {
+            var buckets = options.Buckets > 0 ? options.Buckets : RefreshOptions.BucketsFor(options.Jobs);
+            var built = await BuildInBucketsAsync(connection, transaction, refreshId, loadedThrough, buckets, options, steps, ct);
+            result = new RefreshResult(true, rebuilt, 0, built.Sum(b => b.Rows[0]), built.Sum(b => b.Rows[1]), loadedThrough, steps.Steps)
+            {
+                Buckets = buckets,
+                Jobs = Math.Min(options.Jobs, buckets),
+                BucketSteps = built.SelectMany(b => b.Times.Select(t => (b.Bucket, t.Step, t.Elapsed))).OrderBy(t => t.Bucket).ToList(),
+            };
         }
         else
         {
-            rebuilt.AddRange(state.Values.Where(s => s.LoadedThrough < 0 || s.GapUsed != s.GapSetting).Select(s => s.Source));
-            var httpLoadedThrough = state.TryGetValue(Sources.HttpLog.Name, out var http) ? http.LoadedThrough : -1;
-            var newMapping = await ScalarAsync(connection, transaction,
-                $"select count(*) from staging.loaded_files where source = '{StagingLoader.MappingSource}' and coalesce(load_id, 0) > {httpLoadedThrough}", ct);
-            if (newMapping > 0 && !rebuilt.Contains(Sources.HttpLog.Name))
+            var (users, events, sessions) = await RefreshInOneTransactionAsync(connection, transaction, full, refreshId, loadedThrough, onPostgres, steps, ct);
+            result = new RefreshResult(full, rebuilt, users, events, sessions, loadedThrough, steps.Steps);
+        }
+        return result;
+    }
+
+    private static string WorkMemSettings() => $"""
+        set local work_mem = '{RefreshWorkMem}';
+        set local hash_mem_multiplier = {RefreshHashMemMultiplier};
+        """;
+
+    /// <summary>
+    /// Takes the refresh lock: a second refresh says it is waiting, then waits for the first to finish (and then finds
+    /// little or nothing left to do).
+    /// </summary>
+    private static async Task LockRefreshStateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IProgress<string>? progress,
+        CancellationToken ct)
+    {
+        await transaction.SaveAsync("refresh_lock", ct);
+        try
+        {
+            await ExecuteAsync(connection, transaction, "lock table core.refresh_state in exclusive mode nowait", ct);
+            await transaction.ReleaseAsync("refresh_lock", ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            await transaction.RollbackAsync("refresh_lock", ct);
+            progress?.Report("waiting for another refresh to finish");
+            await ExecuteAsync(connection, transaction, "lock table core.refresh_state in exclusive mode", ct);
+        }
+    }
+
+    /// <summary>
+    /// A full refresh on PostgreSQL: one transaction per bucket of users, up to <see cref="RefreshOptions.Jobs"/> at once,
+    /// all reading the coordinating transaction's snapshot; then one short transaction publishes their partitions.
+    /// </summary>
+    private async Task<List<BuiltBucket>> BuildInBucketsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        long refreshId, long loadedThrough, int buckets, RefreshOptions options, StepClock steps, CancellationToken ct)
+    {
+        var snapshot = (string)(await new NpgsqlCommand("select pg_export_snapshot()", connection, transaction).ExecuteScalarAsync(ct))!;
+
+        // The partitions must be committed before the bucket connections can write into them, so they are made on a
+        // connection of their own; the refresh lock held above keeps any other refresh away from them. No autovacuum
+        // while they are built: the bucket analyses them itself, and a worker busy on one would make the publish's
+        // DETACH wait a whole deadlock_timeout (1 s a partition, measured) before cancelling it.
+        steps.Begin($"prepare {buckets} buckets");
+        await using (var prepare = await Connections.OpenAsync(connectionString, ct))
+        {
+            await DropThisRunPartitionsAsync(prepare, null, ct);
+            foreach (var table in MaterialisedTables)
             {
-                // reward_driven_by_campaign_view of any session may change with the mapping
-                rebuilt.Add(Sources.HttpLog.Name);
+                var ddl = string.Join('\n', Enumerable.Range(0, buckets).Select(b =>
+                    $"create table core.{table}_this_run_b{b} partition of core.{table}_this_run " +
+                    $"(constraint bucket check (user_bucket = {b})) for values in ({b}) with (autovacuum_enabled = false);"));
+                await ExecuteAsync(prepare, null, $"truncate core.{table}_this_run;\n{ddl}", ct);
             }
-            if (rebuilt.Count > 0)
+        }
+        steps.End();
+
+        var jobs = Math.Min(options.Jobs, buckets);
+        var label = $"build {buckets} bucket{(buckets == 1 ? "" : "s")} on {jobs} job{(jobs == 1 ? "" : "s")}";
+        steps.Begin(label);
+        var built = new List<BuiltBucket>();
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var queue = new Queue<int>(Enumerable.Range(0, buckets));
+        async Task RunJobAsync()
+        {
+            while (true)
             {
-                Begin("reset " + string.Join(", ", rebuilt));
-                await AnalyzeStagingAsync(connection, transaction, ct);
-                await ResetSourcesAsync(connection, transaction, rebuilt, ct);
-                End();
+                int bucket;
+                lock (queue)
+                {
+                    if (!queue.TryDequeue(out bucket))
+                    {
+                        return;
+                    }
+                }
+                var result = await BuildBucketAsync(bucket, buckets, refreshId, snapshot, options, failed.Token);
+                lock (queue)
+                {
+                    built.Add(result);
+                    options.Progress?.Report($"{label}: {built.Count}/{buckets} done");
+                }
             }
+        }
+        var running = Enumerable.Range(0, jobs).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                await RunJobAsync();
+            }
+            catch
+            {
+                // one bucket failed: the others stop too, and nothing is published
+                await failed.CancelAsync();
+                throw;
+            }
+        }, CancellationToken.None)).ToList();
+        try
+        {
+            await Task.WhenAll(running);
+        }
+        catch when (!ct.IsCancellationRequested)
+        {
+            // the bucket that failed first, not the cancellations it caused in the other jobs
+            var cause = running.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!)
+                .OrderBy(e => e is OperationCanceledException ? 1 : 0).First();
+            throw new WarehouseException(
+                $"refresh failed, nothing was published (readers still see the previous refresh): {(cause as PostgresException)?.MessageText ?? cause.Message}",
+                cause);
+        }
+        steps.End();
+
+        steps.Begin("publish");
+        await PublishAsync(connection, transaction, refreshId, loadedThrough, buckets, ct);
+        await transaction.CommitAsync(ct);
+        steps.End();
+
+        // Planner statistics of the live tables as a whole (each partition got its own in its bucket's transaction), for
+        // queries that join them. After the commit: readers already see the new rows meanwhile.
+        steps.Begin("analyze");
+        await Task.WhenAll(MaterialisedTables.Select(async table =>
+        {
+            await using var analyze = await Connections.OpenAsync(connectionString, ct);
+            await ExecuteAsync(analyze, null, $"analyze core.{table}", ct);
+        }));
+        steps.End();
+        return built;
+    }
+
+    private sealed record BuiltBucket(int Bucket, List<(string Step, TimeSpan Elapsed)> Times, List<long> Rows);
+
+    /// <summary>One bucket: the three models into this bucket's partitions of the this_run tables, in one transaction.</summary>
+    private async Task<BuiltBucket> BuildBucketAsync(int bucket, int buckets, long refreshId, string snapshot,
+        RefreshOptions options, CancellationToken ct)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = $"warehouse refresh bucket {bucket}" };
+        await using var connection = await Connections.OpenAsync(builder.ConnectionString, ct);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        await ExecuteAsync(connection, transaction, $"set transaction snapshot '{snapshot}'", ct);
+        // What core.int_refresh_scope tells the models: this bucket of all of them, in a rebuild of everything.
+        await ExecuteAsync(connection, transaction, $"""
+            set local warehouse.refresh_id = '{refreshId}';
+            set local warehouse.refresh_bucket_count = '{buckets}';
+            set local warehouse.refresh_bucket = '{bucket}';
+            set local warehouse.refresh_full = 'on';
+            {WorkMemSettings()}
+            """, ct);
+        var times = new List<(string, TimeSpan)>();
+        var rows = new List<long>();
+        var watch = Stopwatch.StartNew();
+        foreach (var (step, table, columns, model) in Models)
+        {
+            rows.Add(await RunModelAsync(connection, transaction, step, table, columns, model, onPostgres: true, ct));
+            // the next model is planned from this partition's statistics (without them the planner took millions of
+            // sessions for a few rows and chose nested loops)
+            await ExecuteAsync(connection, transaction, $"analyze core.{table}_this_run_b{bucket}", ct);
+            times.Add((step, watch.Elapsed));
+            watch.Restart();
+        }
+        if (options.BeforeBucketCommit is { } hook)
+        {
+            await hook(bucket, ct);
+        }
+        await transaction.CommitAsync(ct);
+        return new BuiltBucket(bucket, times, rows);
+    }
+
+    /// <summary>Runs one model: inserts its rows into its this_run table.</summary>
+    private static async Task<long> RunModelAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string step, string table,
+        string columns, string model, bool onPostgres, CancellationToken ct)
+    {
+        var sortHeavy = step != "aggregate sessions";
+        if (onPostgres && sortHeavy)
+        {
+            // The sessionize sort and the summary's sort of campaign touches run in cache-sized runs (SortWorkMem). The
+            // summary groups millions of nearly unique (session, campaign) pairs and then groups those by session: one
+            // sort serves both groupings, where the planner, sizing hash tables from declared varchar widths, would hash.
+            await ExecuteAsync(connection, transaction, $"set local work_mem = '{SortWorkMem}'; set local enable_hashagg = {(table == "fct_http_sessions" ? "off" : "on")}", ct);
+        }
+        var rows = await ExecuteAsync(connection, transaction, $"insert into core.{table}_this_run ({columns}) select {columns} from {model}", ct);
+        if (onPostgres && sortHeavy)
+        {
+            await ExecuteAsync(connection, transaction, $"set local work_mem = '{RefreshWorkMem}'; set local enable_hashagg = on", ct);
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// Moves the buckets' partitions from the this_run tables into the live tables, in place of the old partitions, and
+    /// records what the live tables now hold; in the coordinating transaction, so it commits as one. Attaching scans no
+    /// rows: each partition carries a check constraint equal to its bound.
+    /// </summary>
+    private static async Task PublishAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long refreshId, long loadedThrough, int buckets, CancellationToken ct)
+    {
+        foreach (var table in MaterialisedTables)
+        {
+            foreach (var partition in await PartitionsAsync(connection, transaction, $"core.{table}", ct))
+            {
+                await ExecuteAsync(connection, transaction, $"alter table core.{table} detach partition core.{partition}; drop table core.{partition}", ct);
+            }
+            for (var b = 0; b < buckets; b++)
+            {
+                await ExecuteAsync(connection, transaction, $"""
+                    alter table core.{table}_this_run detach partition core.{table}_this_run_b{b};
+                    alter table core.{table}_this_run_b{b} rename to {table}_b{b};
+                    alter table core.{table} attach partition core.{table}_b{b} for values in ({b});
+                    alter table core.{table}_b{b} reset (autovacuum_enabled);
+                    """, ct);
+            }
+        }
+        await ExecuteAsync(connection, transaction, $"""
+            update core.refresh_state
+            set
+                loaded_through_load_id = {loadedThrough},
+                session_gap_seconds = session_gap_settings.gap_seconds,
+                refresh_id = {refreshId},
+                bucket_count = {buckets},
+                refreshed_at = statement_timestamp()
+            from core.session_gap_settings
+            where session_gap_settings.source = refresh_state.source
+            """, ct);
+    }
+
+    /// <summary>
+    /// An incremental refresh, and every refresh on Redshift: the models run once over every bucket into the this_run
+    /// tables, whose rows then replace what they rebuilt in the live tables, all in the one transaction.
+    /// </summary>
+    private static async Task<(long Users, long Events, long Sessions)> RefreshInOneTransactionAsync(NpgsqlConnection connection,
+        NpgsqlTransaction transaction, bool full, long refreshId, long loadedThrough, bool onPostgres, StepClock steps, CancellationToken ct)
+    {
+        if (onPostgres)
+        {
+            await DropThisRunPartitionsAsync(connection, transaction, ct);
+        }
+        await EmptyThisRunAsync(connection, transaction, onPostgres, ct);
+        if (full)
+        {
+            // Redshift: every row is rebuilt. Emptied in this transaction, so readers wait for the commit instead of
+            // seeing empty tables.
+            steps.Begin("empty");
+            await ExecuteAsync(connection, transaction, string.Join(";\n", MaterialisedTables.Select(t => $"delete from core.{t}")), ct);
+            await ExecuteAsync(connection, transaction, "update core.refresh_state set loaded_through_load_id = -1", ct);
+            steps.End();
         }
         await ExecuteAsync(connection, transaction, $"update core.refresh_state set refresh_id = {refreshId}", ct);
 
+        long users = 0;
         if (!full)
         {
-            Begin("reopen affected sessions");
-            usersReopened = await ReopenAsync(connection, transaction, ct);
-            End();
+            steps.Begin("reopen affected sessions");
+            users = await ReopenAsync(connection, transaction, ct);
+            steps.End();
         }
 
-        Begin("sessionize events");
-        if (onPostgres)
+        var written = new List<long>();
+        foreach (var (step, table, columns, model) in Models)
         {
-            await ExecuteAsync(connection, transaction, $"set local work_mem = '{SortWorkMem}'", ct);
-        }
-        var events = await ExecuteAsync(connection, transaction, $"""
-            insert into core.fct_sessionized_events ({SessionizedColumns})
-            select {SessionizedColumns}
-            from core.int_events_sessionized
-            where not is_context
-            """, ct);
-        if (onPostgres)
-        {
-            await ExecuteAsync(connection, transaction, $"set local work_mem = '{RefreshWorkMem}'", ct);
-        }
-        await ExecuteAsync(connection, transaction, "delete from core.int_reopened_events", ct);
-        End();
-        // Each later step is planned from the statistics of the table the step before it filled. Without them, after a
-        // rebuild, the planner took the 1.9 million new sessions for a few rows and the HTTP summary of 5 million
-        // events ran for over 15 minutes in nested loops instead of 30 seconds.
-        var bulk = full || rebuilt.Count > 0;
-        if (bulk)
-        {
-            Begin("analyze sessionized events");
-            await ExecuteAsync(connection, transaction, "analyze core.fct_sessionized_events", ct);
-            End();
+            steps.Begin(step);
+            written.Add(await RunModelAsync(connection, transaction, step, table, columns, model, onPostgres, ct));
+            if (table == "fct_sessionized_events")
+            {
+                await ExecuteAsync(connection, transaction, "delete from core.int_reopened_events", ct);
+            }
+            steps.End();
         }
 
-        Begin("aggregate sessions");
-        var sessions = await ExecuteAsync(connection, transaction, $"""
-            insert into core.fct_sessions ({SessionColumns})
-            select {SessionColumns}
-            from core.int_sessions_aggregated
-            """, ct);
-        End();
-        if (bulk)
+        steps.Begin("write");
+        foreach (var table in MaterialisedTables)
         {
-            Begin("analyze sessions");
-            await ExecuteAsync(connection, transaction, "analyze core.fct_sessions", ct);
-            End();
+            await ExecuteAsync(connection, transaction, $"insert into core.{table} select * from core.{table}_this_run", ct);
         }
-
-        Begin("summarize http sessions");
-        if (onPostgres)
-        {
-            // The summary groups millions of nearly unique (session, campaign) pairs and then groups those by session
-            // for the ordered lists. Grouping by sorting instead of hashing is faster here: one sort serves both
-            // groupings (5 million events, two alternating pairs: 22 s against 34-46 s; with the earlier shape of the
-            // view, three pairs: 0.76x the time). The planner, which sizes hash tables from the declared varchar
-            // widths, does not see it.
-            await ExecuteAsync(connection, transaction, "set local enable_hashagg = off", ct);
-            await ExecuteAsync(connection, transaction, $"set local work_mem = '{SortWorkMem}'", ct);
-        }
-        await ExecuteAsync(connection, transaction, $"""
-            insert into core.fct_http_sessions ({HttpSessionColumns})
-            select {HttpSessionColumns}
-            from core.int_http_sessions_summarized
-            """, ct);
-        if (onPostgres)
-        {
-            await ExecuteAsync(connection, transaction, "reset enable_hashagg", ct);
-            await ExecuteAsync(connection, transaction, $"set local work_mem = '{RefreshWorkMem}'", ct);
-        }
-        End();
-
+        await EmptyThisRunAsync(connection, transaction, onPostgres, ct);
         await ExecuteAsync(connection, transaction, $"""
             update core.refresh_state
             set
@@ -266,37 +498,53 @@ public sealed class Refresher(string connectionString)
             from core.session_gap_settings
             where session_gap_settings.source = refresh_state.source
             """, ct);
-        if (bulk)
-        {
-            Begin("analyze http sessions");
-            await ExecuteAsync(connection, transaction, "analyze core.fct_http_sessions", ct);
-            End();
-        }
-        Begin("commit");
+        steps.End();
+
+        steps.Begin("commit");
         await transaction.CommitAsync(ct);
-        End();
-        return new RefreshResult(full, rebuilt, usersReopened, events, sessions, loadedThrough, steps);
+        steps.End();
+        return (users, written[0], written[1]);
     }
 
-    private static async Task AnalyzeStagingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    /// <summary>Empties the this_run tables (Redshift's TRUNCATE would commit the transaction, so it deletes there).</summary>
+    private static Task EmptyThisRunAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, bool onPostgres, CancellationToken ct) =>
+        ExecuteAsync(connection, transaction,
+            string.Join(";\n", MaterialisedTables.Select(t => onPostgres ? $"truncate core.{t}_this_run" : $"delete from core.{t}_this_run")), ct);
+
+    /// <summary>Drops the bucket partitions a failed or interrupted full refresh left in the this_run tables.</summary>
+    private static async Task DropThisRunPartitionsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken ct)
     {
-        foreach (var table in StagingTables)
+        foreach (var table in MaterialisedTables)
         {
-            await ExecuteAsync(connection, transaction, $"analyze {table}", ct);
+            foreach (var partition in await PartitionsAsync(connection, transaction, $"core.{table}_this_run", ct))
+            {
+                if (partition != $"{table}_this_run_rest")
+                {
+                    await ExecuteAsync(connection, transaction, $"drop table core.{partition}", ct);
+                }
+            }
         }
     }
 
-    /// <summary>Deletes a source's materialised rows and marks it as having nothing materialised, so all its staging rows are new.</summary>
-    private static async Task ResetSourcesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<string> sources, CancellationToken ct)
+    private static async Task<List<string>> PartitionsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string table,
+        CancellationToken ct)
     {
-        var list = string.Join(", ", sources.Select(s => $"'{Sources.ByName(s).Name}'"));
-        if (sources.Contains(Sources.HttpLog.Name))
+        await using var command = new NpgsqlCommand("""
+            select child.relname
+            from pg_inherits
+            inner join pg_class as child
+                on child.oid = pg_inherits.inhrelid
+            where pg_inherits.inhparent = cast(@table as regclass)
+            order by child.relname
+            """, connection, transaction);
+        command.Parameters.AddWithValue("table", table);
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
         {
-            await ExecuteAsync(connection, transaction, "delete from core.fct_http_sessions", ct);
+            names.Add(reader.GetString(0));
         }
-        await ExecuteAsync(connection, transaction, $"delete from core.fct_sessions where source in ({list})", ct);
-        await ExecuteAsync(connection, transaction, $"delete from core.fct_sessionized_events where source in ({list})", ct);
-        await ExecuteAsync(connection, transaction, $"update core.refresh_state set loaded_through_load_id = -1 where source in ({list})", ct);
+        return names;
     }
 
     /// <summary>
@@ -437,9 +685,29 @@ public sealed class Refresher(string connectionString)
         return await command.ExecuteNonQueryAsync(ct);
     }
 
-    private static async Task<long> ScalarAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken ct)
+    private static async Task<long> ScalarAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
         return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Times the steps one after another (each runs from the end of the one before, so they add up to the whole).</summary>
+    private sealed class StepClock(IProgress<string>? progress)
+    {
+        private readonly Stopwatch _watch = Stopwatch.StartNew();
+        private string _current = "";
+        public List<(string, TimeSpan)> Steps { get; } = [];
+
+        public void Begin(string name)
+        {
+            _current = name;
+            progress?.Report(name);
+        }
+
+        public void End()
+        {
+            Steps.Add((_current, _watch.Elapsed));
+            _watch.Restart();
+        }
     }
 }

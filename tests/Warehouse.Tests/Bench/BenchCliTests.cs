@@ -20,7 +20,7 @@ public sealed class BenchCliTests : IDisposable
         var server = TestDatabase.UrlFor(await TestDatabase.CreateEmptyAsync(nameof(Bench_SmallRun_PassesItsChecks_AndReportsEachStageOnce)));
         var output = Path.Combine(_home, "result.json");
 
-        var result = await Infrastructure.Cli.RunAsync(["bench", "--events", "3000", "--seed", "7", "--database", server, "-o", output],
+        var result = await Infrastructure.Cli.RunAsync(["bench", "--events", "3000", "--seed", "7", "--jobs", "2", "--database", server, "-o", output],
             new Dictionary<string, string> { ["WAREHOUSE_HOME"] = _home });
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -35,10 +35,11 @@ public sealed class BenchCliTests : IDisposable
             Seconds: s["seconds"]!.GetValue<double>(),
             Rows: s["rows"]?.GetValue<long>(),
             PartOf: s["part_of"]?.GetValue<string>())).ToList();
-        Assert.Contains(stages, s => s is { Name: "sessionize events", PartOf: "refresh" });
+        var build = Assert.Single(stages, s => s.Name == "build 2 buckets on 2 jobs");
+        Assert.Equal("refresh", build.PartOf);
+        Assert.Contains(stages, s => s is { Name: "sessionize events (sum of 2 buckets)", PartOf: "build 2 buckets on 2 jobs" });
         var campaignPerformance = Assert.Single(stages, s => s.Name == "marts.campaign_performance");
-        Assert.Equal("sessions, marts and profile", campaignPerformance.PartOf);
-        Assert.Contains(stages, s => s is { Name: "profile", PartOf: "sessions, marts and profile" });
+        Assert.Equal("sessions and marts", campaignPerformance.PartOf);
         Assert.Equal(json["checks"]!["http_log sessions"]!["actual"]!.GetValue<long>(), campaignPerformance.Rows);
         var topLevel = stages.Where(s => s.PartOf is null && s.Name is not ("generate" or "copy floor")).Sum(s => s.Seconds);
         Assert.Equal(topLevel, json["end_to_end_seconds"]!.GetValue<double>(), 0.01);

@@ -99,7 +99,7 @@ public sealed class HttpInputTests : IAsyncLifetime
         var url = _server.Serve("/webshop_events.jsonl.gz", Gzip(SampleBytes("webshop_events.jsonl")));
         var home = new Dictionary<string, string> { ["WAREHOUSE_HOME"] = _work };
 
-        var run = await Infrastructure.Cli.RunAsync(["run", "--input", url, "--database", db], home);
+        var run = await Infrastructure.Cli.RunAsync(["run", "--input", url, "--profile", "--database", db], home);
         var profile = await Infrastructure.Cli.RunAsync(["profile", "--source", "webshop_events", "--database", db], home);
         var missing = await Infrastructure.Cli.RunAsync(["run", "--input", _server.BaseUrl + "/nothing.jsonl", "--database", db], home);
 
