@@ -34,10 +34,7 @@ final as (
     select
         coalesce(settings.refresh_id, state.refresh_id) as refresh_id,
         coalesce(settings.bucket_count, state.bucket_count) as bucket_count,
-        -- a range rather than one value, so "every bucket" needs no special case and a bucket's connection reads only
-        -- its own partitions (PostgreSQL prunes the others when the statement starts)
-        cast(coalesce(settings.bucket, 0) as smallint) as first_bucket,
-        cast(coalesce(settings.bucket, 32767) as smallint) as last_bucket,
+        cast(settings.bucket as smallint) as bucket,
         case when settings.full_setting = 'on' then true else false end as is_full
     from settings
     cross join state
@@ -45,9 +42,8 @@ final as (
 
 select * from final;
 
-comment on view core.int_refresh_scope is 'Refresh machinery: the refresh id, bucket count, the buckets the running statement builds (first_bucket..last_bucket) and whether it rebuilds everything; the refresher sets them per connection, otherwise every bucket of the last refresh.';
+comment on view core.int_refresh_scope is 'Refresh machinery: the refresh id, bucket count, the bucket the running statement builds (null: all of them) and whether it rebuilds everything; the refresher sets them per connection, otherwise every bucket of the last refresh.';
 comment on column core.int_refresh_scope.refresh_id is 'The refresh being built (setting warehouse.refresh_id, else core.refresh_state.refresh_id).';
 comment on column core.int_refresh_scope.bucket_count is 'How many user buckets rows are filed in (setting warehouse.refresh_bucket_count, else core.refresh_state.bucket_count).';
-comment on column core.int_refresh_scope.first_bucket is 'First user bucket the running statement builds.';
-comment on column core.int_refresh_scope.last_bucket is 'Last user bucket the running statement builds.';
+comment on column core.int_refresh_scope.bucket is 'The user bucket the running statement builds (setting warehouse.refresh_bucket); null for every bucket.';
 comment on column core.int_refresh_scope.is_full is 'True when every staging row is taken in (a full refresh), false when only rows loaded after core.refresh_state.loaded_through_load_id are.';

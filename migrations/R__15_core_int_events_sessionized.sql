@@ -33,9 +33,11 @@ events as (
     -- anonymous webshop events (null customer) have no user to sessionize; they stay in core.events
     select * from core.events
     where user_id is not null
-        -- the users of the buckets this statement builds (all of them unless the refresher splits the work)
-        and mod(${user_hash(user_id)}, (select bucket_count from refresh_scope))
-            between (select first_bucket from refresh_scope) and (select last_bucket from refresh_scope)
+        -- the users of the bucket this statement builds (all of them unless the refresher splits the work)
+        and (
+            (select bucket from refresh_scope) is null
+            or mod(${user_hash(user_id)}, (select bucket_count from refresh_scope)) = (select bucket from refresh_scope)
+        )
 ),
 
 reopened_events as (

@@ -1,5 +1,5 @@
 -- core.int_sessionized_events_this_run: the sessionized events the current refresh wrote (whole sessions), of the user
--- buckets the running statement builds. Refresh machinery: the session and HTTP summary models read their events here.
+-- bucket the running statement builds. Refresh machinery: the session and HTTP summary models read their events here.
 -- A view rather than a CTE so each reader inlines it: PostgreSQL materialises a CTE read more than once.
 
 drop view if exists core.int_sessionized_events_this_run cascade;
@@ -11,17 +11,25 @@ refresh_scope as (
     select * from core.int_refresh_scope
 ),
 
-fct_sessionized_events_this_run as (
+-- a bucket's connection in a full refresh reads its own partition only: PostgreSQL prunes the others when the
+-- statement starts, and plans from that partition's statistics (an equality, unlike a range, is estimated from them)
+bucket_events as (
     select * from core.fct_sessionized_events_this_run
+    where user_bucket = (select bucket from refresh_scope)
+),
+
+-- every other refresh builds all buckets at once
+all_events as (
+    select * from core.fct_sessionized_events_this_run
+    where (select bucket from refresh_scope) is null
 ),
 
 final as (
-    select *
-    from fct_sessionized_events_this_run
-    -- a range over the partition key: a bucket's connection reads only its own partition
-    where user_bucket between (select first_bucket from refresh_scope) and (select last_bucket from refresh_scope)
+    select * from bucket_events
+    union all
+    select * from all_events
 )
 
 select * from final;
 
-comment on view core.int_sessionized_events_this_run is 'Refresh machinery: core.fct_sessionized_events_this_run restricted to the buckets in core.int_refresh_scope.';
+comment on view core.int_sessionized_events_this_run is 'Refresh machinery: core.fct_sessionized_events_this_run restricted to the bucket in core.int_refresh_scope (all of it when none is set).';

@@ -21,16 +21,11 @@ drop view if exists core.int_http_sessions_summarized cascade;
 create view core.int_http_sessions_summarized as
 with
 
-refresh_scope as (
-    select * from core.int_refresh_scope
-),
-
--- the sessions the current refresh wrote (it rewrites whole sessions), of the buckets the running statement builds:
+-- the sessions the current refresh wrote (it rewrites whole sessions), of the bucket the running statement builds:
 -- each gets a row, with or without views
 sessions as (
-    select * from core.fct_sessions_this_run
+    select * from core.int_sessions_this_run
     where source = 'http_log'
-        and user_bucket between (select first_bucket from refresh_scope) and (select last_bucket from refresh_scope)
 ),
 
 campaign_reward_mapping as (

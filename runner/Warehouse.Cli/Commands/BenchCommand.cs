@@ -16,10 +16,11 @@ internal static class BenchCommand
         var sources = new Option<string>("--sources") { Description = "Formats to generate, comma-separated (default http-log)", DefaultValueFactory = _ => "http-log" };
         var keep = new Option<bool>("--keep-database") { Description = "Keep the benchmark database afterwards (it is dropped by default)" };
         var pandas = new Option<bool>("--with-pandas") { Description = "Also time bench/pandas_baseline.py on the same data (needs python3-pandas)" };
+        var duckdb = new Option<bool>("--with-duckdb") { Description = "Also run the same rules in DuckDB in process over the same raw files" };
         var output = new Option<string?>("--output", "-o") { Description = "Write the results as JSON here (default .warehouse/bench/result-N.json)" };
         var command = new Command("bench", "Generate (or reuse) data, run the whole pipeline into a fresh database, time every stage")
         {
-            events, seed, sources, keep, pandas, output, RefreshCommand.Jobs,
+            events, seed, sources, keep, pandas, duckdb, output, RefreshCommand.Jobs,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -42,6 +43,7 @@ internal static class BenchCommand
                 KeepDatabase = result.GetValue(keep),
                 Jobs = RefreshCommand.JobsOf(result),
                 PandasScript = result.GetValue(pandas) ? Path.Combine(GlobalOptions.ProjectRoot, "bench", "pandas_baseline.py") : null,
+                WithDuckDb = result.GetValue(duckdb),
             };
             var bench = await new Benchmark(options, Console.Out, new ConsoleProgress()).RunAsync(ct);
             Print(bench);
@@ -60,14 +62,15 @@ internal static class BenchCommand
     private static void Print(BenchResult r)
     {
         var c = CultureInfo.InvariantCulture;
+        var names = r.Stages.Select(s => new string(' ', 2 * Depth(r.Stages, s)) + s.Name).ToList();   // a step inside the stage above it
+        var width = names.Append("stage").Max(n => n.Length);
         Console.WriteLine();
-        Console.WriteLine($"{"stage",-36} {"seconds",8} {"rows/s",12} {"MB/s",8}");
-        foreach (var s in r.Stages)
+        Console.WriteLine($"{"stage".PadRight(width)} {"seconds",8} {"rows/s",12} {"MB/s",8}");
+        foreach (var (s, name) in r.Stages.Zip(names))
         {
             var rate = s.Rows is { } rows && s.Seconds > 0 ? (rows / s.Seconds).ToString("N0", c) : "";
             var mbs = s.Bytes is { } bytes && s.Seconds > 0 ? (bytes / 1e6 / s.Seconds).ToString("F0", c) : "";
-            var name = new string(' ', 2 * Depth(r.Stages, s)) + s.Name;   // a step inside the stage above it
-            Console.WriteLine($"{name,-36} {s.Seconds,8:F2} {rate,12} {mbs,8}");
+            Console.WriteLine($"{name.PadRight(width)} {s.Seconds,8:F2} {rate,12} {mbs,8}");
         }
         var load = r.Stages.FirstOrDefault(s => s.Name == "load");
         Console.WriteLine();
@@ -80,6 +83,10 @@ internal static class BenchCommand
         if (r.PandasSeconds is { } pandasSeconds)
         {
             Console.WriteLine($"pandas script on the same data: {pandasSeconds:F1} s ({pandasSeconds / r.EndToEndSeconds:F1}x the warehouse's end to end)");
+        }
+        if (r.DuckdbSeconds is { } duckdbSeconds)
+        {
+            Console.WriteLine($"duckdb in-process on the same data: {duckdbSeconds:F2} s (the warehouse takes {r.EndToEndSeconds / duckdbSeconds:F1}x DuckDB's time)");
         }
         foreach (var (name, (expected, actual)) in r.Checks)
         {

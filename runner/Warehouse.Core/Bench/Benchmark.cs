@@ -26,6 +26,8 @@ public sealed record BenchOptions
     public int Jobs { get; init; } = Refresh.RefreshOptions.DefaultJobs;
     /// <summary>bench/pandas_baseline.py, to time the pandas script beside the warehouse on the same data; null skips it.</summary>
     public string? PandasScript { get; init; }
+    /// <summary>Also run the same rules in DuckDB in process over the same raw files (<see cref="DuckDbPeer"/>).</summary>
+    public bool WithDuckDb { get; init; }
 }
 
 /// <summary>One timed stage of the benchmark; a step inside another stage names that stage in <paramref name="PartOf"/>.</summary>
@@ -36,6 +38,8 @@ public sealed record BenchResult(BenchOptions Options, IReadOnlyList<BenchStage>
 {
     /// <summary>Seconds the pandas script took on the same data, when it was run.</summary>
     public double? PandasSeconds { get; init; }
+    /// <summary>Seconds DuckDB took on the same data in process (reading the raw files included), when it was run.</summary>
+    public double? DuckdbSeconds { get; init; }
 
     public double EndToEndSeconds => Stages.Where(s => s.PartOf is null && s.Name is not ("generate" or "copy floor")).Sum(s => s.Seconds);
     public bool ChecksPass => Checks.Values.All(c => c.Expected == c.Actual);
@@ -67,7 +71,8 @@ public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress
         var rawFiles = InputDiscovery.Scan(options.DataDirectory).Where(f => f.Kind == InputKind.Raw).ToList();
         var rawBytes = rawFiles.Sum(f => new FileInfo(f.Path!).Length);
 
-        var database = $"warehouse_bench_{DateTime.UtcNow:yyyyMMddHHmmss}";
+        // the process id keeps two benchmarks started in the same second on one server (the tests run them side by side) apart
+        var database = $"warehouse_bench_{DateTime.UtcNow:yyyyMMddHHmmss}_{Environment.ProcessId}";
         await AdminAsync($"create database {database}", ct);
         var connectionString = new NpgsqlConnectionStringBuilder(options.ServerConnectionString) { Database = database }.ConnectionString;
         try
@@ -119,7 +124,7 @@ public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress
 
             var checks = await CheckAsync(connectionString, manifest, ct);
             using var self = Process.GetCurrentProcess();
-            var peak = self.PeakWorkingSet64; // read before the pandas child runs: it is the runner's own peak
+            var peak = self.PeakWorkingSet64; // read before the peers run (DuckDB runs in this process): it is the runner's own peak
             double? pandasSeconds = null;
             if (options.PandasScript is not null)
             {
@@ -129,7 +134,16 @@ public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress
                 checks["pandas sessions (same rules)"] = (checks.TryGetValue("http_log sessions", out var s) ? s.Expected : sessions, sessions);
                 checks["pandas reward-driven sessions"] = (checks.TryGetValue("http_log reward-driven sessions", out var r) ? r.Expected : driven, driven);
             }
-            return new BenchResult(options, stages, floor, rawBytes, peak, checks, database) { PandasSeconds = pandasSeconds };
+            double? duckdbSeconds = null;
+            if (options.WithDuckDb)
+            {
+                log.WriteLine("running DuckDB in process on the same data...");
+                var duck = DuckDbPeer.Run(options.DataDirectory, ct);
+                duckdbSeconds = duck.Seconds;
+                checks["duckdb sessions (same rules)"] = (checks.TryGetValue("http_log sessions", out var s) ? s.Expected : duck.Sessions, duck.Sessions);
+                checks["duckdb reward-driven sessions"] = (checks.TryGetValue("http_log reward-driven sessions", out var r) ? r.Expected : duck.RewardDrivenSessions, duck.RewardDrivenSessions);
+            }
+            return new BenchResult(options, stages, floor, rawBytes, peak, checks, database) { PandasSeconds = pandasSeconds, DuckdbSeconds = duckdbSeconds };
         }
         finally
         {
@@ -271,6 +285,7 @@ public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress
             ["end_to_end_seconds"] = Math.Round(result.EndToEndSeconds, 3),
             ["copy_floor_seconds"] = Math.Round(result.CopyFloorSeconds, 3),
             ["pandas_seconds"] = result.PandasSeconds is { } p ? Math.Round(p, 3) : null,
+            ["duckdb_seconds"] = result.DuckdbSeconds is { } d ? Math.Round(d, 3) : null,
             ["runner_peak_working_set_bytes"] = result.PeakWorkingSetBytes,
             ["stages"] = new JsonArray([.. result.Stages.Select(s => (JsonNode)new JsonObject
             {

@@ -337,11 +337,10 @@ public sealed class Refresher(string connectionString)
         // Planner statistics of the live tables as a whole (each partition got its own in its bucket's transaction), for
         // queries that join them. After the commit: readers already see the new rows meanwhile.
         steps.Begin("analyze");
-        await Task.WhenAll(MaterialisedTables.Select(async table =>
+        foreach (var table in MaterialisedTables)
         {
-            await using var analyze = await Connections.OpenAsync(connectionString, ct);
-            await ExecuteAsync(analyze, null, $"analyze core.{table}", ct);
-        }));
+            await ExecuteAsync(connection, null, $"analyze core.{table}", ct);
+        }
         steps.End();
         return built;
     }
@@ -352,8 +351,9 @@ public sealed class Refresher(string connectionString)
     private async Task<BuiltBucket> BuildBucketAsync(int bucket, int buckets, long refreshId, string snapshot,
         RefreshOptions options, CancellationToken ct)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = $"warehouse refresh bucket {bucket}" };
-        await using var connection = await Connections.OpenAsync(builder.ConnectionString, ct);
+        await using var connection = await Connections.OpenAsync(connectionString, ct);
+        // named in pg_stat_activity, so an operator (or a test) can tell the buckets apart; reset when the pool takes it back
+        await ExecuteAsync(connection, null, $"set application_name = 'warehouse refresh bucket {bucket}'", ct);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         await ExecuteAsync(connection, transaction, $"set transaction snapshot '{snapshot}'", ct);
         // What core.int_refresh_scope tells the models: this bucket of all of them, in a rebuild of everything.

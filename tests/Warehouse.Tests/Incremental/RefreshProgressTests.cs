@@ -23,18 +23,19 @@ public sealed class RefreshProgressTests : IDisposable
 
         var fullSteps = new List<string>();
         var full = await new Refresher(db).RefreshAsync(
-            new RefreshOptions { Full = true, Progress = new InlineProgress<string>(fullSteps.Add) });
+            new RefreshOptions { Full = true, Jobs = 2, Buckets = 3, Progress = new InlineProgress<string>(fullSteps.Add) });
         var incrementalSteps = new List<string>();
         var incremental = await new Refresher(db).RefreshAsync(
             new RefreshOptions { Progress = new InlineProgress<string>(incrementalSteps.Add) });
 
-        Assert.Equal(full.Steps.Select(s => s.Step), fullSteps);
+        // each step as it starts, and inside the long one, each bucket as it is done
+        const string Build = "build 3 buckets on 2 jobs";
+        Assert.Equal(["analyze staging", "prepare 3 buckets", Build, "publish", "analyze"], full.Steps.Select(s => s.Step));
         Assert.Equal(
-            ["analyze staging", "truncate", "sessionize events", "analyze sessionized events", "aggregate sessions",
-             "analyze sessions", "summarize http sessions", "analyze http sessions", "commit"],
+            ["analyze staging", "prepare 3 buckets", Build, $"{Build}: 1/3 done", $"{Build}: 2/3 done", $"{Build}: 3/3 done", "publish", "analyze"],
             fullSteps);
         Assert.Equal(incremental.Steps.Select(s => s.Step), incrementalSteps);
-        Assert.Equal(["reopen affected sessions", "sessionize events", "aggregate sessions", "summarize http sessions", "commit"],
+        Assert.Equal(["reopen affected sessions", "sessionize events", "aggregate sessions", "summarize http sessions", "write", "commit"],
             incrementalSteps);
     }
 }

@@ -125,7 +125,7 @@ public static class TestDatabase
         RemoveClustersOfEndedRuns();
         var root = Path.Combine(Path.GetTempPath(), $"warehouse-tests-{Environment.ProcessId}");
         // Throwaway data: durability buys nothing here, so skip fsync for speed.
-        var cluster = new EmbeddedPostgres(root, ["fsync=off", "full_page_writes=off", "max_connections=200"]);
+        var cluster = new EmbeddedPostgres(root, ["fsync=off", "full_page_writes=off", "max_connections=400"]);
         var serverUrl = cluster.Start();
         _startedCluster = cluster;
         return ConnectionUrl.ToConnectionString(serverUrl, "warehouse-tests");

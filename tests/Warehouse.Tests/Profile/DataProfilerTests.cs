@@ -13,8 +13,8 @@ public sealed class DataProfilerTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var db = await TestDatabase.CreateEmptyAsync("profile_of_the_sample_data");
-        var summary = await RemoteTestSupport.RunAsync(db, RemoteTestSupport.Sample, _work);
-        _profiles = summary.Profile;
+        await RemoteTestSupport.RunAsync(db, RemoteTestSupport.Sample, _work);
+        _profiles = await new DataProfiler(db).ProfileAsync(null);
     }
 
     public Task DisposeAsync()

@@ -534,6 +534,47 @@ set
 from core.fct_sessions
 where fct_sessions.session_id = fct_http_sessions.session_id;
 
+-- V0070__refresh_buckets.redshift.sql (checksum <scrubbed>)
+-- REDSHIFT VARIANT of V0070__refresh_buckets.sql. Redshift spreads one statement over its slices itself (DISTKEY), so
+-- a refresh there runs every bucket in one statement and one transaction: the tables stay plain (no partitions), every
+-- row is in bucket 0 of one bucket, and the this_run tables are plain tables of the same shape.
+
+alter table core.refresh_state add column bucket_count integer not null default 1;
+
+comment on column core.refresh_state.bucket_count is 'How many user buckets the materialised rows were built in (always 1 on Redshift).';
+
+-- narrow events, as in the plain file: core.sessionized_events joins the other columns back from staging
+alter table core.fct_sessionized_events drop column method;
+alter table core.fct_sessionized_events drop column path;
+alter table core.fct_sessionized_events drop column event_id;
+alter table core.fct_sessionized_events drop column properties;
+alter table core.fct_sessionized_events drop column product_id;
+alter table core.fct_sessionized_events drop column user_agent;
+alter table core.fct_sessionized_events drop column ip;
+alter table core.int_reopened_events drop column method;
+alter table core.int_reopened_events drop column path;
+alter table core.int_reopened_events drop column event_id;
+alter table core.int_reopened_events drop column properties;
+alter table core.int_reopened_events drop column product_id;
+alter table core.int_reopened_events drop column user_agent;
+alter table core.int_reopened_events drop column ip;
+
+alter table core.fct_sessionized_events add column user_bucket smallint not null default 0;
+alter table core.fct_sessions add column user_bucket smallint not null default 0;
+alter table core.fct_http_sessions add column user_bucket smallint not null default 0;
+
+comment on column core.fct_sessionized_events.user_bucket is 'The user''s bucket (always 0 on Redshift).';
+comment on column core.fct_sessions.user_bucket is 'The user''s bucket (always 0 on Redshift).';
+comment on column core.fct_http_sessions.user_bucket is 'The user''s bucket (always 0 on Redshift).';
+
+create table core.fct_sessionized_events_this_run (like core.fct_sessionized_events);
+create table core.fct_sessions_this_run (like core.fct_sessions);
+create table core.fct_http_sessions_this_run (like core.fct_http_sessions);
+
+comment on table core.fct_sessionized_events_this_run is 'Refresher scratch table, empty outside a refresh: the sessionized events the current refresh builds.';
+comment on table core.fct_sessions_this_run is 'Refresher scratch table, empty outside a refresh: the sessions the current refresh builds.';
+comment on table core.fct_http_sessions_this_run is 'Refresher scratch table, empty outside a refresh: the HTTP-log session summaries the current refresh builds.';
+
 -- V0100__api_reader_role.redshift.sql (checksum <scrubbed>)
 -- Redshift variant of the API's read-only login: Redshift has users rather than login roles and no DO blocks, so the
 -- create-if-missing runs in a throwaway procedure. Users belong to the cluster and grants to one database, as in
@@ -744,9 +785,61 @@ comment on column core.events.os_family is 'Operating system family (webshop, cl
 comment on column core.events.load_id is 'The staging load (staging.loaded_files.load_id) that added the row; null for rows loaded before loads were numbered.';
 comment on column core.events.device_family is 'Device family (webshop, clickstream: derived from user_agent; device: as sent).';
 
+-- R__12_core_int_refresh_scope.sql (checksum <scrubbed>)
+-- core.int_refresh_scope: what the statement running now must build, one row. The refresh machinery in one place: the
+-- rule models (sessionize, sessions, HTTP summary) read it and stay plain selects over "this run's" rows.
+--
+-- A full refresh runs one transaction per bucket of users, each on its own connection, and tells that connection its
+-- bucket with `set local warehouse.refresh_bucket = ...` (and the refresh id, the bucket count and that it rebuilds
+-- everything). Without those settings (an incremental refresh, Redshift, an analyst) the scope is every bucket, the
+-- refresh id and bucket count are core.refresh_state's, and only rows loaded since the last refresh are new.
+
+drop view if exists core.int_refresh_scope cascade;
+
+create view core.int_refresh_scope as
+with
+
+refresh_state as (
+    select * from core.refresh_state
+),
+
+settings as (
+    select
+        cast(/* warehouse.refresh_id */ cast(null as varchar(32)) as bigint) as refresh_id,
+        cast(/* warehouse.refresh_bucket_count */ cast(null as varchar(32)) as integer) as bucket_count,
+        cast(/* warehouse.refresh_bucket */ cast(null as varchar(32)) as integer) as bucket,
+        /* warehouse.refresh_full */ cast(null as varchar(32)) as full_setting
+),
+
+state as (
+    select
+        max(refresh_id) as refresh_id,
+        max(bucket_count) as bucket_count
+    from refresh_state
+),
+
+final as (
+    select
+        coalesce(settings.refresh_id, state.refresh_id) as refresh_id,
+        coalesce(settings.bucket_count, state.bucket_count) as bucket_count,
+        cast(settings.bucket as smallint) as bucket,
+        case when settings.full_setting = 'on' then true else false end as is_full
+    from settings
+    cross join state
+)
+
+select * from final;
+
+comment on view core.int_refresh_scope is 'Refresh machinery: the refresh id, bucket count, the bucket the running statement builds (null: all of them) and whether it rebuilds everything; the refresher sets them per connection, otherwise every bucket of the last refresh.';
+comment on column core.int_refresh_scope.refresh_id is 'The refresh being built (setting warehouse.refresh_id, else core.refresh_state.refresh_id).';
+comment on column core.int_refresh_scope.bucket_count is 'How many user buckets rows are filed in (setting warehouse.refresh_bucket_count, else core.refresh_state.bucket_count).';
+comment on column core.int_refresh_scope.bucket is 'The user bucket the running statement builds (setting warehouse.refresh_bucket); null for every bucket.';
+comment on column core.int_refresh_scope.is_full is 'True when every staging row is taken in (a full refresh), false when only rows loaded after core.refresh_state.loaded_through_load_id are.';
+
 -- R__15_core_int_events_sessionized.sql (checksum <scrubbed>)
 -- core.int_events_sessionized: the sessionization logic (issue 4's rules), applied to what the current refresh must
--- (re)build. The refresher writes its rows, context rows left out, into core.fct_sessionized_events; analysts read
+-- (re)build. The refresher writes its rows, context rows left out, into core.fct_sessionized_events_this_run and from
+-- there into core.fct_sessionized_events; analysts read
 -- core.sessionized_events. Outside a refresh it shows the events loaded since the last refresh, sessionized as if
 -- each of their users started there.
 --
@@ -755,24 +848,35 @@ comment on column core.events.device_family is 'Device family (webshop, clickstr
 -- equal to the threshold in core.session_gap_settings.
 --
 -- Input, two parts:
---   new events:      core.events loaded after the source's core.refresh_state.loaded_through_load_id (all of them when the
+--   new events:      core.events of the buckets being built (core.int_refresh_scope), loaded after the source's
+--                    core.refresh_state.loaded_through_load_id (all of them in a full refresh, or when the
 --                    source is rebuilt, where that is -1);
 --   reopened events: core.int_reopened_events, filled by the refresher with the materialised events of users that have
 --                    new events, from the first session a new event can change, plus one context row per user: the
 --                    event just before, which carries its session number and event number. Its time gives the first
 --                    reopened event its previous_event_at, and the running sums continue from its numbers.
 -- Numbers are running sums rather than row_number() so both continue from the context row; every window here has the
--- same partition and order, so the whole view is one sort.
+-- same partition and order, so the whole view is one sort. Only the columns the rules read go through it (the keys,
+-- event type, campaign, reward, families): core.sessionized_events joins an event's other columns back from staging.
 
 drop view if exists core.int_events_sessionized cascade;
 
 create view core.int_events_sessionized as
 with
 
+refresh_scope as (
+    select * from core.int_refresh_scope
+),
+
 events as (
     -- anonymous webshop events (null customer) have no user to sessionize; they stay in core.events
     select * from core.events
     where user_id is not null
+        -- the users of the bucket this statement builds (all of them unless the refresher splits the work)
+        and (
+            (select bucket from refresh_scope) is null
+            or mod((fnv_hash(user_id) & 2147483647), (select bucket_count from refresh_scope)) = (select bucket from refresh_scope)
+        )
 ),
 
 reopened_events as (
@@ -805,8 +909,7 @@ loaded_through as (
         max(case when source = 'http_log' then loaded_through_load_id end) as http_log_load_id,
         max(case when source = 'webshop_events' then loaded_through_load_id end) as webshop_events_load_id,
         max(case when source = 'device_events' then loaded_through_load_id end) as device_events_load_id,
-        max(case when source = 'clickstream' then loaded_through_load_id end) as clickstream_load_id,
-        max(refresh_id) as refresh_id
+        max(case when source = 'clickstream' then loaded_through_load_id end) as clickstream_load_id
     from refresh_state
 ),
 
@@ -818,15 +921,8 @@ new_events as (
         events.event_type,
         events.source_file,
         events.source_line,
-        events.method,
-        events.path,
         events.campaign_id,
         events.reward_id,
-        events.event_id,
-        events.properties,
-        events.product_id,
-        events.user_agent,
-        events.ip,
         events.browser_family,
         events.os_family,
         events.device_family,
@@ -835,8 +931,10 @@ new_events as (
         cast(null as bigint) as carried_session_number,
         cast(null as bigint) as carried_user_event_number
     from events
-    -- rows without a load_id (loaded before loads were numbered) count as load 0: only a rebuild (-1) takes them in
-    where coalesce(events.load_id, 0) > case events.source
+    -- rows without a load_id (loaded before loads were numbered) count as load 0: only a rebuild (-1) takes them in.
+    -- A full refresh takes in every row.
+    where (select is_full from refresh_scope)
+        or coalesce(events.load_id, 0) > case events.source
             when 'http_log' then (select http_log_load_id from loaded_through)
             when 'webshop_events' then (select webshop_events_load_id from loaded_through)
             when 'device_events' then (select device_events_load_id from loaded_through)
@@ -854,15 +952,8 @@ events_to_sessionize as (
         event_type,
         source_file,
         source_line,
-        method,
-        path,
         campaign_id,
         reward_id,
-        event_id,
-        properties,
-        product_id,
-        user_agent,
-        ip,
         browser_family,
         os_family,
         device_family,
@@ -932,15 +1023,8 @@ final as (
         events_numbered.event_type,
         events_numbered.source_file,
         events_numbered.source_line,
-        events_numbered.method,
-        events_numbered.path,
         events_numbered.campaign_id,
         events_numbered.reward_id,
-        events_numbered.event_id,
-        events_numbered.properties,
-        events_numbered.product_id,
-        events_numbered.user_agent,
-        events_numbered.ip,
         events_numbered.browser_family,
         events_numbered.os_family,
         events_numbered.device_family,
@@ -951,7 +1035,8 @@ final as (
         events_numbered.is_new_session,
         events_numbered.session_number,
         events_numbered.load_id,
-        (select refresh_id from loaded_through) as refresh_id,
+        (select refresh_id from refresh_scope) as refresh_id,
+        cast(mod((fnv_hash(events_numbered.user_id) & 2147483647), (select bucket_count from refresh_scope)) as smallint) as user_bucket,
         events_numbered.is_context
     from events_numbered
 )
@@ -965,6 +1050,8 @@ comment on column core.int_events_sessionized.is_context is 'True for the contex
 -- core.sessionized_events: each user's events in order, split into sessions by the source's gap threshold.
 -- The rows are materialised by the refresher (core.fct_sessionized_events, built by core.int_events_sessionized, where
 -- the rules live); this view is the contract name and columns over them. It reflects the last `warehouse refresh`.
+-- The materialised rows are narrow (what the rules read): an event's other columns (method, path, properties, user
+-- agent, ...) come from its staging row, found by source, load, file and line.
 -- Three columns are derived here rather than stored (V0063): session_id, seconds_since_previous_event, and
 -- session_gap_seconds, the threshold core.refresh_state records for the source's materialised rows.
 
@@ -975,6 +1062,10 @@ with
 
 fct_sessionized_events as (
     select * from core.fct_sessionized_events
+),
+
+events as (
+    select * from core.events
 ),
 
 refresh_state as (
@@ -989,15 +1080,15 @@ final as (
         fct_sessionized_events.event_type,
         fct_sessionized_events.source_file,
         fct_sessionized_events.source_line,
-        fct_sessionized_events.method,
-        fct_sessionized_events.path,
+        events.method,
+        events.path,
         fct_sessionized_events.campaign_id,
         fct_sessionized_events.reward_id,
-        fct_sessionized_events.event_id,
-        fct_sessionized_events.properties,
-        fct_sessionized_events.product_id,
-        fct_sessionized_events.user_agent,
-        fct_sessionized_events.ip,
+        events.event_id,
+        events.properties,
+        events.product_id,
+        events.user_agent,
+        events.ip,
         fct_sessionized_events.browser_family,
         fct_sessionized_events.os_family,
         fct_sessionized_events.device_family,
@@ -1018,6 +1109,13 @@ final as (
             as varchar(320)
         ) as session_id
     from fct_sessionized_events
+    -- one staging row per event: a load is one file, and a file's lines are numbered once. Rows loaded before loads
+    -- were numbered have no load id on either side.
+    left join events
+        on events.source = fct_sessionized_events.source
+        and coalesce(events.load_id, 0) = coalesce(fct_sessionized_events.load_id, 0)
+        and events.source_file = fct_sessionized_events.source_file
+        and events.source_line = fct_sessionized_events.source_line
     -- every source has its row in core.refresh_state, so a left join keeps the same rows as an inner one; and since
     -- source is that table's key, PostgreSQL drops the join from any query that does not read session_gap_seconds
     -- (most profile queries read 5 million events here)
@@ -1054,23 +1152,89 @@ comment on column core.sessionized_events.is_new_session is 'True for the user''
 comment on column core.sessionized_events.session_number is '1-based number of the session among the user''s sessions in this source.';
 comment on column core.sessionized_events.session_id is 'source:user_id:session_number, unique per session.';
 
+-- R__22_core_int_sessionized_events_this_run.sql (checksum <scrubbed>)
+-- core.int_sessionized_events_this_run: the sessionized events the current refresh wrote (whole sessions), of the user
+-- bucket the running statement builds. Refresh machinery: the session and HTTP summary models read their events here.
+-- A view rather than a CTE so each reader inlines it: PostgreSQL materialises a CTE read more than once.
+
+drop view if exists core.int_sessionized_events_this_run cascade;
+
+create view core.int_sessionized_events_this_run as
+with
+
+refresh_scope as (
+    select * from core.int_refresh_scope
+),
+
+-- a bucket's connection in a full refresh reads its own partition only: PostgreSQL prunes the others when the
+-- statement starts, and plans from that partition's statistics (an equality, unlike a range, is estimated from them)
+bucket_events as (
+    select * from core.fct_sessionized_events_this_run
+    where user_bucket = (select bucket from refresh_scope)
+),
+
+-- every other refresh builds all buckets at once
+all_events as (
+    select * from core.fct_sessionized_events_this_run
+    where (select bucket from refresh_scope) is null
+),
+
+final as (
+    select * from bucket_events
+    union all
+    select * from all_events
+)
+
+select * from final;
+
+comment on view core.int_sessionized_events_this_run is 'Refresh machinery: core.fct_sessionized_events_this_run restricted to the bucket in core.int_refresh_scope (all of it when none is set).';
+
+-- R__23_core_int_sessions_this_run.sql (checksum <scrubbed>)
+-- core.int_sessions_this_run: the sessions the current refresh wrote, of the user bucket the running statement builds.
+-- Refresh machinery, the twin of core.int_sessionized_events_this_run; the HTTP summary model reads its sessions here.
+
+drop view if exists core.int_sessions_this_run cascade;
+
+create view core.int_sessions_this_run as
+with
+
+refresh_scope as (
+    select * from core.int_refresh_scope
+),
+
+-- a bucket's connection in a full refresh reads its own partition only (see core.int_sessionized_events_this_run)
+bucket_sessions as (
+    select * from core.fct_sessions_this_run
+    where user_bucket = (select bucket from refresh_scope)
+),
+
+all_sessions as (
+    select * from core.fct_sessions_this_run
+    where (select bucket from refresh_scope) is null
+),
+
+final as (
+    select * from bucket_sessions
+    union all
+    select * from all_sessions
+)
+
+select * from final;
+
+comment on view core.int_sessions_this_run is 'Refresh machinery: core.fct_sessions_this_run restricted to the bucket in core.int_refresh_scope (all of it when none is set).';
+
 -- R__25_core_int_sessions_aggregated.sql (checksum <scrubbed>)
 -- core.int_sessions_aggregated: sessions of the events the current refresh (re)wrote. A refresh rewrites every event
 -- of every session it touches, so each session here is complete; the refresher materialises the rows into
--- core.fct_sessions. Analysts read core.sessions.
+-- core.fct_sessions_this_run and from there into core.fct_sessions. Analysts read core.sessions.
 
 drop view if exists core.int_sessions_aggregated cascade;
 
 create view core.int_sessions_aggregated as
 with
 
-refresh_state as (
-    select * from core.refresh_state
-),
-
 refreshed_events as (
-    select * from core.fct_sessionized_events
-    where refresh_id = (select max(refresh_id) from refresh_state)
+    select * from core.int_sessionized_events_this_run
 ),
 
 sessions_aggregated as (
@@ -1078,6 +1242,7 @@ sessions_aggregated as (
         source,
         user_id,
         session_number,
+        user_bucket,
         min(event_at) as session_start,
         max(event_at) as session_end,
         count(*) as event_count,
@@ -1091,8 +1256,8 @@ sessions_aggregated as (
         max(refresh_id) as refresh_id
     from refreshed_events
     -- grouped by the parts of the session id, not the id: the id is built once per session below instead of once per
-    -- event (it is no longer stored with the events, V0063)
-    group by source, user_id, session_number
+    -- event (it is no longer stored with the events, V0063). A user has one bucket, so it adds no group.
+    group by source, user_id, session_number, user_bucket
 ),
 
 final as (
@@ -1109,7 +1274,8 @@ final as (
         cast(os_family as varchar(256)) as os_family,
         cast(device_family as varchar(256)) as device_family,
         case when placed_orders_flag = 1 then true else false end as has_placed_order,
-        refresh_id
+        refresh_id,
+        user_bucket
     from sessions_aggregated
 )
 
@@ -1185,15 +1351,11 @@ drop view if exists core.int_http_sessions_summarized cascade;
 create view core.int_http_sessions_summarized as
 with
 
-refresh_state as (
-    select * from core.refresh_state
-),
-
--- the sessions the current refresh wrote (it rewrites whole sessions): each gets a row, with or without views
+-- the sessions the current refresh wrote (it rewrites whole sessions), of the bucket the running statement builds:
+-- each gets a row, with or without views
 sessions as (
-    select * from core.fct_sessions
+    select * from core.int_sessions_this_run
     where source = 'http_log'
-        and refresh_id = (select max(refresh_id) from refresh_state)
 ),
 
 campaign_reward_mapping as (
@@ -1210,10 +1372,9 @@ campaign_touches as (
         user_event_number as view_number,
         event_at as viewed_at,
         cast(null as timestamp with time zone) as reward_issued_at
-    from core.fct_sessionized_events
+    from core.int_sessionized_events_this_run
     where source = 'http_log'
         and event_type = 'campaign_view'
-        and refresh_id = (select max(refresh_id) from refresh_state)
 
     union all
 
@@ -1224,12 +1385,11 @@ campaign_touches as (
         cast(null as bigint) as view_number,
         cast(null as timestamp with time zone) as viewed_at,
         reward_issues.event_at as reward_issued_at
-    from core.fct_sessionized_events as reward_issues
+    from core.int_sessionized_events_this_run as reward_issues
     inner join campaign_reward_mapping
         on campaign_reward_mapping.reward_id = reward_issues.reward_id
     where reward_issues.source = 'http_log'
         and reward_issues.event_type = 'reward_issue'
-        and reward_issues.refresh_id = (select max(refresh_id) from refresh_state)
 ),
 
 -- each campaign once per session: where it was first viewed (user_event_number orders by time, then input position;
@@ -1266,10 +1426,9 @@ reward_first_issues as (
         session_number,
         reward_id,
         min(user_event_number) as first_issue_number
-    from core.fct_sessionized_events
+    from core.int_sessionized_events_this_run
     where source = 'http_log'
         and event_type = 'reward_issue'
-        and refresh_id = (select max(refresh_id) from refresh_state)
     group by user_id, session_number, reward_id
 ),
 
@@ -1292,7 +1451,8 @@ final as (
         coalesce(campaign_lists.campaigns, '') as campaigns,
         coalesce(reward_lists.rewards_issued, '') as rewards_issued,
         case when campaign_lists.driven_flag = 1 then true else false end as reward_driven_by_campaign_view,
-        sessions.refresh_id
+        sessions.refresh_id,
+        sessions.user_bucket
     from sessions
     left join campaign_lists
         on campaign_lists.user_id = sessions.user_id
@@ -1577,4 +1737,4 @@ comment on column marts.daily_sessions.users is 'Distinct users with a session s
 comment on column marts.daily_sessions.events is 'Events in those sessions (including any after midnight).';
 comment on column marts.daily_sessions.median_duration_seconds is 'Median session duration in seconds (percentile_cont(0.5)).';
 
--- dry run: 20 script(s) would be applied; nothing was changed
+-- dry run: 24 script(s) would be applied; nothing was changed
