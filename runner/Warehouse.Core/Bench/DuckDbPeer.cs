@@ -45,7 +45,7 @@ public static class DuckDbPeer
                 user_id,
                 method,
                 path,
-                try_cast(left(ts, 23) as timestamp) as event_at
+                try_cast(ts as timestamptz) as event_at
             from raw_http_log
         ),
 

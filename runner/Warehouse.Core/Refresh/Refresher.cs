@@ -242,7 +242,9 @@ public sealed class Refresher(string connectionString)
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
         {
+            // back to the savepoint and out of it: a snapshot cannot be exported from inside a subtransaction
             await transaction.RollbackAsync("refresh_lock", ct);
+            await transaction.ReleaseAsync("refresh_lock", ct);
             progress?.Report("waiting for another refresh to finish");
             await ExecuteAsync(connection, transaction, "lock table core.refresh_state in exclusive mode", ct);
         }

@@ -49,6 +49,13 @@ internal sealed class BatchFeeder(string connectionString, string workFolder)
 
     public async Task FeedAsync(Batch batch, CancellationToken ct = default)
     {
+        await LoadAsync(batch, ct);
+        await new Refresher(connectionString).RefreshAsync([], ct);
+    }
+
+    /// <summary>Converts and loads the batch without refreshing.</summary>
+    public async Task LoadAsync(Batch batch, CancellationToken ct = default)
+    {
         var loader = new StagingLoader(connectionString);
         if (batch.File.Kind == InputKind.Mapping)
         {
@@ -60,7 +67,6 @@ internal sealed class BatchFeeder(string connectionString, string workFolder)
             Convert(batch, avro, ct);
             await loader.LoadAvroAsync(avro, ct);
         }
-        await new Refresher(connectionString).RefreshAsync([], ct);
     }
 
     /// <summary>Every mart (and core.sessions, a stronger check of the same thing) as sorted text lines.</summary>
@@ -80,7 +86,10 @@ internal sealed class BatchFeeder(string connectionString, string workFolder)
         return marts;
     }
 
-    private async Task<List<string>> RowsAsync(string sql)
+    private Task<List<string>> RowsAsync(string sql) => RowsAsync(connectionString, sql);
+
+    /// <summary>The rows of a query as sorted text lines.</summary>
+    public static async Task<List<string>> RowsAsync(string connectionString, string sql)
     {
         await using var connection = new Npgsql.NpgsqlConnection(connectionString);
         await connection.OpenAsync();
