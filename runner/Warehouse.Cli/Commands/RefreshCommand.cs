@@ -22,7 +22,8 @@ internal static class RefreshCommand
     public static Command Create()
     {
         var full = new Option<bool>("--full") { Description = "Rebuild sessions and marts from everything in staging (default: only what was loaded since the last refresh)" };
-        var command = new Command("refresh", "Bring sessions and marts up to date with what is in staging") { SessionGap, Jobs, full };
+        var buckets = new Option<int>("--buckets") { Description = "Buckets of users a full refresh splits the work into (default: one per job)" };
+        var command = new Command("refresh", "Bring sessions and marts up to date with what is in staging") { SessionGap, Jobs, buckets, full };
         command.SetAction(async (result, ct) =>
         {
             var progress = new ConsoleProgress();
@@ -31,6 +32,7 @@ internal static class RefreshCommand
                 SessionGaps = Gaps(result),
                 Full = result.GetValue(full),
                 Jobs = JobsOf(result),
+                Buckets = result.GetValue(buckets),
                 Progress = progress.Steps(RunPipeline.RefreshStage),
             };
             var refreshed = await new Refresher(GlobalOptions.ConnectionString(result)).RefreshAsync(options, ct);

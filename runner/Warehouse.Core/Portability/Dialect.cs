@@ -30,6 +30,8 @@ public sealed class Dialect
         ["ordered_list"] = "array_remove(array_agg({0} order by {1}), null)",
         // The list of a group without any id.
         ["empty_list"] = "cast(array[] as varchar(256)[])",
+        // The type of such a list, as core.fct_http_sessions declares it.
+        ["list_type"] = "varchar(256)[]",
         // A stable non-negative hash of a user id, for splitting a refresh into user buckets.
         ["user_hash"] = "(hashtext({0}) & 2147483647)",
         // A setting the refresher gives one bucket's connection (set local warehouse.refresh_x), null when not set.
@@ -46,6 +48,7 @@ public sealed class Dialect
         // skips nulls). Campaign and reward ids are path segments of /campaigns/{id} and /rewards/{id}: never a comma.
         ["ordered_list"] = "coalesce(listagg({0}, ',') within group (order by {1}), '')",
         ["empty_list"] = "''",
+        ["list_type"] = "varchar(65535)",
         // FNV_HASH: https://docs.aws.amazon.com/redshift/latest/dg/r_FNV_HASH.html. Redshift runs every bucket in one
         // statement (bucket_count stays 1), so the hash never decides anything there; it keeps the model the same.
         ["user_hash"] = "(fnv_hash({0}) & 2147483647)",

@@ -88,23 +88,18 @@ public sealed record RefreshResult(bool Full, IReadOnlyList<string> RebuiltSourc
 public sealed class Refresher(string connectionString)
 {
     /// <summary>
-    /// Memory per sort or hash step of a refresh, per connection (but the two big sorts, below). A limit, not an
-    /// allocation: each step takes what its rows need, and a larger data set spills to disk.
+    /// Memory settings of each model, per connection (PostgreSQL only: Redshift's memory comes from its WLM queue). Each
+    /// is a limit, not an allocation: a step takes what its rows need, and more data spills to disk.
+    /// - Sorts run with 64 MB: PostgreSQL then sorts cache-sized runs and merges them, which measured faster than one
+    ///   quicksort of everything in memory (docs/performance.md).
+    /// - The session aggregate hashes with up to 1 GB: the planner sizes hash entries from the declared varchar widths,
+    ///   several times the real rows, and at less it spilled to disk with a quarter of that actually in use.
+    /// - The HTTP summary groups millions of nearly unique (session, campaign) pairs and then groups those by session:
+    ///   one sort serves both groupings, where the planner, sizing hash tables from declared widths, would hash.
     /// </summary>
-    private const string RefreshWorkMem = "256MB";
-
-    /// <summary>
-    /// Memory for the two big sorts (the sessionize sort and the HTTP summary's sort of the campaign touches),
-    /// deliberately small: PostgreSQL then sorts cache-sized runs and merges them, which measured faster than one
-    /// quicksort of everything in memory (docs/performance.md).
-    /// </summary>
-    private const string SortWorkMem = "64MB";
-
-    /// <summary>
-    /// Hash tables may use this many times <see cref="RefreshWorkMem"/>: the planner sizes a hash aggregate from the
-    /// declared varchar widths, several times the real rows, and spilled the session aggregation at the default (2).
-    /// </summary>
-    private const int RefreshHashMemMultiplier = 4;
+    private const string SortSettings = "set local work_mem = '64MB'; set local hash_mem_multiplier = 2; set local enable_hashagg = on";
+    private const string HashSettings = "set local work_mem = '1GB'; set local hash_mem_multiplier = 4; set local enable_hashagg = on";
+    private const string SortOnlySettings = "set local work_mem = '64MB'; set local hash_mem_multiplier = 2; set local enable_hashagg = off";
 
     private static readonly string[] StagingTables =
         ["staging.http_log", "staging.webshop_events", "staging.device_events", "staging.clickstream", "staging.campaign_reward_mapping"];
@@ -134,12 +129,15 @@ public sealed class Refresher(string connectionString)
         reward_driven_by_campaign_view, refresh_id, user_bucket
         """;
 
-    /// <summary>The models, in order: each step's name, the this_run table it writes and the model it selects from.</summary>
-    private static readonly (string Step, string Table, string Columns, string Model)[] Models =
+    /// <summary>
+    /// The models, in order: each step's name, the this_run table it writes, the model it selects from and the memory
+    /// settings it runs with.
+    /// </summary>
+    private static readonly (string Step, string Table, string Columns, string Model, string Settings)[] Models =
     [
-        ("sessionize events", "fct_sessionized_events", SessionizedColumns, "core.int_events_sessionized where not is_context"),
-        ("aggregate sessions", "fct_sessions", SessionColumns, "core.int_sessions_aggregated"),
-        ("summarize http sessions", "fct_http_sessions", HttpSessionColumns, "core.int_http_sessions_summarized"),
+        ("sessionize events", "fct_sessionized_events", SessionizedColumns, "core.int_events_sessionized where not is_context", SortSettings),
+        ("aggregate sessions", "fct_sessions", SessionColumns, "core.int_sessions_aggregated", HashSettings),
+        ("summarize http sessions", "fct_http_sessions", HttpSessionColumns, "core.int_http_sessions_summarized", SortOnlySettings),
     ];
 
     public Task<RefreshResult> RefreshAsync(IReadOnlyList<(string Source, int Seconds)> sessionGaps, CancellationToken ct = default) =>
@@ -168,11 +166,6 @@ public sealed class Refresher(string connectionString)
         await LockRefreshStateAsync(connection, transaction, options.Progress, ct);
         var onPostgres = !((string)(await new NpgsqlCommand("select version()", connection, transaction).ExecuteScalarAsync(ct))!)
             .Contains("Redshift", StringComparison.OrdinalIgnoreCase);
-        // (Redshift has no work_mem: its memory comes from the WLM queue, so these settings are for PostgreSQL only.)
-        if (onPostgres)
-        {
-            await ExecuteAsync(connection, transaction, WorkMemSettings(), ct);
-        }
 
         var state = await ReadStateAsync(connection, transaction, ct);
         var loadedThrough = await ScalarAsync(connection, transaction, "select coalesce(max(load_id), 0) from staging.loaded_files", ct);
@@ -222,11 +215,6 @@ public sealed class Refresher(string connectionString)
         return result;
     }
 
-    private static string WorkMemSettings() => $"""
-        set local work_mem = '{RefreshWorkMem}';
-        set local hash_mem_multiplier = {RefreshHashMemMultiplier};
-        """;
-
     /// <summary>
     /// Takes the refresh lock: a second refresh says it is waiting, then waits for the first to finish (and then finds
     /// little or nothing left to do).
@@ -259,11 +247,12 @@ public sealed class Refresher(string connectionString)
     {
         var snapshot = (string)(await new NpgsqlCommand("select pg_export_snapshot()", connection, transaction).ExecuteScalarAsync(ct))!;
 
-        // The partitions must be committed before the bucket connections can write into them, so they are made on a
-        // connection of their own; the refresh lock held above keeps any other refresh away from them. No autovacuum
-        // while they are built: the bucket analyses them itself, and a worker busy on one would make the publish's
-        // DETACH wait a whole deadlock_timeout (1 s a partition, measured) before cancelling it.
+        // Each bucket gets a partition of each this_run table, itself partitioned, into which the bucket's connection
+        // attaches the table it creates with its rows (below). They must be committed before the bucket connections can
+        // use them, so they are made on a connection of their own; the refresh lock held above keeps any other refresh
+        // away from them.
         steps.Begin($"prepare {buckets} buckets");
+        var notNullColumns = new Dictionary<string, List<string>>();
         await using (var prepare = await Connections.OpenAsync(connectionString, ct))
         {
             await DropThisRunPartitionsAsync(prepare, null, ct);
@@ -271,8 +260,9 @@ public sealed class Refresher(string connectionString)
             {
                 var ddl = string.Join('\n', Enumerable.Range(0, buckets).Select(b =>
                     $"create table core.{table}_this_run_b{b} partition of core.{table}_this_run " +
-                    $"(constraint bucket check (user_bucket = {b})) for values in ({b}) with (autovacuum_enabled = false);"));
+                    $"(constraint bucket check (user_bucket = {b})) for values in ({b}) partition by list (user_bucket);"));
                 await ExecuteAsync(prepare, null, $"truncate core.{table}_this_run;\n{ddl}", ct);
+                notNullColumns[table] = await NotNullColumnsAsync(prepare, $"core.{table}", ct);
             }
         }
         steps.End();
@@ -295,7 +285,7 @@ public sealed class Refresher(string connectionString)
                         return;
                     }
                 }
-                var result = await BuildBucketAsync(bucket, buckets, refreshId, snapshot, options, failed.Token);
+                var result = await BuildBucketAsync(bucket, buckets, refreshId, snapshot, notNullColumns, options, failed.Token);
                 lock (queue)
                 {
                     built.Add(result);
@@ -337,12 +327,14 @@ public sealed class Refresher(string connectionString)
         steps.End();
 
         // Planner statistics of the live tables as a whole (each partition got its own in its bucket's transaction), for
-        // queries that join them. After the commit: readers already see the new rows meanwhile.
+        // queries that join them; this also tells autovacuum the new partitions need no analysis of their own (their
+        // inserts were counted at commit, after the bucket's analysis). After the commit: readers already see the rows.
         steps.Begin("analyze");
-        foreach (var table in MaterialisedTables)
+        await Task.WhenAll(MaterialisedTables.Select(async table =>
         {
-            await ExecuteAsync(connection, null, $"analyze core.{table}", ct);
-        }
+            await using var analyze = await Connections.OpenAsync(connectionString, ct);
+            await ExecuteAsync(analyze, null, $"analyze core.{table}", ct);
+        }));
         steps.End();
         return built;
     }
@@ -351,7 +343,7 @@ public sealed class Refresher(string connectionString)
 
     /// <summary>One bucket: the three models into this bucket's partitions of the this_run tables, in one transaction.</summary>
     private async Task<BuiltBucket> BuildBucketAsync(int bucket, int buckets, long refreshId, string snapshot,
-        RefreshOptions options, CancellationToken ct)
+        Dictionary<string, List<string>> notNullColumns, RefreshOptions options, CancellationToken ct)
     {
         await using var connection = await Connections.OpenAsync(connectionString, ct);
         // named in pg_stat_activity, so an operator (or a test) can tell the buckets apart; reset when the pool takes it back
@@ -364,17 +356,32 @@ public sealed class Refresher(string connectionString)
             set local warehouse.refresh_bucket_count = '{buckets}';
             set local warehouse.refresh_bucket = '{bucket}';
             set local warehouse.refresh_full = 'on';
-            {WorkMemSettings()}
             """, ct);
         var times = new List<(string, TimeSpan)>();
         var rows = new List<long>();
         var watch = Stopwatch.StartNew();
-        foreach (var (step, table, columns, model) in Models)
+        foreach (var (step, table, columns, model, settings) in Models)
         {
-            rows.Add(await RunModelAsync(connection, transaction, step, table, columns, model, onPostgres: true, ct));
-            // the next model is planned from this partition's statistics (without them the planner took millions of
-            // sessions for a few rows and chose nested loops)
-            await ExecuteAsync(connection, transaction, $"analyze core.{table}_this_run_b{bucket}", ct);
+            // CREATE TABLE AS writes in bulk and, with the table new in this transaction, skips the WAL: 2.5 million events
+            // took 0.6 s where INSERT ... SELECT into a partition took 1.8-2.5 s. The table then gets the parent's NOT NULLs
+            // and a check equal to its partition bound (one pass over it), so attaching it scans nothing. No autovacuum
+            // for its inserts, now or once published (only for what incremental refreshes delete): the refresh analyses it
+            // itself, and an autovacuum busy on a partition makes a publish's DETACH wait a whole deadlock_timeout (1 s a
+            // partition, measured) before cancelling it.
+            var rowsTable = $"core.{table}_this_run_b{bucket}_rows";
+            await ExecuteAsync(connection, transaction, settings, ct);
+            rows.Add(await CreateTableAsAsync(connection, transaction, $"""
+                create table {rowsTable} with (autovacuum_enabled = false, autovacuum_vacuum_insert_threshold = -1) as
+                select {columns} from {model}
+                """, ct));
+            var constraints = notNullColumns[table].Select(c => $"alter column {c} set not null").Append($"add constraint bucket check (user_bucket = {bucket})");
+            await ExecuteAsync(connection, transaction, $"""
+                alter table {rowsTable} {string.Join(", ", constraints)};
+                alter table core.{table}_this_run_b{bucket} attach partition {rowsTable} for values in ({bucket});
+                """, ct);
+            // the next model is planned from these statistics (without them the planner took millions of sessions for a
+            // few rows and chose nested loops)
+            await ExecuteAsync(connection, transaction, $"analyze {rowsTable}", ct);
             times.Add((step, watch.Elapsed));
             watch.Restart();
         }
@@ -386,24 +393,15 @@ public sealed class Refresher(string connectionString)
         return new BuiltBucket(bucket, times, rows);
     }
 
-    /// <summary>Runs one model: inserts its rows into its this_run table.</summary>
-    private static async Task<long> RunModelAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string step, string table,
-        string columns, string model, bool onPostgres, CancellationToken ct)
+    /// <summary>Runs one model: inserts its rows into its this_run table (with its memory settings on PostgreSQL).</summary>
+    private static async Task<long> RunModelAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, string columns,
+        string model, string? settings, CancellationToken ct)
     {
-        var sortHeavy = step != "aggregate sessions";
-        if (onPostgres && sortHeavy)
+        if (settings is not null)
         {
-            // The sessionize sort and the summary's sort of campaign touches run in cache-sized runs (SortWorkMem). The
-            // summary groups millions of nearly unique (session, campaign) pairs and then groups those by session: one
-            // sort serves both groupings, where the planner, sizing hash tables from declared varchar widths, would hash.
-            await ExecuteAsync(connection, transaction, $"set local work_mem = '{SortWorkMem}'; set local enable_hashagg = {(table == "fct_http_sessions" ? "off" : "on")}", ct);
+            await ExecuteAsync(connection, transaction, settings, ct);
         }
-        var rows = await ExecuteAsync(connection, transaction, $"insert into core.{table}_this_run ({columns}) select {columns} from {model}", ct);
-        if (onPostgres && sortHeavy)
-        {
-            await ExecuteAsync(connection, transaction, $"set local work_mem = '{RefreshWorkMem}'; set local enable_hashagg = on", ct);
-        }
-        return rows;
+        return await ExecuteAsync(connection, transaction, $"insert into core.{table}_this_run ({columns}) select {columns} from {model}", ct);
     }
 
     /// <summary>
@@ -424,8 +422,9 @@ public sealed class Refresher(string connectionString)
                 await ExecuteAsync(connection, transaction, $"""
                     alter table core.{table}_this_run detach partition core.{table}_this_run_b{b};
                     alter table core.{table}_this_run_b{b} rename to {table}_b{b};
+                    alter table core.{table}_this_run_b{b}_rows rename to {table}_b{b}_rows;
                     alter table core.{table} attach partition core.{table}_b{b} for values in ({b});
-                    alter table core.{table}_b{b} reset (autovacuum_enabled);
+                    alter table core.{table}_b{b}_rows reset (autovacuum_enabled);
                     """, ct);
             }
         }
@@ -474,10 +473,10 @@ public sealed class Refresher(string connectionString)
         }
 
         var written = new List<long>();
-        foreach (var (step, table, columns, model) in Models)
+        foreach (var (step, table, columns, model, settings) in Models)
         {
             steps.Begin(step);
-            written.Add(await RunModelAsync(connection, transaction, step, table, columns, model, onPostgres, ct));
+            written.Add(await RunModelAsync(connection, transaction, table, columns, model, onPostgres ? settings : null, ct));
             if (table == "fct_sessionized_events")
             {
                 await ExecuteAsync(connection, transaction, "delete from core.int_reopened_events", ct);
@@ -526,6 +525,27 @@ public sealed class Refresher(string connectionString)
                 }
             }
         }
+    }
+
+    private static async Task<List<string>> NotNullColumnsAsync(NpgsqlConnection connection, string table, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
+            select attname
+            from pg_attribute
+            where attrelid = cast(@table as regclass)
+                and attnum > 0
+                and not attisdropped
+                and attnotnull
+            order by attnum
+            """, connection);
+        command.Parameters.AddWithValue("table", table);
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            names.Add(reader.GetString(0));
+        }
+        return names;
     }
 
     private static async Task<List<string>> PartitionsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string table,
@@ -685,6 +705,16 @@ public sealed class Refresher(string connectionString)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
         return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Runs a CREATE TABLE ... AS and returns the rows it wrote (ExecuteNonQuery counts none for it).</summary>
+    private static async Task<long> CreateTableAsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = 0 };
+        var command = new NpgsqlBatchCommand(sql);
+        batch.BatchCommands.Add(command);
+        await batch.ExecuteNonQueryAsync(ct);
+        return (long)command.Rows;
     }
 
     private static async Task<long> ScalarAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken ct)

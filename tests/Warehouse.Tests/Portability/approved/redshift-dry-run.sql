@@ -1448,8 +1448,9 @@ final as (
         sessions.session_number,
         sessions.session_start,
         sessions.session_end,
-        coalesce(campaign_lists.campaigns, '') as campaigns,
-        coalesce(reward_lists.rewards_issued, '') as rewards_issued,
+        -- cast to the declared type: the refresher attaches the rows it writes to a table of that type
+        cast(coalesce(campaign_lists.campaigns, '') as varchar(65535)) as campaigns,
+        cast(coalesce(reward_lists.rewards_issued, '') as varchar(65535)) as rewards_issued,
         case when campaign_lists.driven_flag = 1 then true else false end as reward_driven_by_campaign_view,
         sessions.refresh_id,
         sessions.user_bucket
