@@ -101,6 +101,13 @@ public sealed class Refresher(string connectionString)
     private const string HashSettings = "set local work_mem = '1GB'; set local hash_mem_multiplier = 4; set local enable_hashagg = on";
     private const string SortOnlySettings = "set local work_mem = '64MB'; set local hash_mem_multiplier = 2; set local enable_hashagg = off";
 
+    /// <summary>
+    /// Statistics target of the refresh's own ANALYZEs: samples of 3,000 rows instead of PostgreSQL's 30,000 plan these
+    /// tables as well (row counts, a few common values) and take a tenth of the time (5M events: 0.07 s against 0.77 s
+    /// for the sessionized events).
+    /// </summary>
+    private const int StatisticsTarget = 10;
+
     private static readonly string[] StagingTables =
         ["staging.http_log", "staging.webshop_events", "staging.device_events", "staging.clickstream", "staging.campaign_reward_mapping"];
 
@@ -333,7 +340,7 @@ public sealed class Refresher(string connectionString)
         await Task.WhenAll(MaterialisedTables.Select(async table =>
         {
             await using var analyze = await Connections.OpenAsync(connectionString, ct);
-            await ExecuteAsync(analyze, null, $"analyze core.{table}", ct);
+            await ExecuteAsync(analyze, null, $"set default_statistics_target = {StatisticsTarget}; analyze core.{table}", ct);
         }));
         steps.End();
         return built;
@@ -356,6 +363,7 @@ public sealed class Refresher(string connectionString)
             set local warehouse.refresh_bucket_count = '{buckets}';
             set local warehouse.refresh_bucket = '{bucket}';
             set local warehouse.refresh_full = 'on';
+            set local default_statistics_target = {StatisticsTarget};
             """, ct);
         var times = new List<(string, TimeSpan)>();
         var rows = new List<long>();
