@@ -88,6 +88,12 @@ public sealed record RefreshResult(bool Full, IReadOnlyList<string> RebuiltSourc
 public sealed class Refresher(string connectionString)
 {
     /// <summary>
+    /// The extra connections of a full refresh (one per job, plus a few short ones) close when they are done instead of
+    /// idling in the pool: a server that serves many databases would otherwise keep jobs + 2 idle sessions per database.
+    /// </summary>
+    private readonly string _unpooled = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+
+    /// <summary>
     /// Memory settings of each model, per connection (PostgreSQL only: Redshift's memory comes from its WLM queue). Each
     /// is a limit, not an allocation: a step takes what its rows need, and more data spills to disk.
     /// - Sorts run with 64 MB: PostgreSQL then sorts cache-sized runs and merges them, which measured faster than one
@@ -260,7 +266,7 @@ public sealed class Refresher(string connectionString)
         // away from them.
         steps.Begin($"prepare {buckets} buckets");
         var notNullColumns = new Dictionary<string, List<string>>();
-        await using (var prepare = await Connections.OpenAsync(connectionString, ct))
+        await using (var prepare = await Connections.OpenAsync(_unpooled, ct))
         {
             await DropThisRunPartitionsAsync(prepare, null, ct);
             foreach (var table in MaterialisedTables)
@@ -339,7 +345,7 @@ public sealed class Refresher(string connectionString)
         steps.Begin("analyze");
         await Task.WhenAll(MaterialisedTables.Select(async table =>
         {
-            await using var analyze = await Connections.OpenAsync(connectionString, ct);
+            await using var analyze = await Connections.OpenAsync(_unpooled, ct);
             await ExecuteAsync(analyze, null, $"set default_statistics_target = {StatisticsTarget}; analyze core.{table}", ct);
         }));
         steps.End();
@@ -352,8 +358,8 @@ public sealed class Refresher(string connectionString)
     private async Task<BuiltBucket> BuildBucketAsync(int bucket, int buckets, long refreshId, string snapshot,
         Dictionary<string, List<string>> notNullColumns, RefreshOptions options, CancellationToken ct)
     {
-        await using var connection = await Connections.OpenAsync(connectionString, ct);
-        // named in pg_stat_activity, so an operator (or a test) can tell the buckets apart; reset when the pool takes it back
+        await using var connection = await Connections.OpenAsync(_unpooled, ct);
+        // named in pg_stat_activity, so an operator (or a test) can tell the buckets apart
         await ExecuteAsync(connection, null, $"set application_name = 'warehouse refresh bucket {bucket}'", ct);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         await ExecuteAsync(connection, transaction, $"set transaction snapshot '{snapshot}'", ct);
