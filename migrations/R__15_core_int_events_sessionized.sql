@@ -54,8 +54,7 @@ refresh_state as (
 
 -- settings and state pivoted to one row, read below through scalar subqueries, which the database evaluates once per
 -- statement. A join on source made the planner guess 2% of the rows (and wrong estimates turn later joins into nested
--- loops); a cross join with the one row was exact but cost a join step for every event: at 5 million events the
--- statement took 0.88-0.93x the time without it (three alternating pairs).
+-- loops); a cross join with the one row was exact but costs a join step for every event (docs/performance.md).
 session_gaps as (
     select
         max(case when source = 'http_log' then gap_seconds end) as http_log_gap_seconds,
@@ -136,7 +135,7 @@ events_with_previous as (
         end as session_gap_seconds,
         -- no default argument (Redshift's LAG has none): the first event gets null and starts a session
         -- partitioned by user first: the sort's leading key then varies, so PostgreSQL's abbreviated keys work (with the
-        -- constant-per-source column first they are abandoned and every comparison walks the whole key: 5x slower)
+        -- constant-per-source column first they are abandoned and every comparison walks the whole key)
         lag(events_to_sessionize.event_at) over (
             partition by events_to_sessionize.user_id, events_to_sessionize.source
             order by events_to_sessionize.event_at, events_to_sessionize.source_file, events_to_sessionize.source_line
@@ -148,7 +147,7 @@ events_flagged as (
     select
         events_with_previous.*,
         -- a gap of exactly the threshold starts a new session ("greater than or equal to"); one millisecond less does not.
-        -- Compared as timestamps: exact to the microsecond, and 5x cheaper than numeric seconds.
+        -- Compared as timestamps: exact to the microsecond, and far cheaper than numeric seconds.
         case
             when previous_event_at is null then true
             when event_at >= previous_event_at + session_gap_seconds * interval '1 second' then true

@@ -5,8 +5,8 @@
 drop view if exists core.int_sessionized_events_this_run cascade;
 
 create view core.int_sessionized_events_this_run as
--- No import CTEs: PostgreSQL cannot merge a view that has a WITH clause into the query reading it, and the extra plan
--- layers cost about a second a bucket at 5 million events (these rows are read four times per refresh).
+-- No import CTEs: PostgreSQL cannot merge a view that has a WITH clause into the query reading it, and every row read
+-- here would pass through the extra plan layers.
 -- A bucket's connection in a full refresh reads its own partition only: PostgreSQL prunes the others when the statement
 -- starts, and plans from that partition's statistics (an equality, unlike a range, is estimated from them).
 select * from core.fct_sessionized_events_this_run

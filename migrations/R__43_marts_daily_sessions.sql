@@ -6,8 +6,7 @@ create view marts.daily_sessions as
 with
 
 -- core.sessions is named in both CTEs below rather than imported once: PostgreSQL materialises a CTE read twice, which
--- copied the 1.9 million sessions of 5 million events and kept a source filter (the API's ?source=) from reaching the
--- scan; reading the table twice took 0.5-0.8x the time. The session date is the UTC calendar day whatever the
+-- copied every session and kept a source filter (the API's ?source=) from reaching the scan. The session date is the UTC calendar day whatever the
 -- connection's time zone.
 daily_totals as (
     select

@@ -24,9 +24,21 @@ public sealed class RefreshProgressTests : IDisposable
         var fullSteps = new List<string>();
         var full = await new Refresher(db).RefreshAsync(
             new RefreshOptions { Full = true, Jobs = 2, Buckets = 3, Progress = new InlineProgress<string>(fullSteps.Add) });
+        // an incremental refresh after one more batch (the sample's clickstream again, as a file of another name)
+        var clickstream = Path.Combine(_work, "more", "clickstream.csv");
+        Directory.CreateDirectory(Path.GetDirectoryName(clickstream)!);
+        var lines = File.ReadAllLines(Path.Combine(TestDatabase.RepoRoot, "seeds", "sample", "clickstream.csv"));
+        File.WriteAllLines(clickstream, lines.Take(3));
+        foreach (var batch in BatchFeeder.WholeFiles(Path.GetDirectoryName(clickstream)!))
+        {
+            await feeder.LoadAsync(batch);
+        }
         var incrementalSteps = new List<string>();
         var incremental = await new Refresher(db).RefreshAsync(
             new RefreshOptions { Progress = new InlineProgress<string>(incrementalSteps.Add) });
+        // and one with nothing new: nothing to sessionize
+        var nothingSteps = new List<string>();
+        await new Refresher(db).RefreshAsync(new RefreshOptions { Progress = new InlineProgress<string>(nothingSteps.Add) });
 
         // each step as it starts, and inside the long one, each bucket as it is done
         const string Build = "build 3 buckets on 2 jobs";
@@ -37,5 +49,6 @@ public sealed class RefreshProgressTests : IDisposable
         Assert.Equal(incremental.Steps.Select(s => s.Step), incrementalSteps);
         Assert.Equal(["reopen affected sessions", "sessionize events", "aggregate sessions", "summarize http sessions", "write", "commit"],
             incrementalSteps);
+        Assert.Equal(["reopen affected sessions", "write", "commit"], nothingSteps);
     }
 }
