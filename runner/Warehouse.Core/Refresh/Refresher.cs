@@ -98,8 +98,9 @@ public sealed class Refresher(string connectionString)
     /// is a limit, not an allocation: a step takes what its rows need, and more data spills to disk.
     /// - Sorts run with 64 MB: PostgreSQL then sorts cache-sized runs and merges them, which measured faster than one
     ///   quicksort of everything in memory (docs/performance.md).
-    /// - The session aggregate hashes with up to 1 GB: the planner sizes hash entries from the declared varchar widths,
-    ///   several times the real rows, and at less it spilled to disk with a quarter of that actually in use.
+    /// - The session aggregate hashes in memory, under a 4 GB limit (1 GB times 4) that it never comes near: the planner
+    ///   sizes hash entries from the declared varchar widths, several times the real rows, and below that limit it spilled
+    ///   to disk with a tenth of it in use (a bucket of 2.5 million events needs about 260 MB).
     /// - The HTTP summary groups millions of nearly unique (session, campaign) pairs and then groups those by session:
     ///   one sort serves both groupings, where the planner, sizing hash tables from declared widths, would hash.
     /// </summary>
@@ -541,9 +542,9 @@ public sealed class Refresher(string connectionString)
         }
     }
 
-    private static async Task<List<string>> NotNullColumnsAsync(NpgsqlConnection connection, string table, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand("""
+    /// <summary>The NOT NULL columns of a table (a table attached as its partition must have them too).</summary>
+    private static Task<List<string>> NotNullColumnsAsync(NpgsqlConnection connection, string table, CancellationToken ct) =>
+        NamesAsync(connection, null, """
             select attname
             from pg_attribute
             where attrelid = cast(@table as regclass)
@@ -551,28 +552,24 @@ public sealed class Refresher(string connectionString)
                 and not attisdropped
                 and attnotnull
             order by attnum
-            """, connection);
-        command.Parameters.AddWithValue("table", table);
-        var names = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            names.Add(reader.GetString(0));
-        }
-        return names;
-    }
+            """, table, ct);
 
-    private static async Task<List<string>> PartitionsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string table,
-        CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand("""
+    /// <summary>The partitions of a partitioned table, by name without schema.</summary>
+    private static Task<List<string>> PartitionsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string table,
+        CancellationToken ct) =>
+        NamesAsync(connection, transaction, """
             select child.relname
             from pg_inherits
             inner join pg_class as child
                 on child.oid = pg_inherits.inhrelid
             where pg_inherits.inhparent = cast(@table as regclass)
             order by child.relname
-            """, connection, transaction);
+            """, table, ct);
+
+    private static async Task<List<string>> NamesAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, string table,
+        CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
         command.Parameters.AddWithValue("table", table);
         var names = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(ct);
