@@ -581,67 +581,13 @@ public sealed class Refresher(string connectionString)
     }
 
     /// <summary>
-    /// For every user with new events in a source that has materialised rows: finds the first session a new event can
-    /// change, moves that session and every later one (plus the event just before, as context) into
-    /// <c>core.int_reopened_events</c>, and deletes them and what was built from them. Returns the number of users.
+    /// For every user with new events in a source that has materialised rows: takes the first session a new event can
+    /// change (core.int_reopen_points), moves that session and every later one (plus the event just before, as context)
+    /// into <c>core.int_reopened_events</c>, and deletes them and what was built from them. Returns the number of users.
     /// </summary>
     private static async Task<long> ReopenAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
-        await ExecuteAsync(connection, transaction, """
-            create temporary table reopen_points on commit drop as
-            with
-
-            refresh_state as (
-                select * from core.refresh_state
-                where loaded_through_load_id >= 0
-            ),
-
-            new_events as (
-                select
-                    events.source,
-                    events.user_id,
-                    min(events.event_at) as first_new_event_at
-                from core.events as events
-                inner join refresh_state
-                    on refresh_state.source = events.source
-                where events.user_id is not null
-                    and coalesce(events.load_id, 0) > refresh_state.loaded_through_load_id
-                group by events.source, events.user_id
-            ),
-
-            -- the session of the user's last materialised event strictly before the earliest new one: a new event can
-            -- extend, merge or split it and renumber what follows, nothing before it. An event at the same instant may
-            -- sort either side of the new one (ties go by file and line), so it does not count as before.
-            reopen_sessions as (
-                select
-                    new_events.source,
-                    new_events.user_id,
-                    coalesce(max(materialised.session_number), 1) as reopen_session_number
-                from new_events
-                left join core.fct_sessionized_events as materialised
-                    on materialised.source = new_events.source
-                    and materialised.user_id = new_events.user_id
-                    and materialised.event_at < new_events.first_new_event_at
-                group by new_events.source, new_events.user_id
-            ),
-
-            -- the context row: the last event before the reopened session (none when the first session reopens)
-            final as (
-                select
-                    reopen_sessions.source,
-                    reopen_sessions.user_id,
-                    reopen_sessions.reopen_session_number,
-                    max(materialised.user_event_number) as context_user_event_number
-                from reopen_sessions
-                left join core.fct_sessionized_events as materialised
-                    on materialised.source = reopen_sessions.source
-                    and materialised.user_id = reopen_sessions.user_id
-                    and materialised.session_number < reopen_sessions.reopen_session_number
-                group by reopen_sessions.source, reopen_sessions.user_id, reopen_sessions.reopen_session_number
-            )
-
-            select * from final
-            """, ct);
+        await ExecuteAsync(connection, transaction, "create temporary table reopen_points on commit drop as select * from core.int_reopen_points", ct);
         await ExecuteAsync(connection, transaction, "analyze reopen_points", ct);
         var users = await ScalarAsync(connection, transaction, "select count(*) from reopen_points", ct);
         if (users == 0)

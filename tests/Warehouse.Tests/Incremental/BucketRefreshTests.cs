@@ -81,7 +81,10 @@ public sealed class BucketRefreshTests : IDisposable
                 if (bucket == 1)
                 {
                     await TestDatabase.ExecuteAsync(db,
-                        "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'warehouse refresh bucket 1'");
+                        """
+                        select pg_terminate_backend(pid) from pg_stat_activity
+                        where application_name = 'warehouse refresh bucket 1' and datname = current_database()
+                        """);
                 }
             },
         };

@@ -893,8 +893,7 @@ refresh_state as (
 
 -- settings and state pivoted to one row, read below through scalar subqueries, which the database evaluates once per
 -- statement. A join on source made the planner guess 2% of the rows (and wrong estimates turn later joins into nested
--- loops); a cross join with the one row was exact but cost a join step for every event: at 5 million events the
--- statement took 0.88-0.93x the time without it (three alternating pairs).
+-- loops); a cross join with the one row was exact but costs a join step for every event (docs/performance.md).
 session_gaps as (
     select
         max(case when source = 'http_log' then gap_seconds end) as http_log_gap_seconds,
@@ -975,7 +974,7 @@ events_with_previous as (
         end as session_gap_seconds,
         -- no default argument (Redshift's LAG has none): the first event gets null and starts a session
         -- partitioned by user first: the sort's leading key then varies, so PostgreSQL's abbreviated keys work (with the
-        -- constant-per-source column first they are abandoned and every comparison walks the whole key: 5x slower)
+        -- constant-per-source column first they are abandoned and every comparison walks the whole key)
         lag(events_to_sessionize.event_at) over (
             partition by events_to_sessionize.user_id, events_to_sessionize.source
             order by events_to_sessionize.event_at, events_to_sessionize.source_file, events_to_sessionize.source_line
@@ -987,7 +986,7 @@ events_flagged as (
     select
         events_with_previous.*,
         -- a gap of exactly the threshold starts a new session ("greater than or equal to"); one millisecond less does not.
-        -- Compared as timestamps: exact to the microsecond, and 5x cheaper than numeric seconds.
+        -- Compared as timestamps: exact to the microsecond, and far cheaper than numeric seconds.
         case
             when previous_event_at is null then true
             when event_at >= previous_event_at + session_gap_seconds * interval '1 second' then true
@@ -1045,6 +1044,79 @@ select * from final;
 
 comment on view core.int_events_sessionized is 'Sessionization logic over what the current refresh rebuilds (new events plus reopened materialised ones); the refresher materialises it into core.fct_sessionized_events. Analysts read core.sessionized_events.';
 comment on column core.int_events_sessionized.is_context is 'True for the context row the refresher adds before a user''s rebuilt events; never materialised.';
+
+-- R__17_core_int_reopen_points.sql (checksum <scrubbed>)
+-- core.int_reopen_points: where an incremental refresh must start rebuilding each user's sessions. Refresh machinery:
+-- the refresher reads it once per incremental refresh, moves the events from that point on back through
+-- core.int_events_sessionized (with the event just before as context) and deletes what was built from them.
+--
+-- Per source and user with events loaded since the last refresh: the session of the user's last materialised event
+-- strictly before the earliest new one, since a new event can extend, merge or split that session and renumber what
+-- follows, never change anything before it. An event at the same instant may sort either side of the new one (ties
+-- go by file and line), so it does not count as before. That session is the user's last one starting before the
+-- earliest new event; the context row is the last event of the session before it, whose number is the count of the
+-- user's events in the sessions before. Both come from the sessions, a third the size of the events.
+
+drop view if exists core.int_reopen_points cascade;
+
+create view core.int_reopen_points as
+with
+
+refresh_state as (
+    select * from core.refresh_state
+    where loaded_through_load_id >= 0
+),
+
+events as (
+    select * from core.events
+),
+
+new_events as (
+    select
+        events.source,
+        events.user_id,
+        min(events.event_at) as first_new_event_at
+    from events
+    inner join refresh_state
+        on refresh_state.source = events.source
+    where events.user_id is not null
+        -- rows without a load_id (loaded before loads were numbered) count as load 0
+        and coalesce(events.load_id, 0) > refresh_state.loaded_through_load_id
+    group by events.source, events.user_id
+),
+
+-- core.fct_sessions is named in both joins rather than imported once: PostgreSQL copies a CTE that is read twice
+reopen_sessions as (
+    select
+        new_events.source,
+        new_events.user_id,
+        coalesce(max(fct_sessions.session_number), 1) as reopen_session_number
+    from new_events
+    left join core.fct_sessions as fct_sessions
+        on fct_sessions.source = new_events.source
+        and fct_sessions.user_id = new_events.user_id
+        and fct_sessions.session_start < new_events.first_new_event_at
+    group by new_events.source, new_events.user_id
+),
+
+final as (
+    select
+        reopen_sessions.source,
+        reopen_sessions.user_id,
+        reopen_sessions.reopen_session_number,
+        -- null when the first session reopens: there is no event before it
+        cast(sum(fct_sessions.event_count) as bigint) as context_user_event_number
+    from reopen_sessions
+    left join core.fct_sessions as fct_sessions
+        on fct_sessions.source = reopen_sessions.source
+        and fct_sessions.user_id = reopen_sessions.user_id
+        and fct_sessions.session_number < reopen_sessions.reopen_session_number
+    group by reopen_sessions.source, reopen_sessions.user_id, reopen_sessions.reopen_session_number
+)
+
+select * from final;
+
+comment on view core.int_reopen_points is 'Refresh machinery: per source and user with events loaded since the last refresh, the first materialised session an incremental refresh rebuilds (reopen_session_number) and the user_event_number of the event just before it (null when there is none).';
 
 -- R__20_core_sessionized_events.sql (checksum <scrubbed>)
 -- core.sessionized_events: each user's events in order, split into sessions by the source's gap threshold.
@@ -1160,8 +1232,8 @@ comment on column core.sessionized_events.session_id is 'source:user_id:session_
 drop view if exists core.int_sessionized_events_this_run cascade;
 
 create view core.int_sessionized_events_this_run as
--- No import CTEs: PostgreSQL cannot merge a view that has a WITH clause into the query reading it, and the extra plan
--- layers cost about a second a bucket at 5 million events (these rows are read four times per refresh).
+-- No import CTEs: PostgreSQL cannot merge a view that has a WITH clause into the query reading it, and every row read
+-- here would pass through the extra plan layers.
 -- A bucket's connection in a full refresh reads its own partition only: PostgreSQL prunes the others when the statement
 -- starts, and plans from that partition's statistics (an equality, unlike a range, is estimated from them).
 select * from core.fct_sessionized_events_this_run
@@ -1180,8 +1252,8 @@ comment on view core.int_sessionized_events_this_run is 'Refresh machinery: core
 drop view if exists core.int_sessions_this_run cascade;
 
 create view core.int_sessions_this_run as
--- No import CTEs: PostgreSQL cannot merge a view that has a WITH clause into the query reading it, and the extra plan
--- layers cost about a second a bucket at 5 million events (these rows are read four times per refresh).
+-- No import CTEs: PostgreSQL cannot merge a view that has a WITH clause into the query reading it, and every row read
+-- here would pass through the extra plan layers.
 -- A bucket's connection in a full refresh reads its own partition only: PostgreSQL prunes the others when the statement
 -- starts, and plans from that partition's statistics (an equality, unlike a range, is estimated from them).
 select * from core.fct_sessions_this_run
@@ -1660,8 +1732,7 @@ create view marts.daily_sessions as
 with
 
 -- core.sessions is named in both CTEs below rather than imported once: PostgreSQL materialises a CTE read twice, which
--- copied the 1.9 million sessions of 5 million events and kept a source filter (the API's ?source=) from reaching the
--- scan; reading the table twice took 0.5-0.8x the time. The session date is the UTC calendar day whatever the
+-- copied every session and kept a source filter (the API's ?source=) from reaching the scan. The session date is the UTC calendar day whatever the
 -- connection's time zone.
 daily_totals as (
     select
@@ -1708,4 +1779,4 @@ comment on column marts.daily_sessions.users is 'Distinct users with a session s
 comment on column marts.daily_sessions.events is 'Events in those sessions (including any after midnight).';
 comment on column marts.daily_sessions.median_duration_seconds is 'Median session duration in seconds (percentile_cont(0.5)).';
 
--- dry run: 24 script(s) would be applied; nothing was changed
+-- dry run: 25 script(s) would be applied; nothing was changed
