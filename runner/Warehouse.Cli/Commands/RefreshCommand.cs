@@ -13,16 +13,34 @@ internal static class RefreshCommand
         AllowMultipleArgumentsPerToken = false,
     };
 
-    public static readonly Option<int> Jobs = new("--jobs")
+    public static readonly Option<int> Jobs = InRange(new Option<int>("--jobs")
     {
-        Description = "Connections a full refresh builds buckets of users on at once (default: the machine's cores; 1 builds them one after another)",
+        Description = $"Connections a full refresh builds buckets of users on at once, 1 to {RefreshOptions.MaxJobs} (default: the machine's cores; 1 builds them one after another)",
         DefaultValueFactory = _ => RefreshOptions.DefaultJobs,
-    };
+    }, 1, RefreshOptions.MaxJobs);
+
+    /// <summary>A value outside [min, max] is a wrong command line (exit 2), like a word where a number belongs.</summary>
+    private static Option<int> InRange(Option<int> option, int min, int max)
+    {
+        option.Validators.Add(result =>
+        {
+            // a value that is not a number is reported by the parser itself; the default is always in range
+            if (result.Tokens.Count > 0 && int.TryParse(result.Tokens[^1].Value, out var value) && (value < min || value > max))
+            {
+                result.AddError($"{option.Name} must be between {min} and {max}, got {value}");
+            }
+        });
+        return option;
+    }
 
     public static Command Create()
     {
         var full = new Option<bool>("--full") { Description = "Rebuild sessions and marts from everything in staging (default: only what was loaded since the last refresh)" };
-        var buckets = new Option<int>("--buckets") { Description = "Buckets of users a full refresh splits the work into (default: one per job)" };
+        var buckets = InRange(new Option<int>("--buckets")
+        {
+            Description = $"Buckets of users a full refresh splits the work into, 1 to {RefreshOptions.MaxBuckets} (default: one per job)",
+            DefaultValueFactory = _ => 0,
+        }, 1, RefreshOptions.MaxBuckets);
         var command = new Command("refresh", "Bring sessions and marts up to date with what is in staging") { SessionGap, Jobs, buckets, full };
         command.SetAction(async (result, ct) =>
         {
@@ -59,11 +77,8 @@ internal static class RefreshCommand
         $", loads through #{r.LoadedThrough}" +
         (r.Full && r.Buckets > 1 ? $" ({r.Buckets} buckets of users on {r.Jobs} job{(r.Jobs == 1 ? "" : "s")})" : "");
 
-    /// <summary>The <c>--jobs</c> value, checked.</summary>
-    public static int JobsOf(ParseResult result) =>
-        result.GetValue(Jobs) is var jobs and >= 1 and <= 256
-            ? jobs
-            : throw new Warehouse.Core.WarehouseException($"--jobs must be between 1 and 256, got {result.GetValue(Jobs)}");
+    /// <summary>The <c>--jobs</c> value (checked by the parser).</summary>
+    public static int JobsOf(ParseResult result) => result.GetValue(Jobs);
 
     public static IReadOnlyList<(string, int)> Gaps(ParseResult result) =>
         (result.GetValue(SessionGap) ?? []).Select(SessionGaps.Parse).ToList();

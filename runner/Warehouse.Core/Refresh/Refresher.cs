@@ -35,8 +35,15 @@ public sealed record RefreshOptions
     /// </summary>
     public Func<int, CancellationToken, Task>? BeforeBucketCommit { get; init; }
 
-    /// <summary>The machine's cores: one job per core.</summary>
-    public static int DefaultJobs => Environment.ProcessorCount;
+    /// <summary>The machine's cores: one job per core (at most <see cref="MaxJobs"/>).</summary>
+    public static int DefaultJobs => Math.Min(Environment.ProcessorCount, MaxJobs);
+
+    /// <summary>
+    /// Each job is a server connection, and every bucket adds partitions that the publish locks in one transaction
+    /// (PostgreSQL's shared lock table holds max_locks_per_transaction x max_connections: 6,400 by default).
+    /// </summary>
+    public const int MaxJobs = 64;
+    public const int MaxBuckets = 64;
 
     /// <summary>Buckets used for a number of jobs: one per job.</summary>
     public static int BucketsFor(int jobs) => jobs;
@@ -158,9 +165,13 @@ public sealed class Refresher(string connectionString)
 
     public async Task<RefreshResult> RefreshAsync(RefreshOptions options, CancellationToken ct = default)
     {
-        if (options.Jobs < 1 || options.Buckets < 0 || options.Buckets > 1024)
+        if (options.Jobs is < 1 or > RefreshOptions.MaxJobs)
         {
-            throw new WarehouseException($"--jobs must be at least 1 and buckets between 1 and 1024 (got {options.Jobs} jobs, {options.Buckets} buckets)");
+            throw new WarehouseException($"--jobs must be between 1 and {RefreshOptions.MaxJobs}, got {options.Jobs}");
+        }
+        if (options.Buckets is < 0 or > RefreshOptions.MaxBuckets)
+        {
+            throw new WarehouseException($"--buckets must be between 1 and {RefreshOptions.MaxBuckets}, got {options.Buckets}");
         }
         var steps = new StepClock(options.Progress);
         await using var connection = await Connections.OpenAsync(connectionString, ct);
@@ -176,7 +187,7 @@ public sealed class Refresher(string connectionString)
         // rows, so the load id recorded at the end is exactly what was taken in even while a load commits meanwhile. The
         // lock comes first, before the snapshot is taken, and makes a second refresh wait for this one.
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-        await LockRefreshStateAsync(connection, transaction, options.Progress, ct);
+        await LockRefreshStateAsync(connection, transaction, steps, ct);
         var onPostgres = !((string)(await new NpgsqlCommand("select version()", connection, transaction).ExecuteScalarAsync(ct))!)
             .Contains("Redshift", StringComparison.OrdinalIgnoreCase);
 
@@ -212,11 +223,11 @@ public sealed class Refresher(string connectionString)
         if (full && onPostgres)
         {
             var buckets = options.Buckets > 0 ? options.Buckets : RefreshOptions.BucketsFor(options.Jobs);
-            var built = await BuildInBucketsAsync(connection, transaction, refreshId, loadedThrough, buckets, options, steps, ct);
+            var (built, jobs) = await BuildInBucketsAsync(connection, transaction, refreshId, loadedThrough, buckets, options, steps, ct);
             result = new RefreshResult(true, rebuilt, 0, built.Sum(b => b.Rows[0]), built.Sum(b => b.Rows[1]), loadedThrough, steps.Steps)
             {
                 Buckets = buckets,
-                Jobs = Math.Min(options.Jobs, buckets),
+                Jobs = jobs,
                 BucketSteps = built.SelectMany(b => b.Times.Select(t => (b.Bucket, t.Step, t.Elapsed))).OrderBy(t => t.Bucket).ToList(),
             };
         }
@@ -229,10 +240,10 @@ public sealed class Refresher(string connectionString)
     }
 
     /// <summary>
-    /// Takes the refresh lock: a second refresh says it is waiting, then waits for the first to finish (and then finds
-    /// little or nothing left to do).
+    /// Takes the refresh lock: a second refresh waits for the first to finish (a step of its own, so it is shown and
+    /// timed), and then finds little or nothing left to do.
     /// </summary>
-    private static async Task LockRefreshStateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IProgress<string>? progress,
+    private static async Task LockRefreshStateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, StepClock steps,
         CancellationToken ct)
     {
         await transaction.SaveAsync("refresh_lock", ct);
@@ -246,8 +257,9 @@ public sealed class Refresher(string connectionString)
             // back to the savepoint and out of it: a snapshot cannot be exported from inside a subtransaction
             await transaction.RollbackAsync("refresh_lock", ct);
             await transaction.ReleaseAsync("refresh_lock", ct);
-            progress?.Report("waiting for another refresh to finish");
+            steps.Begin("wait for another refresh");
             await ExecuteAsync(connection, transaction, "lock table core.refresh_state in exclusive mode", ct);
+            steps.End();
         }
     }
 
@@ -255,7 +267,7 @@ public sealed class Refresher(string connectionString)
     /// A full refresh on PostgreSQL: one transaction per bucket of users, up to <see cref="RefreshOptions.Jobs"/> at once,
     /// all reading the coordinating transaction's snapshot; then one short transaction publishes their partitions.
     /// </summary>
-    private async Task<List<BuiltBucket>> BuildInBucketsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+    private async Task<(List<BuiltBucket> Built, int Jobs)> BuildInBucketsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         long refreshId, long loadedThrough, int buckets, RefreshOptions options, StepClock steps, CancellationToken ct)
     {
         var snapshot = (string)(await new NpgsqlCommand("select pg_export_snapshot()", connection, transaction).ExecuteScalarAsync(ct))!;
@@ -280,7 +292,13 @@ public sealed class Refresher(string connectionString)
         }
         steps.End();
 
-        var jobs = Math.Min(options.Jobs, buckets);
+        // each job is a connection of its own: never more than the server has free (with one to spare)
+        var free = await ScalarAsync(connection, transaction, """
+            select cast(current_setting('max_connections') as integer)
+                - cast(current_setting('superuser_reserved_connections') as integer)
+                - (select count(*) from pg_stat_activity where backend_type = 'client backend')
+            """, ct);
+        var jobs = (int)Math.Max(1, Math.Min(Math.Min(options.Jobs, buckets), free - 1));
         var label = $"build {buckets} bucket{(buckets == 1 ? "" : "s")} on {jobs} job{(jobs == 1 ? "" : "s")}";
         steps.Begin(label);
         var built = new List<BuiltBucket>();
@@ -298,7 +316,15 @@ public sealed class Refresher(string connectionString)
                         return;
                     }
                 }
-                var result = await BuildBucketAsync(bucket, buckets, refreshId, snapshot, notNullColumns, options, failed.Token);
+                BuiltBucket result;
+                try
+                {
+                    result = await BuildBucketAsync(bucket, buckets, refreshId, snapshot, notNullColumns, options, failed.Token);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw new WarehouseException($"bucket {bucket} of {buckets}: {Describe(e)}", e);
+                }
                 lock (queue)
                 {
                     built.Add(result);
@@ -329,12 +355,12 @@ public sealed class Refresher(string connectionString)
             var cause = running.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!)
                 .OrderBy(e => e is OperationCanceledException ? 1 : 0).First();
             throw new WarehouseException(
-                $"refresh failed, nothing was published (readers still see the previous refresh): {(cause as PostgresException)?.MessageText ?? cause.Message}",
-                cause);
+                $"refresh failed, nothing was published (readers still see the previous refresh): {Describe(cause)}", cause);
         }
         steps.End();
 
         steps.Begin("publish");
+        await LockLiveTablesAsync(connection, transaction, options.Progress, ct);
         await PublishAsync(connection, transaction, refreshId, loadedThrough, buckets, ct);
         await transaction.CommitAsync(ct);
         steps.End();
@@ -349,8 +375,17 @@ public sealed class Refresher(string connectionString)
             await ExecuteAsync(analyze, null, $"set default_statistics_target = {StatisticsTarget}; analyze core.{table}", ct);
         }));
         steps.End();
-        return built;
+        return (built, jobs);
     }
+
+    /// <summary>One line for what went wrong in a bucket's connection.</summary>
+    private static string Describe(Exception e) => e switch
+    {
+        WarehouseException w => w.Message,
+        PostgresException pg => pg.MessageText,
+        NpgsqlException npgsql => $"lost the connection to the database ({npgsql.InnerException?.Message ?? npgsql.Message})",
+        _ => e.Message,
+    };
 
     private sealed record BuiltBucket(int Bucket, List<(string Step, TimeSpan Elapsed)> Times, List<long> Rows);
 
@@ -422,6 +457,42 @@ public sealed class Refresher(string connectionString)
     /// records what the live tables now hold; in the coordinating transaction, so it commits as one. Attaching scans no
     /// rows: each partition carries a check constraint equal to its bound.
     /// </summary>
+    /// <summary>
+    /// Takes the live tables for the publish, all three in one step and without queueing for them: each attempt waits
+    /// at most <see cref="PublishLockTimeout"/>, then lets go and tries again. A reader that reads two of them in one
+    /// transaction therefore never deadlocks with the publish (it would hold one and wait for the other while the
+    /// publish held the other and waited for it), and a long reader delays the publish, never the readers behind it.
+    /// </summary>
+    private static async Task LockLiveTablesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IProgress<string>? progress,
+        CancellationToken ct)
+    {
+        var tables = string.Join(", ", MaterialisedTables.Select(t => $"core.{t}"));
+        for (var attempt = 1; ; attempt++)
+        {
+            await transaction.SaveAsync("publish_lock", ct);
+            try
+            {
+                await ExecuteAsync(connection, transaction,
+                    $"set local lock_timeout = '{PublishLockTimeout}'; lock table {tables} in access exclusive mode; set local lock_timeout = 0", ct);
+                await transaction.ReleaseAsync("publish_lock", ct);
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                await transaction.RollbackAsync("publish_lock", ct);
+                await transaction.ReleaseAsync("publish_lock", ct);
+                if (attempt == 3)
+                {
+                    progress?.Report("publish: waiting for readers of the live tables to finish their transactions");
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+            }
+        }
+    }
+
+    /// <summary>How long the publish waits for the live tables in one attempt: below deadlock_timeout (1 s by default).</summary>
+    private const string PublishLockTimeout = "250ms";
+
     private static async Task PublishAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long refreshId, long loadedThrough, int buckets, CancellationToken ct)
     {
         foreach (var table in MaterialisedTables)

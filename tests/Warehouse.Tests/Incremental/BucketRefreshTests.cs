@@ -133,7 +133,7 @@ public sealed class BucketRefreshTests : IDisposable
         var waiting = new TaskCompletionSource();
         var progress = new Core.Pipeline.InlineProgress<string>(step =>
         {
-            if (step == "waiting for another refresh to finish")
+            if (step == "wait for another refresh")
             {
                 waiting.TrySetResult();
             }
@@ -147,6 +147,47 @@ public sealed class BucketRefreshTests : IDisposable
 
         Assert.True(result.Full);
         Assert.True(result.SessionsWritten > 0);
+        Assert.Equal("wait for another refresh", result.Steps[0].Step);
+    }
+
+    [Fact]
+    public async Task Publish_WhileAReaderHoldsOneLiveTable_NeitherBlocksTheReaderNorDeadlocks()
+    {
+        // A reader transaction that has read one mart and then reads another: a publish that held the second table's
+        // lock while waiting for the first would deadlock with it (and be the one PostgreSQL aborts, half the time).
+        var db = await TestDatabase.CreateMigratedAsync(nameof(Publish_WhileAReaderHoldsOneLiveTable_NeitherBlocksTheReaderNorDeadlocks));
+        var feeder = new BatchFeeder(db, _work);
+        foreach (var batch in BatchFeeder.WholeFiles(InputFor("sample")))
+        {
+            await feeder.FeedAsync(batch);
+        }
+        var sessionsBefore = await TestDatabase.ScalarAsync<long>(db, "select count(*) from core.sessions");
+        await using var reader = new NpgsqlConnection(db);
+        await reader.OpenAsync();
+        await using var readerTransaction = await reader.BeginTransactionAsync();
+        await using (var first = new NpgsqlCommand("select count(*) from marts.campaign_performance", reader, readerTransaction))
+        {
+            await first.ExecuteScalarAsync();
+        }
+        var publishWaits = new TaskCompletionSource();
+        var progress = new Core.Pipeline.InlineProgress<string>(step =>
+        {
+            if (step.StartsWith("publish: waiting for readers", StringComparison.Ordinal))
+            {
+                publishWaits.TrySetResult();
+            }
+        });
+
+        var refresh = new Refresher(db).RefreshAsync(new RefreshOptions { Full = true, Jobs = 2, Progress = progress });
+        await publishWaits.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await using var second = new NpgsqlCommand("select count(*) from core.sessions", reader, readerTransaction);
+        var sessionsSeen = (long)(await second.ExecuteScalarAsync().WaitAsync(TimeSpan.FromSeconds(10)))!;
+        await readerTransaction.CommitAsync();
+        var result = await refresh.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(sessionsBefore, sessionsSeen);
+        Assert.True(result.Full);
+        Assert.Equal(sessionsBefore, await TestDatabase.ScalarAsync<long>(db, "select count(*) from core.sessions"));
     }
 
     [Fact]
