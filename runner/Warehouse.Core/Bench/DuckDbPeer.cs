@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DuckDB.NET.Data;
+using Warehouse.Core.Portability;
 
 namespace Warehouse.Core.Bench;
 
@@ -25,7 +26,7 @@ public static class DuckDbPeer
     private static string ReadLog(string path) => $$"""
         create temp table raw_http_log as
         select *
-        from read_csv({{Literal(path)}},
+        from read_csv({{RedshiftCopy.Literal(path)}},
             columns = {'ts': 'VARCHAR', 'method': 'VARCHAR', 'path': 'VARCHAR', 'user_id': 'VARCHAR'},
             delim = ' ', header = false, quote = '', escape = '', auto_detect = false, ignore_errors = true
         )
@@ -53,7 +54,7 @@ public static class DuckDbPeer
             select distinct
                 campaign_id,
                 reward_id
-            from read_csv({{Literal(mappingPath)}},
+            from read_csv({{RedshiftCopy.Literal(mappingPath)}},
                 columns = {'campaign_id': 'VARCHAR', 'reward_id': 'VARCHAR'},
                 header = true, auto_detect = false
             )
@@ -201,6 +202,4 @@ public static class DuckDbPeer
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
-
-    private static string Literal(string text) => $"'{text.Replace("'", "''", StringComparison.Ordinal)}'";
 }

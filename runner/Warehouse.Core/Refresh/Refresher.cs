@@ -107,7 +107,7 @@ public sealed class Refresher(string connectionString)
     ///   quicksort of everything in memory (docs/performance.md).
     /// - The session aggregate hashes in memory, under a 4 GB limit (1 GB times 4) that it never comes near: the planner
     ///   sizes hash entries from the declared varchar widths, several times the real rows, and below that limit it spilled
-    ///   to disk with a tenth of it in use (a bucket of 2.5 million events needs about 260 MB).
+    ///   to disk with a fraction of it in use (docs/performance.md, "Server memory").
     /// - The HTTP summary groups millions of nearly unique (session, campaign) pairs and then groups those by session:
     ///   one sort serves both groupings, where the planner, sizing hash tables from declared widths, would hash.
     /// </summary>
@@ -117,7 +117,7 @@ public sealed class Refresher(string connectionString)
 
     /// <summary>
     /// Statistics target of the refresh's own ANALYZEs: samples of 3,000 rows instead of PostgreSQL's 30,000 plan these
-    /// tables as well (row counts, a few common values) in a tenth of the time.
+    /// tables as well (row counts, a few common values) and cost far less to take.
     /// </summary>
     private const int StatisticsTarget = 10;
 
@@ -246,20 +246,33 @@ public sealed class Refresher(string connectionString)
     private static async Task LockRefreshStateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, StepClock steps,
         CancellationToken ct)
     {
-        await transaction.SaveAsync("refresh_lock", ct);
-        try
+        if (!await TryLockAsync(connection, transaction, "lock table core.refresh_state in exclusive mode nowait", ct))
         {
-            await ExecuteAsync(connection, transaction, "lock table core.refresh_state in exclusive mode nowait", ct);
-            await transaction.ReleaseAsync("refresh_lock", ct);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
-        {
-            // back to the savepoint and out of it: a snapshot cannot be exported from inside a subtransaction
-            await transaction.RollbackAsync("refresh_lock", ct);
-            await transaction.ReleaseAsync("refresh_lock", ct);
             steps.Begin("wait for another refresh");
             await ExecuteAsync(connection, transaction, "lock table core.refresh_state in exclusive mode", ct);
             steps.End();
+        }
+    }
+
+    /// <summary>
+    /// Runs a LOCK statement that may fail with lock_not_available (NOWAIT, or a lock_timeout it sets), in a savepoint:
+    /// on failure the transaction goes back to the savepoint and out of it (letting go of whatever the statement had
+    /// locked; a snapshot cannot be exported from inside a subtransaction) and the answer is false.
+    /// </summary>
+    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken ct)
+    {
+        await transaction.SaveAsync("try_lock", ct);
+        try
+        {
+            await ExecuteAsync(connection, transaction, sql, ct);
+            await transaction.ReleaseAsync("try_lock", ct);
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            await transaction.RollbackAsync("try_lock", ct);
+            await transaction.ReleaseAsync("try_lock", ct);
+            return false;
         }
     }
 
@@ -453,11 +466,6 @@ public sealed class Refresher(string connectionString)
     }
 
     /// <summary>
-    /// Moves the buckets' partitions from the this_run tables into the live tables, in place of the old partitions, and
-    /// records what the live tables now hold; in the coordinating transaction, so it commits as one. Attaching scans no
-    /// rows: each partition carries a check constraint equal to its bound.
-    /// </summary>
-    /// <summary>
     /// Takes the live tables for the publish, all three in one step and without queueing for them: each attempt waits
     /// at most <see cref="PublishLockTimeout"/>, then lets go and tries again. A reader that reads two of them in one
     /// transaction therefore never deadlocks with the publish (it would hold one and wait for the other while the
@@ -467,32 +475,25 @@ public sealed class Refresher(string connectionString)
         CancellationToken ct)
     {
         var tables = string.Join(", ", MaterialisedTables.Select(t => $"core.{t}"));
-        for (var attempt = 1; ; attempt++)
+        var lockAll = $"set local lock_timeout = '{PublishLockTimeout}'; lock table {tables} in access exclusive mode; set local lock_timeout = 0";
+        for (var attempt = 1; !await TryLockAsync(connection, transaction, lockAll, ct); attempt++)
         {
-            await transaction.SaveAsync("publish_lock", ct);
-            try
+            if (attempt == 3)
             {
-                await ExecuteAsync(connection, transaction,
-                    $"set local lock_timeout = '{PublishLockTimeout}'; lock table {tables} in access exclusive mode; set local lock_timeout = 0", ct);
-                await transaction.ReleaseAsync("publish_lock", ct);
-                return;
+                progress?.Report("publish: waiting for readers of the live tables to finish their transactions");
             }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
-            {
-                await transaction.RollbackAsync("publish_lock", ct);
-                await transaction.ReleaseAsync("publish_lock", ct);
-                if (attempt == 3)
-                {
-                    progress?.Report("publish: waiting for readers of the live tables to finish their transactions");
-                }
-                await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
-            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
         }
     }
 
     /// <summary>How long the publish waits for the live tables in one attempt: below deadlock_timeout (1 s by default).</summary>
     private const string PublishLockTimeout = "250ms";
 
+    /// <summary>
+    /// Moves the buckets' partitions from the this_run tables into the live tables, in place of the old partitions, and
+    /// records what the live tables now hold; in the coordinating transaction, so it commits as one. Attaching scans no
+    /// rows: each partition carries a check constraint equal to its bound.
+    /// </summary>
     private static async Task PublishAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long refreshId, long loadedThrough, int buckets, CancellationToken ct)
     {
         foreach (var table in MaterialisedTables)
