@@ -24,6 +24,7 @@ public sealed class AvroContainerWriter : IDisposable
     private readonly byte[] _sync = new byte[16];
     private readonly MemoryStream _compressed = new();
     private readonly byte[] _blockHeader = new byte[20];
+    private readonly Dictionary<string, (long Offset, int Length)> _metadataValues = [];
     private long _blockRecords;
     private int _completeLength;
     private bool _disposed;
@@ -105,6 +106,25 @@ public sealed class AvroContainerWriter : IDisposable
         Encoder.Truncate(_completeLength);
     }
 
+    /// <summary>
+    /// Overwrites a metadata value given at construction with one of the same UTF-8 length, for a value known only at the
+    /// end (a hash of the input). Needs a seekable output; call after <see cref="Flush"/>.
+    /// </summary>
+    public void ReplaceMetadataValue(string key, string value)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var bytes = Encoding.UTF8.GetBytes(value);
+        if (!_output.CanSeek || !_metadataValues.TryGetValue(key, out var slot) || slot.Length != bytes.Length)
+        {
+            throw new InvalidOperationException($"metadata \"{key}\" can only be replaced in a seekable output by a value of the same length");
+        }
+        var end = _output.Position;
+        _output.Position = slot.Offset;
+        _output.Write(bytes);
+        _output.Position = end;
+        _output.Flush();
+    }
+
     /// <summary>Writes the buffered records as a block and flushes the output stream.</summary>
     public void Flush()
     {
@@ -157,11 +177,13 @@ public sealed class AvroContainerWriter : IDisposable
             }
             entries.Add(new(key, Encoding.UTF8.GetBytes(value)));
         }
+        var start = _output.CanSeek ? _output.Position : 0;
         header.WriteMapBlock(entries.Count);
         foreach (var (key, value) in entries)
         {
             header.WriteString(key);
             header.WriteBytes(value);
+            _metadataValues[key] = (start + header.Length - value.Length, value.Length);
         }
         header.WriteMapEnd();
         header.WriteRaw(_sync);

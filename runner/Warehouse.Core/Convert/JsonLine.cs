@@ -26,6 +26,11 @@ internal static class JsonLine
                 parsed.Dispose();
                 return $"expected a JSON object, got {kind}";
             }
+            if (UnpairedSurrogate(line, parsed.RootElement) is { } where)
+            {
+                parsed.Dispose();
+                return $"invalid JSON: {where} holds an unpaired surrogate escape (such as \\ud800), which is not a Unicode character";
+            }
             document = parsed;
             return null;
         }
@@ -33,6 +38,65 @@ internal static class JsonLine
         {
             return $"invalid JSON: {e.Message}";
         }
+    }
+
+    /// <summary>
+    /// The first string (member name or value) that cannot be decoded because it escapes half of a surrogate pair, or
+    /// null. The JSON parser accepts such escapes; turning them into text fails. Only lines with a \\uD escape are walked.
+    /// </summary>
+    private static string? UnpairedSurrogate(ReadOnlySpan<byte> line, JsonElement root)
+    {
+        if (line.IndexOf("\\ud"u8) < 0 && line.IndexOf("\\uD"u8) < 0)
+        {
+            return null;
+        }
+        static string? Walk(JsonElement element, string path)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    try
+                    {
+                        element.GetString();
+                        return null;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return $"the value of '{path}'";
+                    }
+                case JsonValueKind.Object:
+                    foreach (var member in element.EnumerateObject())
+                    {
+                        string name;
+                        try
+                        {
+                            name = member.Name;
+                        }
+                        catch (InvalidOperationException)
+                        {
+                            return $"a member name in '{path}'";
+                        }
+                        if (Walk(member.Value, path.Length == 0 ? name : $"{path}.{name}") is { } found)
+                        {
+                            return found;
+                        }
+                    }
+                    return null;
+                case JsonValueKind.Array:
+                    var index = 0;
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        if (Walk(item, $"{path}[{index++}]") is { } found)
+                        {
+                            return found;
+                        }
+                    }
+                    return null;
+                default:
+                    return null;
+            }
+        }
+        return Walk(root, "");
     }
 
     /// <summary>A required string member; empty is allowed only when <paramref name="allowEmpty"/>.</summary>

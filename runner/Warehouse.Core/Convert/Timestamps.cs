@@ -15,6 +15,11 @@ public static class Timestamps
     public static readonly long MinMicros = (DateTime.MinValue.Ticks - DateTime.UnixEpoch.Ticks) / 10;
     public static readonly long MaxMicros = (DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks) / 10;
 
+    /// <summary>Years 1 to 9999, UTC: inside PostgreSQL's timestamptz range and what any client can read back; the loader
+    /// refuses anything outside, so the converter rejects it first.</summary>
+    public const long MinStorableMicros = -62_135_596_800_000_000;
+    public const long MaxStorableMicros = 253_402_300_799_999_999;
+
     private const long MicrosPerSecond = 1_000_000;
     private const long MicrosPerDay = 86_400 * MicrosPerSecond;
     private static readonly int UnixEpochDayNumber = DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;

@@ -21,4 +21,18 @@ public static class Connections
             throw new WarehouseException($"cannot connect to the database at {ConnectionUrl.Describe(connectionString)}: {reason}", e);
         }
     }
+
+    /// <summary>
+    /// Commits so that the transaction is on disk when this returns, whatever the server's synchronous_commit (the embedded
+    /// cluster runs with it off for speed): what a command reported as done survives a crash. PostgreSQL only; a Redshift
+    /// commit is always durable and does not know the setting.
+    /// </summary>
+    public static async Task CommitDurablyAsync(NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        await using (var durable = new NpgsqlCommand("set local synchronous_commit = on", transaction.Connection, transaction))
+        {
+            await durable.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
+    }
 }

@@ -13,6 +13,9 @@ public sealed record LoadIdentity(string FileName, string Hash, string? Version)
 {
     public static LoadIdentity OfLocalFile(string path) => new(Path.GetFileName(path), FileHash.Sha256(path), null);
 
+    /// <summary>A raw file known by the hex SHA-256 of the bytes that were converted (the same hash as <see cref="OfLocalFile"/>).</summary>
+    public static LoadIdentity OfRawContent(string sourceFile, string sha256) => new(sourceFile, sha256, null);
+
     public static LoadIdentity OfRemote(string location, string version) =>
         new(location, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{location}\n{version}"))), version);
 }

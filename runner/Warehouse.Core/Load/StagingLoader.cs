@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Npgsql;
 using NpgsqlTypes;
 using Warehouse.Core.Avro;
+using Warehouse.Core.Conversion;
 using Warehouse.Core.Database;
 
 namespace Warehouse.Core.Load;
@@ -11,7 +12,7 @@ namespace Warehouse.Core.Load;
 /// bytes in <c>staging.loaded_files</c>: loading it again is a no-op. Rows and manifest entry are written in one
 /// transaction, so a failure part-way leaves nothing behind.
 /// </summary>
-public sealed class StagingLoader(string connectionString)
+public sealed partial class StagingLoader(string connectionString)
 {
     public const string MappingSource = "campaign_reward_mapping";
 
@@ -26,7 +27,27 @@ public sealed class StagingLoader(string connectionString)
         Func<NpgsqlConnection, NpgsqlTransaction, long, CancellationToken, Task>? alsoInTransaction = null, CancellationToken ct = default)
     {
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        return await LoadAvroAsync(stream, identity ?? LoadIdentity.OfLocalFile(path), rejectReasons, alsoInTransaction, ct);
+        return await LoadAvroAsync(stream, identity ?? IdentityOfAvroFile(path), rejectReasons, alsoInTransaction, ct);
+    }
+
+    /// <summary>
+    /// An Avro file made by <c>convert</c> or <c>run</c> is known by the raw content it was converted from (its metadata
+    /// holds the hash), whatever its own bytes: two conversions of one raw file load once, and never after a run loaded that
+    /// file. Any other Avro file is known by its own bytes.
+    /// </summary>
+    private static LoadIdentity IdentityOfAvroFile(string path)
+    {
+        using (var header = new AvroContainerReader(File.OpenRead(path), Path.GetFileName(path)))
+        {
+            if (header.Metadata.TryGetValue(RawConverter.RawSha256Key, out var hashBytes)
+                && System.Text.Encoding.UTF8.GetString(hashBytes) is { Length: 64 } hash && hash.Any(c => c != '0')
+                && hash.All(char.IsAsciiHexDigitLower)
+                && header.Metadata.TryGetValue("warehouse.source_file", out var sourceFile))
+            {
+                return LoadIdentity.OfRawContent(System.Text.Encoding.UTF8.GetString(sourceFile), hash);
+            }
+        }
+        return LoadIdentity.OfLocalFile(path);
     }
 
     /// <summary>Loads an Avro container read from <paramref name="stream"/> (a local file or a remote body).</summary>
@@ -57,7 +78,7 @@ public sealed class StagingLoader(string connectionString)
         {
             await alsoInTransaction(connection, transaction, rows, ct);
         }
-        await transaction.CommitAsync(ct);
+        await Connections.CommitDurablyAsync(transaction, ct);
         return new LoadResult(fileName, source.Name, rows, AlreadyLoaded: false, stopwatch.Elapsed);
     }
 
@@ -109,7 +130,12 @@ public sealed class StagingLoader(string connectionString)
         }
         catch (PostgresException e)
         {
-            throw new WarehouseException($"{fileName}: the database refused row {rows + 1:N0} or later: {e.MessageText}; nothing of this file was loaded", e);
+            // PostgreSQL names the row it refused in the error's context ("COPY http_log, line 1001, column path");
+            // our own count only says which block was being sent.
+            var where = e.Where is { } context && CopyLine().Match(context) is { Success: true } line
+                ? $"record {long.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture):N0}"
+                : $"record {rows + 1:N0} or later";
+            throw new WarehouseException($"{fileName}: the database refused {where}: {e.MessageText}; nothing of this file was loaded", e);
         }
 
         return rows;
@@ -173,7 +199,7 @@ public sealed class StagingLoader(string connectionString)
             added = await insert.ExecuteNonQueryAsync(ct);
         }
         await RecordAsync(connection, transaction, identity, MappingSource, added, loadId, ct);
-        await transaction.CommitAsync(ct);
+        await Connections.CommitDurablyAsync(transaction, ct);
         return new LoadResult(fileName, MappingSource, added, AlreadyLoaded: false, stopwatch.Elapsed);
     }
 
@@ -343,13 +369,13 @@ public sealed class StagingLoader(string connectionString)
 
     private static long CheckedMicros(long micros, AvroField field)
     {
-        // Years 1 to 9999: inside PostgreSQL's timestamptz range (4713 BC to 294276 AD) and what any client can read back.
-        const long MinMicros = -62_135_596_800_000_000;
-        const long MaxMicros = 253_402_300_799_999_999;
-        if (micros is < MinMicros or > MaxMicros)
+        if (micros is < Timestamps.MinStorableMicros or > Timestamps.MaxStorableMicros)
         {
             throw new WarehouseException($"field '{field.Name}': timestamp {micros} µs since 1970 is outside years 1-9999");
         }
         return micros;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^COPY \S+, line (\d+)")]
+    private static partial System.Text.RegularExpressions.Regex CopyLine();
 }

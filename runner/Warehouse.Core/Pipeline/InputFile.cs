@@ -54,16 +54,18 @@ public sealed class InputFile
 
     public bool IsGzip => Name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Opens a local file, decompressing .gz while streaming. Remote objects are read through <see cref="RemoteReader"/>.</summary>
-    public Stream OpenRead()
+    /// <summary>Opens a local file's bytes as they are on disk (not decompressed).</summary>
+    public Stream OpenFile()
     {
         if (Path is null)
         {
             throw new InvalidOperationException($"{Location} is remote: read it with RemoteReader");
         }
-        Stream stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        return IsGzip ? new GZipStream(stream, CompressionMode.Decompress) : stream;
+        return new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
     }
+
+    /// <summary>The file's content from its bytes: decompressed while streaming when it is .gz, else the bytes themselves.</summary>
+    public Stream Decompress(Stream bytes) => IsGzip ? new GZipStream(bytes, CompressionMode.Decompress, leaveOpen: true) : bytes;
 
     public override string ToString() => Location;
 }

@@ -105,12 +105,9 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
                 }
                 continue;
             }
-            // A local raw file is known in the manifest by its own bytes, not by those of the Avro made from it (the
-            // Avro sync marker is random): with the work folder deleted, a second run still loads nothing twice.
-            var rawIdentity = LoadIdentity.OfLocalFile(raw.Path!) with { FileName = raw.SourceName };
-            var converted = ConvertOnce(raw, rawIdentity, options, ct);
+            var converted = ConvertOnce(raw, options, ct);
             summary.Converted.Add(converted);
-            avroFiles.Add(new PendingLoad(converted.AvroPath, rawIdentity, converted.RejectReasons));
+            avroFiles.Add(new PendingLoad(converted.AvroPath, LoadIdentity.OfRawContent(raw.SourceName, converted.RawSha256!), converted.RejectReasons));
         }
         EndStage("convert");
 
@@ -162,41 +159,68 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
         return summary;
     }
 
-    /// <summary>Converts a raw file unless an Avro file of the same raw content is already in the work folder.</summary>
-    private ConvertedFile ConvertOnce(InputFile raw, LoadIdentity identity, RunOptions options, CancellationToken ct)
+    /// <summary>
+    /// Converts a raw file unless an Avro file of the same raw content is already in the work folder. A local raw file is
+    /// known in the manifest by its own bytes, hashed in the pass that converts them (a file that grows meanwhile is known
+    /// by exactly what was converted); the quick hash first only finds an earlier conversion to reuse.
+    /// </summary>
+    private ConvertedFile ConvertOnce(InputFile raw, RunOptions options, CancellationToken ct)
     {
-        var hash = identity.Hash[..16];
         var stem = Path.GetFileNameWithoutExtension(raw.SourceName);
-        var avroPath = Path.Combine(options.WorkDirectory, $"{stem}.{hash}.avro");
-        var rejectsPath = Path.Combine(options.WorkDirectory, $"{stem}.{hash}.rejects.jsonl");
-        var countsPath = Path.Combine(options.WorkDirectory, $"{stem}.{hash}.counts.json");
-        if (File.Exists(avroPath) && File.Exists(countsPath))
+        string PathFor(string hash, string suffix) => Path.Combine(options.WorkDirectory, $"{stem}.{hash[..16]}{suffix}");
+        var before = FileHash.Sha256(raw.Path!);
+        if (File.Exists(PathFor(before, ".avro")) && File.Exists(PathFor(before, ".counts.json"))
+            && ReadCounts(PathFor(before, ".counts.json")) is { RawSha256: var known } previous && known == before)
         {
-            var previous = JsonSerializer.Deserialize<ConvertedFile>(File.ReadAllText(countsPath))!;
-            return previous with { AvroPath = avroPath, Reused = true };
+            return previous with { AvroPath = PathFor(before, ".avro"), Reused = true };
         }
 
         var length = new FileInfo(raw.Path!).Length;
         var bytes = progress.Bytes($"converting {raw.Name}", length);
+        // Written under names of this process and moved into place at the end: an interrupted run leaves no half file to
+        // reuse, and two runs sharing the work folder never write the same file.
+        var partialStem = Path.Combine(options.WorkDirectory, $"{stem}.{Environment.ProcessId}-{Guid.NewGuid():N}");
         ConvertResult result;
-        // Written under temporary names and moved into place at the end: an interrupted run leaves no half file to reuse.
-        using (var input = raw.OpenRead())
-        using (var output = new FileStream(avroPath + ".partial", FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-        using (var rejects = new StreamWriter(rejectsPath + ".partial"))
+        try
         {
-            // Gzip streams report decompressed bytes; the bar is then approximate, which is fine for a progress display.
-            result = RawConverter.Convert(raw.Format!, input, raw.SourceName, output, options.Codec, rejects, bytes, ct);
+            using (var file = raw.OpenFile())
+            using (var hashing = new HashingStream(file))
+            using (var input = raw.Decompress(hashing))
+            using (var output = new FileStream(partialStem + ".avro.partial", FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20))
+            using (var rejects = new StreamWriter(partialStem + ".rejects.jsonl.partial"))
+            {
+                // Gzip streams report decompressed bytes; the bar is then approximate, which is fine for a progress display.
+                result = RawConverter.Convert(raw.Format!, input, raw.SourceName, output, options.Codec, rejects, bytes, ct, rawContent: hashing);
+            }
+            progress.Done($"converting {raw.Name}");
+            return Finish(raw, PathFor(result.RawSha256, ".avro"), PathFor(result.RawSha256, ".rejects.jsonl"),
+                PathFor(result.RawSha256, ".counts.json"), result, partialStem);
         }
-        progress.Done($"converting {raw.Name}");
-        return Finish(raw, avroPath, rejectsPath, countsPath, result);
+        finally
+        {
+            File.Delete(partialStem + ".avro.partial");
+            File.Delete(partialStem + ".rejects.jsonl.partial");
+        }
     }
 
-    /// <summary>Moves a finished conversion's .partial files into place and writes its counts sidecar.</summary>
-    private static ConvertedFile Finish(InputFile raw, string avroPath, string rejectsPath, string countsPath, ConvertResult result,
-        string? partialStem = null)
+    private static ConvertedFile? ReadCounts(string path)
     {
-        var avroPartial = (partialStem is null ? avroPath : partialStem + ".avro") + ".partial";
-        var rejectsPartial = (partialStem is null ? rejectsPath : partialStem + ".rejects.jsonl") + ".partial";
+        try
+        {
+            return JsonSerializer.Deserialize<ConvertedFile>(File.ReadAllText(path));
+        }
+        catch (JsonException)
+        {
+            return null; // written by an older version or cut short: convert again
+        }
+    }
+
+    /// <summary>Moves a finished conversion's .partial files into place and writes its counts sidecar (also via a move).</summary>
+    private static ConvertedFile Finish(InputFile raw, string avroPath, string rejectsPath, string countsPath, ConvertResult result,
+        string partialStem)
+    {
+        var avroPartial = partialStem + ".avro.partial";
+        var rejectsPartial = partialStem + ".rejects.jsonl.partial";
         File.Move(avroPartial, avroPath, overwrite: true);
         Dictionary<string, long>? reasons = null;
         if (result.Rejected > 0)
@@ -209,8 +233,12 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
             File.Delete(rejectsPartial);
         }
         var converted = new ConvertedFile(raw.SourceName, raw.Format!, avroPath, result.LinesRead, result.RecordsWritten, result.Rejected,
-            result.BlankSkipped, result.Rejected > 0 ? rejectsPath : null, Reused: false, raw.Location, reasons);
-        File.WriteAllText(countsPath, JsonSerializer.Serialize(converted));
+            result.BlankSkipped, result.Rejected > 0 ? rejectsPath : null, Reused: false, raw.Location, reasons)
+        {
+            RawSha256 = result.RawSha256,
+        };
+        File.WriteAllText(partialStem + ".counts.json.partial", JsonSerializer.Serialize(converted));
+        File.Move(partialStem + ".counts.json.partial", countsPath, overwrite: true);
         return converted;
     }
 
@@ -243,7 +271,7 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
             }
         }
 
-        var partialStem = Path.Combine(options.WorkDirectory, $"{stem}.{(identity?.Hash[..16] ?? "download-" + Guid.NewGuid().ToString("N")[..12])}");
+        var partialStem = Path.Combine(options.WorkDirectory, $"{stem}.{Environment.ProcessId}-{Guid.NewGuid():N}");
         string? contentHash = null;
         ConvertResult result;
         try
@@ -252,10 +280,11 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
             {
                 var bytes = progress.Bytes($"converting {raw.Location}", raw.Remote.Length ?? 0);
                 using var hashing = new HashingStream(stream);
-                using var output = new FileStream(partialStem + ".avro.partial", FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+                using var output = new FileStream(partialStem + ".avro.partial", FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
                 using var rejects = new StreamWriter(partialStem + ".rejects.jsonl.partial", append: false);
-                var converted = RawConverter.Convert(raw.Format!, hashing, raw.SourceName, output, options.Codec, rejects, bytes, token);
-                contentHash = hashing.HashSoFar();
+                var converted = RawConverter.Convert(raw.Format!, hashing, raw.SourceName, output, options.Codec, rejects, bytes, token,
+                    rawContent: hashing);
+                contentHash = converted.RawSha256;
                 return converted;
             }, token), ct);
         }

@@ -6,7 +6,11 @@ namespace Warehouse.Core.Pipeline;
 /// <param name="Input">Where the raw file came from: a local path, a URL or s3://bucket/key.</param>
 /// <param name="RejectReasons">Rejected lines by normalised reason (see <see cref="RejectReasons"/>).</param>
 public sealed record ConvertedFile(string SourceFile, string Format, string AvroPath, long Lines, long Records, long Rejected, long Blank,
-    string? RejectsPath, bool Reused, string? Input = null, IReadOnlyDictionary<string, long>? RejectReasons = null);
+    string? RejectsPath, bool Reused, string? Input = null, IReadOnlyDictionary<string, long>? RejectReasons = null)
+{
+    /// <summary>Hex SHA-256 of the raw bytes converted: what the load is known by.</summary>
+    public string? RawSha256 { get; init; }
+}
 
 /// <summary>Everything the run's closing summary prints.</summary>
 public sealed class RunSummary

@@ -375,7 +375,8 @@ public sealed class Refresher(string connectionString)
         steps.Begin("publish");
         await LockLiveTablesAsync(connection, transaction, options.Progress, ct);
         await PublishAsync(connection, transaction, refreshId, loadedThrough, buckets, ct);
-        await transaction.CommitAsync(ct);
+        // the buckets committed before, so this commit's flush makes them durable too
+        await Connections.CommitDurablyAsync(transaction, ct);
         steps.End();
 
         // Planner statistics of the live tables as a whole (each partition got its own in its bucket's transaction), for
@@ -589,7 +590,14 @@ public sealed class Refresher(string connectionString)
         steps.End();
 
         steps.Begin("commit");
-        await transaction.CommitAsync(ct);
+        if (onPostgres)
+        {
+            await Connections.CommitDurablyAsync(transaction, ct);
+        }
+        else
+        {
+            await transaction.CommitAsync(ct);
+        }
         steps.End();
         return (users, written.GetValueOrDefault("fct_sessionized_events"), written.GetValueOrDefault("fct_sessions"));
     }

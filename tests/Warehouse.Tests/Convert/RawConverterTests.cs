@@ -40,7 +40,7 @@ public sealed class RawConverterTests
             "2019-08-27T05:37:05+05:30 GET /campaigns/2 u2\r\n" +
             "2019-08-27T00:07:05Z GET /campaigns/3\n" +
             "2019-08-26T16:07:05.25-08:00 GET /campaigns/4 u4");
-        Assert.Equal(new ConvertResult(7, 3, 2, 2, 0, result.BytesRead), result);
+        Assert.Equal(new ConvertResult(7, 3, 2, 2, 0, result.BytesRead, result.RawSha256), result);
         Assert.Equal([1L, 5L, 7L], records.Select(r => (long)r["source_line"]!));
         Assert.All(records, r => Assert.Equal("raw.txt", r["source_file"]));
         Assert.Equal("/campaigns/2", records[1]["path"]);
@@ -65,7 +65,7 @@ public sealed class RawConverterTests
     public void Convert_EmptyInput_WritesAValidEmptyAvroFile()
     {
         var (result, records, _) = Run("device-events", "");
-        Assert.Equal(new ConvertResult(0, 0, 0, 0, 0, 0), result);
+        Assert.Equal(new ConvertResult(0, 0, 0, 0, 0, 0, System.Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([]))), result);
         Assert.Empty(records);
     }
 
@@ -111,7 +111,7 @@ public sealed class RawConverterTests
             "\r\n" +
             "10.0.0.2,1554767995.5,,,u43\r\n" +
             "10.0.0.3,1554767996,P1,\"broken,u44\r\n");
-        Assert.Equal(new ConvertResult(4, 2, 1, 1, 1, result.BytesRead), result);
+        Assert.Equal(new ConvertResult(4, 2, 1, 1, 1, result.BytesRead, result.RawSha256), result);
         Assert.Equal([2L, 4L], records.Select(r => (long)r["source_line"]!));
         Assert.Equal(("u42", "Chrome", "Windows"), (records[0]["user_id"], records[0]["browser_family"], records[0]["os_family"]));
         Assert.Equal(1554767995_500000L, records[1]["event_at"]);
@@ -153,7 +153,8 @@ public sealed class RawConverterTests
         using var avro = new MemoryStream();
         var rejects = new StringWriter();
         var result = RawConverter.Convert("http-log", input, SharedDataFiles.PerxHttpLog, avro, AvroCodec.Deflate, rejects);
-        Assert.Equal(new ConvertResult(16_000, 16_000, 0, 0, 0, new FileInfo(SharedDataFiles.PerxHttpLog).Length), result);
+        Assert.Equal(new ConvertResult(16_000, 16_000, 0, 0, 0, new FileInfo(SharedDataFiles.PerxHttpLog).Length,
+            System.Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(SharedDataFiles.PerxHttpLog)))), result);
         Assert.Equal("", rejects.ToString());
         avro.Position = 0;
         using var reader = new AvroContainerReader(avro);

@@ -1,5 +1,6 @@
 using Warehouse.Core;
 using Warehouse.Core.Avro;
+using Warehouse.Core.Conversion;
 using Warehouse.Core.Load;
 using Warehouse.Tests.Infrastructure;
 
@@ -42,16 +43,30 @@ public sealed class StagingLoaderTests : IDisposable
     }
 
     [Fact]
-    public async Task LoadAvro_WhenARowFailsMidFile_LeavesNoRowsAndNoManifestEntry()
+    public async Task LoadAvro_WhenTheDatabaseRefusesARecord_NamesItAndLeavesNoRowsAndNoManifestEntry()
     {
-        var db = await TestDatabase.CreateMigratedAsync(nameof(LoadAvro_WhenARowFailsMidFile_LeavesNoRowsAndNoManifestEntry));
-        // 5,000 good rows, then a user id longer than the staging column allows: the database rejects row 5,001.
-        var lines = Enumerable.Range(0, 5000).Select(i => $"2019-08-27T00:07:05Z GET /campaigns/{i} u{i}")
-            .Append("2019-08-27T00:07:05Z GET /campaigns/1 " + new string('x', 5000)).ToArray();
-        var file = HttpLogAvro("c.avro", lines);
+        var db = await TestDatabase.CreateMigratedAsync(nameof(LoadAvro_WhenTheDatabaseRefusesARecord_NamesItAndLeavesNoRowsAndNoManifestEntry));
+        // Written past the converter (which rejects such a line): 5,000 good records, then a user id longer than the
+        // staging column allows, then more good ones. The database refuses record 5,001.
+        var file = Path.Combine(_folder, "c.avro");
+        using (var writer = new AvroContainerWriter(File.Create(file), RawSchemas.Json(RawSchemas.HttpLog)))
+        {
+            for (var i = 1; i <= 6000; i++)
+            {
+                var e = writer.Encoder;
+                e.WriteLong(1_566_864_425_000_000 + i);
+                e.WriteString("GET");
+                e.WriteString($"/campaigns/{i}");
+                e.WriteString(i == 5001 ? new string('x', 5000) : $"u{i}");
+                e.WriteString("http_log.txt");
+                e.WriteLong(i);
+                writer.EndRecord();
+            }
+        }
 
-        await Assert.ThrowsAnyAsync<Exception>(() => new StagingLoader(db).LoadAvroAsync(file));
+        var error = await Assert.ThrowsAsync<WarehouseException>(() => new StagingLoader(db).LoadAvroAsync(file));
 
+        Assert.Contains("refused record 5,001:", error.Message);
         Assert.Equal(0, await TestDatabase.ScalarAsync<long>(db, "select count(*) from staging.http_log"));
         Assert.Equal(0, await TestDatabase.ScalarAsync<long>(db, "select count(*) from staging.loaded_files"));
     }

@@ -1,0 +1,145 @@
+using System.Security.Cryptography;
+using System.Text;
+using Warehouse.Core.Avro;
+using Warehouse.Core.Conversion;
+using Warehouse.Core.Load;
+using Warehouse.Core.Migrations;
+using Warehouse.Core.Pipeline;
+using Warehouse.Tests.Infrastructure;
+
+namespace Warehouse.Tests.Load;
+
+/// <summary>A raw file is loaded once: a load is known by the raw bytes that were converted, whatever the Avro bytes.</summary>
+public sealed class LoadOnceTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("load-once-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static readonly string[] Lines = Enumerable.Range(1, 500).Select(i => $"2019-08-27T10:{i / 60:00}:{i % 60:00}Z GET /campaigns/{i} u{i % 7}").ToArray();
+
+    private string WriteRaw(string name, IEnumerable<string> lines)
+    {
+        var path = Path.Combine(_folder, name);
+        File.WriteAllText(path, string.Join("\n", lines) + "\n");
+        return path;
+    }
+
+    private string ConvertToAvro(string raw, string avroName)
+    {
+        var avro = Path.Combine(_folder, avroName);
+        using var input = File.OpenRead(raw);
+        using var output = File.Create(avro);
+        RawConverter.Convert("http-log", input, Path.GetFileName(raw), output);
+        return avro;
+    }
+
+    private sealed class Progress(Action<string> onBytes) : IRunProgress
+    {
+        public void Stage(string name) { }
+
+        public IProgress<long> Bytes(string what, long total)
+        {
+            onBytes(what);
+            return new Progress<long>();
+        }
+
+        public void Done(string what) { }
+    }
+
+    private Task<RunSummary> RunAsync(string db, string input, IRunProgress? progress = null) =>
+        new RunPipeline(db, TextWriter.Null, progress ?? new Progress(_ => { })).RunAsync(new RunOptions
+        {
+            InputDirectory = input,
+            WorkDirectory = Path.Combine(_folder, "work"),
+            Migrations = new MigrationOptions { Directory = TestDatabase.MigrationsDirectory },
+            Jobs = 1,
+        });
+
+    [Fact]
+    public void Convert_StoresTheHashOfTheRawBytesInTheAvroMetadata()
+    {
+        var raw = WriteRaw("http_log.txt", Lines);
+
+        var avro = ConvertToAvro(raw, "a.avro");
+        using var reader = new AvroContainerReader(File.OpenRead(avro));
+
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(raw))),
+            Encoding.UTF8.GetString(reader.Metadata[RawConverter.RawSha256Key]));
+    }
+
+    [Fact]
+    public async Task Load_TwoConversionsOfOneRawFile_LoadsItOnce()
+    {
+        var db = await TestDatabase.CreateMigratedAsync(nameof(Load_TwoConversionsOfOneRawFile_LoadsItOnce));
+        var raw = WriteRaw("http_log.txt", Lines);
+        var a = ConvertToAvro(raw, "a.avro");
+        var b = ConvertToAvro(raw, "b.avro");
+        var loader = new StagingLoader(db);
+
+        var first = await loader.LoadAvroAsync(a);
+        var second = await loader.LoadAvroAsync(b);
+
+        Assert.NotEqual(File.ReadAllBytes(a), File.ReadAllBytes(b)); // the sync markers differ, the identity does not
+        Assert.Equal((500L, false, true), (first.Rows, first.AlreadyLoaded, second.AlreadyLoaded));
+        Assert.Equal(500, await TestDatabase.ScalarAsync<long>(db, "select count(*) from staging.http_log"));
+    }
+
+    [Fact]
+    public async Task Load_OfAnAvroFileConvertedFromARawFileARunLoaded_LoadsNothing()
+    {
+        var db = await TestDatabase.CreateEmptyAsync(nameof(Load_OfAnAvroFileConvertedFromARawFileARunLoaded_LoadsNothing));
+        var input = Directory.CreateDirectory(Path.Combine(_folder, "input")).FullName;
+        var raw = WriteRaw(Path.Combine("input", "http_log.txt"), Lines);
+
+        await RunAsync(db, input);
+        var again = await new StagingLoader(db).LoadAvroAsync(ConvertToAvro(raw, "later.avro"));
+
+        Assert.True(again.AlreadyLoaded);
+        Assert.Equal(500, await TestDatabase.ScalarAsync<long>(db, "select count(*) from staging.http_log"));
+    }
+
+    [Fact]
+    public async Task Run_WhenTheRawFileGrowsWhileItRuns_IsKnownByWhatItConvertedAndTheNextRunLoadsOnlyOnce()
+    {
+        var db = await TestDatabase.CreateEmptyAsync(nameof(Run_WhenTheRawFileGrowsWhileItRuns_IsKnownByWhatItConvertedAndTheNextRunLoadsOnlyOnce));
+        var input = Directory.CreateDirectory(Path.Combine(_folder, "input")).FullName;
+        var raw = WriteRaw(Path.Combine("input", "http_log.txt"), Lines[..250]);
+        // A writer appends the rest after the run looked at the file and before it converts it.
+        var grow = new Progress(what =>
+        {
+            if (what.StartsWith("converting", StringComparison.Ordinal) && new FileInfo(raw).Length < 20_000)
+            {
+                File.AppendAllText(raw, string.Join("\n", Lines[250..]) + "\n");
+            }
+        });
+
+        var first = await RunAsync(db, input, grow);
+        var second = await RunAsync(db, input);
+
+        Assert.Equal(500, first.StagingRows["http_log"]);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(raw))),
+            await TestDatabase.ScalarAsync<string>(db, "select file_hash from staging.loaded_files where source = 'http_log'"));
+        Assert.All(second.Loaded, l => Assert.True(l.AlreadyLoaded, l.FileName));
+        Assert.Equal(500, second.StagingRows["http_log"]);
+    }
+
+    [Fact]
+    public async Task Run_WhenALineWouldBeRefusedByTheDatabase_RejectsItAndLoadsTheRestAndTheOtherFiles()
+    {
+        // The reproduction: 2,000 real lines with a NUL byte at line 1,001, and a file after it in name order.
+        var db = await TestDatabase.CreateEmptyAsync(nameof(Run_WhenALineWouldBeRefusedByTheDatabase_RejectsItAndLoadsTheRestAndTheOtherFiles));
+        var input = Directory.CreateDirectory(Path.Combine(_folder, "input")).FullName;
+        var real = File.ReadLines(Path.Combine(TestDatabase.SharedData, "perx", "http_log.txt")).Take(2000).ToList();
+        real.Insert(1000, "2019-08-27T10:00:00Z GET /a\0b u1");
+        WriteRaw(Path.Combine("input", "http_log.txt"), real);
+        WriteRaw(Path.Combine("input", "http_log_2.txt"), Lines);
+
+        var summary = await RunAsync(db, input);
+
+        var converted = summary.Converted.Single(c => c.SourceFile == "http_log.txt");
+        Assert.Equal((2001L, 2000L, 1L), (converted.Lines, converted.Records, converted.Rejected));
+        Assert.Equal(2500, summary.StagingRows["http_log"]);
+        Assert.Contains("1001", File.ReadAllText(converted.RejectsPath!).Split(',')[0]);
+    }
+}
