@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using Warehouse.Core.Avro;
+using Warehouse.Core.Conversion;
 
 namespace Warehouse.Core.Load;
 
@@ -15,6 +17,26 @@ public sealed record LoadIdentity(string FileName, string Hash, string? Version)
 
     /// <summary>A raw file known by the hex SHA-256 of the bytes that were converted (the same hash as <see cref="OfLocalFile"/>).</summary>
     public static LoadIdentity OfRawContent(string sourceFile, string sha256) => new(sourceFile, sha256, null);
+
+    /// <summary>
+    /// An Avro file made by <c>convert</c> or <c>run</c> is known by the raw content it was converted from (its metadata
+    /// holds the hash), whatever its own bytes: two conversions of one raw file load once, and never after a run loaded that
+    /// file. Any other Avro file is known by its own bytes.
+    /// </summary>
+    public static LoadIdentity OfAvroFile(string path)
+    {
+        using (var header = new AvroContainerReader(File.OpenRead(path), Path.GetFileName(path)))
+        {
+            if (header.Metadata.TryGetValue(RawConverter.RawSha256Key, out var hashBytes)
+                && Encoding.UTF8.GetString(hashBytes) is { Length: 64 } hash && hash.Any(c => c != '0')
+                && hash.All(char.IsAsciiHexDigitLower)
+                && header.Metadata.TryGetValue("warehouse.source_file", out var sourceFile))
+            {
+                return OfRawContent(Encoding.UTF8.GetString(sourceFile), hash);
+            }
+        }
+        return OfLocalFile(path);
+    }
 
     public static LoadIdentity OfRemote(string location, string version) =>
         new(location, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{location}\n{version}"))), version);

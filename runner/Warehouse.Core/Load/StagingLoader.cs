@@ -8,9 +8,10 @@ using Warehouse.Core.Database;
 namespace Warehouse.Core.Load;
 
 /// <summary>
-/// Loads Avro files and the campaign/reward mapping into the staging tables. A file is identified by the SHA-256 of its
-/// bytes in <c>staging.loaded_files</c>: loading it again is a no-op. Rows and manifest entry are written in one
-/// transaction, so a failure part-way leaves nothing behind.
+/// Loads Avro files and the campaign/reward mapping into the staging tables. A file is known in <c>staging.loaded_files</c>
+/// by the SHA-256 of its raw content (<see cref="LoadIdentity"/>): loading it again is a no-op. Rows and manifest entry
+/// are written in one transaction, committed durably, so a failure part-way leaves nothing behind and a load that
+/// returned survives a crash.
 /// </summary>
 public sealed partial class StagingLoader(string connectionString)
 {
@@ -27,27 +28,7 @@ public sealed partial class StagingLoader(string connectionString)
         Func<NpgsqlConnection, NpgsqlTransaction, long, CancellationToken, Task>? alsoInTransaction = null, CancellationToken ct = default)
     {
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        return await LoadAvroAsync(stream, identity ?? IdentityOfAvroFile(path), rejectReasons, alsoInTransaction, ct);
-    }
-
-    /// <summary>
-    /// An Avro file made by <c>convert</c> or <c>run</c> is known by the raw content it was converted from (its metadata
-    /// holds the hash), whatever its own bytes: two conversions of one raw file load once, and never after a run loaded that
-    /// file. Any other Avro file is known by its own bytes.
-    /// </summary>
-    private static LoadIdentity IdentityOfAvroFile(string path)
-    {
-        using (var header = new AvroContainerReader(File.OpenRead(path), Path.GetFileName(path)))
-        {
-            if (header.Metadata.TryGetValue(RawConverter.RawSha256Key, out var hashBytes)
-                && System.Text.Encoding.UTF8.GetString(hashBytes) is { Length: 64 } hash && hash.Any(c => c != '0')
-                && hash.All(char.IsAsciiHexDigitLower)
-                && header.Metadata.TryGetValue("warehouse.source_file", out var sourceFile))
-            {
-                return LoadIdentity.OfRawContent(System.Text.Encoding.UTF8.GetString(sourceFile), hash);
-            }
-        }
-        return LoadIdentity.OfLocalFile(path);
+        return await LoadAvroAsync(stream, identity ?? LoadIdentity.OfAvroFile(path), rejectReasons, alsoInTransaction, ct);
     }
 
     /// <summary>Loads an Avro container read from <paramref name="stream"/> (a local file or a remote body).</summary>
