@@ -114,6 +114,8 @@ public static class RawConverter
         }
         cancellationToken.ThrowIfCancellationRequested();
         writer.Flush();
+        // every byte of the raw file counts, also any a decompressor leaves after the compressed data ends
+        rawContent.CopyTo(Stream.Null);
         var rawSha256 = rawContent.HashSoFar();
         if (avroOutput.CanSeek)
         {

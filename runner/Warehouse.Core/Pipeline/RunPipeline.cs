@@ -52,7 +52,7 @@ public static class RunProgressExtensions
 /// and verify against expected fixtures. Every step is idempotent: a raw file already converted is not converted again
 /// (its Avro is kept under the work folder by content hash) and a file already loaded is not loaded again.
 /// </summary>
-public sealed class RunPipeline(string connectionString, TextWriter log, IRunProgress progress)
+public sealed partial class RunPipeline(string connectionString, TextWriter log, IRunProgress progress)
 {
     /// <summary>Stage names the benchmark lists steps under (<see cref="RunSummary.RefreshSteps"/>, the mart times).</summary>
     public const string RefreshStage = "refresh";
@@ -79,6 +79,7 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
 
         progress.Stage("convert");
         Directory.CreateDirectory(options.WorkDirectory);
+        RemovePartialFilesOfEndedRuns(options.WorkDirectory);
         var loader = new StagingLoader(connectionString);
         var avroFiles = new List<PendingLoad>();
         foreach (var avro in inputs.Where(i => i.Kind == InputKind.Avro))
@@ -202,6 +203,35 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
             File.Delete(partialStem + ".rejects.jsonl.partial");
         }
     }
+
+    /// <summary>A run killed mid-conversion leaves its .partial files; their names carry its process id, so a later run removes them.</summary>
+    private static void RemovePartialFilesOfEndedRuns(string workDirectory)
+    {
+        foreach (var partial in Directory.EnumerateFiles(workDirectory, "*.partial"))
+        {
+            if (PartialOwner().Match(Path.GetFileName(partial)) is { Success: true } owner
+                && !IsRunning(int.Parse(owner.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)))
+            {
+                File.Delete(partial);
+            }
+        }
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\.(\d+)-[0-9a-f]{32}\.")]
+    private static partial System.Text.RegularExpressions.Regex PartialOwner();
 
     private static ConvertedFile? ReadCounts(string path)
     {

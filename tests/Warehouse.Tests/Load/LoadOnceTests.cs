@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Warehouse.Core.Avro;
@@ -141,5 +142,37 @@ public sealed class LoadOnceTests : IDisposable
         Assert.Equal((2001L, 2000L, 1L), (converted.Lines, converted.Records, converted.Rejected));
         Assert.Equal(2500, summary.StagingRows["http_log"]);
         Assert.Contains("1001", File.ReadAllText(converted.RejectsPath!).Split(',')[0]);
+    }
+
+    [Fact]
+    public async Task Run_TwoAtOnceSharingAWorkFolder_BothSucceedAndTheFileLoadsOnce()
+    {
+        var db = await TestDatabase.CreateEmptyAsync(nameof(Run_TwoAtOnceSharingAWorkFolder_BothSucceedAndTheFileLoadsOnce));
+        var input = Path.Combine(TestDatabase.SharedData, "perx");
+
+        var runs = await Task.WhenAll(Task.Run(() => RunAsync(db, input)), Task.Run(() => RunAsync(db, input)));
+
+        Assert.Equal(16000, await TestDatabase.ScalarAsync<long>(db, "select count(*) from staging.http_log"));
+        Assert.Single(runs.SelectMany(r => r.Loaded), l => l.Source == "http_log" && !l.AlreadyLoaded);
+    }
+
+    [Fact]
+    public async Task Run_RemovesPartialFilesOfRunsThatEndedAndKeepsThoseOfRunningOnes()
+    {
+        var db = await TestDatabase.CreateEmptyAsync(nameof(Run_RemovesPartialFilesOfRunsThatEndedAndKeepsThoseOfRunningOnes));
+        var work = Directory.CreateDirectory(Path.Combine(_folder, "work")).FullName;
+        using var ended = Process.Start(new ProcessStartInfo("true"))!;
+        await ended.WaitForExitAsync();
+        var left = Path.Combine(work, $"http_log.{ended.Id}-{Guid.NewGuid():N}.avro.partial");
+        var running = Path.Combine(work, $"http_log.{Environment.ProcessId}-{Guid.NewGuid():N}.avro.partial");
+        File.WriteAllText(left, "half");
+        File.WriteAllText(running, "half");
+        var input = Directory.CreateDirectory(Path.Combine(_folder, "input")).FullName;
+        WriteRaw(Path.Combine("input", "http_log.txt"), Lines);
+
+        await RunAsync(db, input);
+
+        Assert.False(File.Exists(left));
+        Assert.True(File.Exists(running));
     }
 }
