@@ -72,36 +72,34 @@ public sealed class StorableRecordCheck
     public string? Check(ReadOnlySpan<byte> record)
     {
         var position = 0;
-        foreach (var field in _fields)
+        var fields = _fields;
+        // One vectorised pass over the whole record usually finds no zero byte at all (lengths, line numbers and
+        // timestamps rarely encode to one), which spares a search per string.
+        var mayHoldNul = record.Contains((byte)0);
+        for (var i = 0; i < fields.Length; i++)
         {
+            ref readonly var field = ref fields[i];
             if (field.Nullable && ReadLong(record, ref position) == field.NullBranch)
             {
                 continue;
             }
-            switch (field.Kind)
+            if (field.Kind == Kind.String)
             {
-                case Kind.Long:
-                    ReadLong(record, ref position);
-                    break;
-                case Kind.Timestamp:
-                    if (ReadLong(record, ref position) is < Timestamps.MinStorableMicros or > Timestamps.MaxStorableMicros)
-                    {
-                        return $"field '{field.Name}' is outside years 1-9999";
-                    }
-                    break;
-                case Kind.String:
-                    var length = (int)ReadLong(record, ref position);
-                    var value = record.Slice(position, length);
-                    position += length;
-                    if (length > field.MaxBytes)
-                    {
-                        return $"field '{field.Name}' is {length:N0} bytes long; its staging column holds at most {field.MaxBytes:N0}";
-                    }
-                    if (value.Contains((byte)0))
-                    {
-                        return $"field '{field.Name}' contains a NUL character (U+0000), which PostgreSQL text cannot store";
-                    }
-                    break;
+                var length = (int)ReadLong(record, ref position);
+                if (length > field.MaxBytes)
+                {
+                    return $"field '{field.Name}' is {length:N0} bytes long; its staging column holds at most {field.MaxBytes:N0}";
+                }
+                if (mayHoldNul && record.Slice(position, length).Contains((byte)0))
+                {
+                    return $"field '{field.Name}' contains a NUL character (U+0000), which PostgreSQL text cannot store";
+                }
+                position += length;
+            }
+            else if (ReadLong(record, ref position) is < Timestamps.MinStorableMicros or > Timestamps.MaxStorableMicros
+                     && field.Kind == Kind.Timestamp)
+            {
+                return $"field '{field.Name}' is outside years 1-9999";
             }
         }
         return null;
@@ -110,16 +108,20 @@ public sealed class StorableRecordCheck
     /// <summary>An Avro long: zig-zag varint. The record was just encoded by us, so it is well formed.</summary>
     private static long ReadLong(ReadOnlySpan<byte> bytes, ref int position)
     {
-        ulong value = 0;
-        var shift = 0;
-        byte b;
+        ulong b = bytes[position++];
+        if (b < 0x80)
+        {
+            return (long)(b >> 1) ^ -(long)(b & 1);
+        }
+        var value = b & 0x7F;
+        var shift = 7;
         do
         {
             b = bytes[position++];
-            value |= (ulong)(b & 0x7F) << shift;
+            value |= (b & 0x7F) << shift;
             shift += 7;
         }
-        while ((b & 0x80) != 0);
+        while (b >= 0x80);
         return (long)(value >> 1) ^ -(long)(value & 1);
     }
 }

@@ -169,8 +169,10 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
     {
         var stem = Path.GetFileNameWithoutExtension(raw.SourceName);
         string PathFor(string hash, string suffix) => Path.Combine(options.WorkDirectory, $"{stem}.{hash[..16]}{suffix}");
-        var before = FileHash.Sha256(raw.Path!);
-        if (File.Exists(PathFor(before, ".avro")) && File.Exists(PathFor(before, ".counts.json"))
+        // Only worth a read of the file when an earlier conversion of a file of this name may be there.
+        if (Directory.EnumerateFiles(options.WorkDirectory, $"{stem}.*.counts.json").Any()
+            && FileHash.Sha256(raw.Path!) is var before
+            && File.Exists(PathFor(before, ".avro")) && File.Exists(PathFor(before, ".counts.json"))
             && ReadCounts(PathFor(before, ".counts.json")) is { RawSha256: var known } previous && known == before)
         {
             return previous with { AvroPath = PathFor(before, ".avro"), Reused = true };
