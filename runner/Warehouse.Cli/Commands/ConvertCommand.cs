@@ -58,9 +58,9 @@ internal static class ConvertCommand
         {
             throw new WarehouseException($"unknown format '{format}' (expected one of: {string.Join(", ", RawFormat.Names)})");
         }
-        if (!InputDiscovery.IsRemote(inputPath) && !File.Exists(inputPath))
+        if (!InputDiscovery.IsRemote(inputPath))
         {
-            throw new WarehouseException($"{inputPath}: no such file");
+            LocalFiles.RequireRegular(inputPath);
         }
         var codec = codecName switch
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Warehouse.Core;
 using Warehouse.Core.Database;
 using Warehouse.Core.Load;
+using Warehouse.Core.Pipeline;
 using Warehouse.Core.Portability;
 using Warehouse.Core.Remote;
 
@@ -33,10 +34,7 @@ internal static class LoadCommand
             var paths = result.GetValue(files)!;
             foreach (var file in paths)
             {
-                if (!File.Exists(file))
-                {
-                    throw new WarehouseException($"file not found: {file}");
-                }
+                LocalFiles.RequireRegular(file);
             }
             if (result.GetValue(GlobalOptions.Target) == "redshift")
             {
