@@ -84,28 +84,39 @@ public sealed class StagingLoader(string connectionString)
             // Records go straight from the Avro block buffer into PostgreSQL's binary COPY format: strings are copied as
             // their UTF-8 bytes, timestamps shifted to PostgreSQL's epoch; no value is ever decoded into an object.
             await using var copyStream = await connection.BeginRawBinaryCopyAsync(copy, ct);
-            var writer = new PgBinaryCopyWriter(copyStream);
-            writer.WriteHeader();
-            var fieldCount = (short)(copiers.Length + (loadId is null ? 0 : 1));
-            foreach (var (count, decoder) in reader.ReadBlocks())
+            try
             {
-                ct.ThrowIfCancellationRequested();
-                for (long i = 0; i < count; i++)
+                var writer = new PgBinaryCopyWriter(copyStream);
+                writer.WriteHeader();
+                var fieldCount = (short)(copiers.Length + (loadId is null ? 0 : 1));
+                foreach (var (count, decoder) in reader.ReadBlocks())
                 {
-                    writer.StartRow(fieldCount);
-                    foreach (var copier in copiers)
+                    ct.ThrowIfCancellationRequested();
+                    for (long i = 0; i < count; i++)
                     {
-                        copier(decoder, writer);
+                        writer.StartRow(fieldCount);
+                        foreach (var copier in copiers)
+                        {
+                            copier(decoder, writer);
+                        }
+                        if (loadId is { } id)
+                        {
+                            writer.WriteInt64(id);
+                        }
+                        writer.FlushIfFull();
                     }
-                    if (loadId is { } id)
-                    {
-                        writer.WriteInt64(id);
-                    }
-                    writer.FlushIfFull();
+                    rows += count;
                 }
-                rows += count;
+                writer.WriteTrailerAndFlush();
             }
-            writer.WriteTrailerAndFlush();
+            catch (Exception e) when (e is not NpgsqlException)
+            {
+                // The file is corrupt (or the load was cancelled): abandon the COPY rather than end it, so what PostgreSQL
+                // would say about a stream cut short ("COPY file signature not recognized") cannot replace the reader's
+                // precise message, and none of the rows sent so far can be kept.
+                await AbandonAsync(copyStream);
+                throw;
+            }
         }
         catch (PostgresException e)
         {
@@ -113,6 +124,18 @@ public sealed class StagingLoader(string connectionString)
         }
 
         return rows;
+    }
+
+    private static async Task AbandonAsync(NpgsqlRawCopyStream copyStream)
+    {
+        try
+        {
+            await copyStream.CancelAsync();
+        }
+        catch (NpgsqlException)
+        {
+            // The connection failed as well; the error that made us abandon the COPY is still the one to report.
+        }
     }
 
     /// <summary>Whether content with this identity is in the manifest (so a remote object need not even be read).</summary>
