@@ -45,7 +45,11 @@ internal static class LoadCommand
             {
                 throw new WarehouseException("--s3 and --iam-role stage files for Redshift: add --target redshift");
             }
-            var loader = new StagingLoader(GlobalOptions.ConnectionString(result));
+            // Named with the same --database, so the hint works as printed (the password, if any, is shown as ***).
+            var migrate = result.GetValue(GlobalOptions.Database) is { Length: > 0 } url
+                ? $"./warehouse migrate --database {ConnectionUrl.Redact(url)}"
+                : "./warehouse migrate";
+            var loader = new StagingLoader(GlobalOptions.ConnectionString(result), migrate);
             foreach (var file in paths)
             {
                 var loaded = file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)

@@ -11,7 +11,8 @@ namespace Warehouse.Core.Load;
 /// bytes in <c>staging.loaded_files</c>: loading it again is a no-op. Rows and manifest entry are written in one
 /// transaction, so a failure part-way leaves nothing behind.
 /// </summary>
-public sealed class StagingLoader(string connectionString)
+/// <param name="migrateCommand">What the user runs to create the tables, named when the database has none.</param>
+public sealed class StagingLoader(string connectionString, string migrateCommand = "./warehouse migrate")
 {
     public const string MappingSource = "campaign_reward_mapping";
 
@@ -239,11 +240,20 @@ public sealed class StagingLoader(string connectionString)
     /// Takes the manifest lock and says whether this content was loaded before. The lock serialises concurrent loads,
     /// so two runs loading the same file cannot both pass the check.
     /// </summary>
-    private static async Task<string?> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string hash, CancellationToken ct)
+    private async Task<string?> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string hash, CancellationToken ct)
     {
         await using (var lockManifest = new NpgsqlCommand("lock table staging.loaded_files in share row exclusive mode", connection, transaction))
         {
-            await lockManifest.ExecuteNonQueryAsync(ct);
+            try
+            {
+                await lockManifest.ExecuteNonQueryAsync(ct);
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InvalidSchemaName or PostgresErrorCodes.UndefinedTable)
+            {
+                // load does not migrate (run does): it says what to run instead.
+                throw new WarehouseException($"database {ConnectionUrl.Describe(connectionString)} has no warehouse tables " +
+                    $"(staging.loaded_files is missing); run {migrateCommand} first", e);
+            }
         }
         await using var check = new NpgsqlCommand("select file_name from staging.loaded_files where file_hash = @hash", connection, transaction);
         check.Parameters.AddWithValue("hash", hash);
