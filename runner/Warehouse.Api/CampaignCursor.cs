@@ -38,7 +38,8 @@ public sealed record CampaignCursor(DateTime SessionStart, string UserId)
             return null;
         }
         var separator = decoded.IndexOf('|', StringComparison.Ordinal);
-        if (separator <= 0
+        // A NUL cannot be in a user id (PostgreSQL text holds none), so no cursor this API issued has one.
+        if (separator <= 0 || decoded.Contains('\0', StringComparison.Ordinal)
             || !long.TryParse(decoded.AsSpan(0, separator), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var micros)
             || micros < MinMicros || micros > MaxMicros)
         {
@@ -47,6 +48,7 @@ public sealed record CampaignCursor(DateTime SessionStart, string UserId)
         return new CampaignCursor(DateTime.UnixEpoch.AddTicks(micros * 10), decoded[(separator + 1)..]);
     }
 
-    private static readonly long MinMicros = (DateTime.MinValue.ToUniversalTime().Ticks - DateTime.UnixEpoch.Ticks) / 10;
+    // Year 1 to 9999 in UTC, whatever the server's time zone (MinValue.ToUniversalTime() would shift it by the local offset).
+    private static readonly long MinMicros = (DateTime.MinValue.Ticks - DateTime.UnixEpoch.Ticks) / 10;
     private static readonly long MaxMicros = (DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks) / 10;
 }

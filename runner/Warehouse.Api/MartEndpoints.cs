@@ -48,6 +48,7 @@ internal static class MartEndpoints
                 [
                     QueryInput.Timestamp("from", from, out var fromAt),
                     QueryInput.Timestamp("to", to, out var toAt),
+                    QueryInput.UserId(userId, out var user),
                     QueryInput.Limit(limit, out var pageSize),
                     QueryInput.Cursor(cursor, out var after),
                 ];
@@ -59,7 +60,7 @@ internal static class MartEndpoints
                 {
                     return BadRequest(new InputError("to", "to must not be before from (the frame is [from, to))"));
                 }
-                var query = new CampaignQuery(fromAt, toAt, string.IsNullOrEmpty(userId) ? null : userId, pageSize, after);
+                var query = new CampaignQuery(fromAt, toAt, user, pageSize, after);
                 return TypedResults.Ok(await queries.CampaignPerformanceAsync(query, ct));
             })
             .WithName("GetCampaignPerformance")

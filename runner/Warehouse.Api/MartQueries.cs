@@ -114,8 +114,12 @@ public sealed class MartQueries(NpgsqlDataSource dataSource)
         if (query.After is { } after)
         {
             // The same collation in the comparison and the ORDER BY, so "after" means the same thing in both.
-            filters.Add("(session_start > @after_start or (session_start = @after_start and user_id collate \"C\" > @after_user))");
-            command.Parameters.Add(new NpgsqlParameter("after_start", NpgsqlDbType.TimestampTz) { Value = after.SessionStart });
+            filters.Add("(session_start > cast(@after_start as timestamptz) " +
+                "or (session_start = cast(@after_start as timestamptz) and user_id collate \"C\" > @after_user))");
+            // As text: Npgsql sends DateTime.MinValue (0001-01-01T00:00:00Z, a real session start) as -infinity, after
+            // which every row is "after" the cursor and paging would return the first page for ever.
+            command.Parameters.AddWithValue("after_start",
+                after.SessionStart.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
             command.Parameters.AddWithValue("after_user", after.UserId);
         }
         // One row more than asked tells whether another page exists without a count(*).

@@ -46,6 +46,18 @@ public static class QueryInput
         return null;
     }
 
+    /// <summary>
+    /// Null or empty means "every user". A NUL character is refused: PostgreSQL text cannot hold one, so it could match no
+    /// user, and sent as a parameter it fails the query.
+    /// </summary>
+    public static InputError? UserId(string? text, out string? parsed)
+    {
+        parsed = string.IsNullOrEmpty(text) ? null : text;
+        return parsed is not null && parsed.Contains('\0', StringComparison.Ordinal)
+            ? new InputError("user_id", "user_id must not contain a NUL character (%00)")
+            : null;
+    }
+
     public static InputError? Limit(string? text, out int parsed)
     {
         parsed = DefaultLimit;

@@ -11,7 +11,8 @@ namespace Warehouse.Cli.Commands;
 /// <summary>
 /// <c>warehouse convert --format FORMAT INPUT -o OUTPUT.avro [--codec C] [--rejects R.jsonl]</c>: streams a raw
 /// file to Avro. Rejected lines do not fail the command (they are counted and written to the rejects file); the
-/// output appears only when the conversion finished (written to a temporary file, then renamed).
+/// output appears only when the conversion finished (written to a temporary file, then renamed; a device or FIFO
+/// given as the output is written in place).
 /// </summary>
 internal static class ConvertCommand
 {
@@ -58,9 +59,9 @@ internal static class ConvertCommand
         {
             throw new WarehouseException($"unknown format '{format}' (expected one of: {string.Join(", ", RawFormat.Names)})");
         }
-        if (!InputDiscovery.IsRemote(inputPath) && !File.Exists(inputPath))
+        if (!InputDiscovery.IsRemote(inputPath))
         {
-            throw new WarehouseException($"{inputPath}: no such file");
+            LocalFiles.RequireRegular(inputPath);
         }
         var codec = codecName switch
         {
@@ -69,24 +70,20 @@ internal static class ConvertCommand
             _ => AvroCodec.Deflate,
         };
         var explicitRejects = rejectsPath is not null;
-        var finalRejects = Path.GetFullPath(rejectsPath ?? Path.ChangeExtension(outputPath, ".rejects.jsonl"));
-        var finalOutput = Path.GetFullPath(outputPath);
-        foreach (var target in (string[])[finalOutput, finalRejects])
-        {
-            if (!Directory.Exists(Path.GetDirectoryName(target)))
-            {
-                throw new WarehouseException($"cannot write {target}: folder {Path.GetDirectoryName(target)} does not exist");
-            }
-        }
-        var tempOutput = TempPathNextTo(finalOutput);
-        var tempRejects = TempPathNextTo(finalRejects);
+        var output = new OutputTarget(Path.GetFullPath(outputPath));
+        // A device or FIFO as the output has no folder to put a rejects file beside: rejects are kept only with --rejects.
+        var rejects = rejectsPath is null && output.InPlace
+            ? null
+            : new OutputTarget(Path.GetFullPath(rejectsPath ?? Path.ChangeExtension(outputPath, ".rejects.jsonl")));
         try
         {
-            // Each attempt writes the temporary files from the start: a remote read that breaks and is retried counts nothing twice.
+            // Each attempt writes the targets from the start: a remote read that breaks and is retried counts nothing twice.
             ConvertResult ConvertFrom(Stream inputStream, string sourceName, CancellationToken token)
             {
-                using var avro = Create(tempOutput, finalOutput);
-                using var rejectsWriter = new StreamWriter(Create(tempRejects, finalRejects), new UTF8Encoding(false), 64 * 1024);
+                using var avro = output.Open();
+                using var rejectsWriter = rejects is null
+                    ? TextWriter.Null
+                    : new StreamWriter(rejects.Open(), new UTF8Encoding(false), 64 * 1024);
                 return RawConverter.Convert(format, inputStream, sourceName, avro, codec, rejectsWriter, null, token);
             }
             ConvertResult counts;
@@ -112,59 +109,167 @@ internal static class ConvertCommand
                     counts = ConvertFrom(decoded, inputPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? inputPath[..^3] : inputPath, ct);
                 }
             }
-            File.Move(tempOutput, finalOutput, overwrite: true);
-            if (counts.Rejected > 0 || explicitRejects)
+            output.Commit();
+            if (rejects is not null && (counts.Rejected > 0 || explicitRejects))
             {
-                File.Move(tempRejects, finalRejects, overwrite: true);
+                rejects.Commit();
             }
-            else
+            else if (rejects is not null)
             {
-                File.Delete(tempRejects);
+                rejects.Discard();
                 // A rejects file left by an earlier run of the same output would now describe the wrong data.
-                File.Delete(finalRejects);
+                File.Delete(rejects.FinalPath);
             }
 
             var header = counts.HeaderLines > 0 ? $" (after the header line)" : "";
             Console.WriteLine($"converted {counts.LinesRead} lines: {counts.RecordsWritten} records, {counts.Rejected} rejected, {counts.BlankSkipped} blank{header}");
             if (counts.Rejected > 0)
             {
-                Console.WriteLine($"rejected lines written to {finalRejects}");
+                Console.WriteLine(rejects is null
+                    ? "rejected lines were not kept: give --rejects FILE to keep them"
+                    : $"rejected lines written to {rejects.FinalPath}");
             }
             return ExitCodes.Ok;
         }
         finally
         {
-            DeleteQuietly(tempOutput);   // nothing left after a successful move
-            DeleteQuietly(tempRejects);
+            output.Discard();   // nothing is left of a temporary file after a successful commit
+            rejects?.Discard();
         }
     }
 
-    /// <summary>Cleanup must not replace the real error (e.g. a missing folder) with its own.</summary>
-    private static void DeleteQuietly(string path)
+    /// <summary>
+    /// Where a result goes. A regular file (or a new one) is written under a temporary name and renamed into place, so
+    /// it appears only complete. Anything else that exists (a device such as /dev/null, a FIFO) is written in place:
+    /// renaming over it would replace the node itself with a regular file. Write errors name the target.
+    /// </summary>
+    private sealed class OutputTarget
     {
-        try
+        private readonly string _writePath;
+
+        public OutputTarget(string finalPath)
         {
-            File.Delete(path);
+            FinalPath = finalPath;
+            var kind = LocalFiles.KindOf(finalPath);
+            if (kind == FileKind.Directory)
+            {
+                throw new WarehouseException($"cannot write {finalPath}: it is a directory");
+            }
+            if (!Directory.Exists(Path.GetDirectoryName(finalPath)))
+            {
+                throw new WarehouseException($"cannot write {finalPath}: folder {Path.GetDirectoryName(finalPath)} does not exist");
+            }
+            InPlace = kind is not (FileKind.Regular or FileKind.Missing);
+            // A hidden temporary name in the target's folder, so the final rename stays on one file system.
+            _writePath = InPlace ? finalPath
+                : Path.Combine(Path.GetDirectoryName(finalPath)!, $".{Path.GetFileName(finalPath)}.{Environment.ProcessId}.tmp");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+        public string FinalPath { get; }
+
+        /// <summary>The target exists and is not a regular file: written directly, never renamed over.</summary>
+        public bool InPlace { get; }
+
+        public Stream Open()
         {
-            // The file was never created, or cannot be: either way there is nothing of ours to remove.
+            try
+            {
+                var stream = InPlace
+                    ? new FileStream(_writePath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1 << 16)
+                    : new FileStream(_writePath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+                return new WriteErrorsNamed(stream, FinalPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw WriteErrorsNamed.Error(FinalPath, e);
+            }
+        }
+
+        public void Commit()
+        {
+            if (!InPlace)
+            {
+                File.Move(_writePath, FinalPath, overwrite: true);
+            }
+        }
+
+        /// <summary>Removes the temporary file, if any; cleanup must not replace the real error with its own.</summary>
+        public void Discard()
+        {
+            if (InPlace)
+            {
+                return;
+            }
+            try
+            {
+                File.Delete(_writePath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The file was never created, or cannot be: either way there is nothing of ours to remove.
+            }
         }
     }
 
-    /// <summary>A hidden temporary name in the target's folder, so the final rename stays on one file system.</summary>
-    private static string TempPathNextTo(string path) =>
-        Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-
-    private static FileStream Create(string tempPath, string finalPath)
+    /// <summary>Turns a failed write, flush or close (e.g. ENOSPC on a full disk) into one line naming the target.</summary>
+    private sealed class WriteErrorsNamed(Stream inner, string path) : Stream
     {
-        try
+        public static WarehouseException Error(string path, Exception e) =>
+            new($"cannot write {path}: {e.Message.Replace($" : '{path}'", "", StringComparison.Ordinal)}", e);
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
         {
-            return new FileStream(tempPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+            try
+            {
+                inner.Write(buffer);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Error(path, e);
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+        public override void Flush()
         {
-            throw new WarehouseException($"cannot write {finalPath}: {e.Message}", e);
+            try
+            {
+                inner.Flush();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Error(path, e);
+            }
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            try
+            {
+                if (disposing)
+                {
+                    inner.Dispose();
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Error(path, e);
+            }
+            finally
+            {
+                base.Dispose(disposing);
+            }
         }
     }
 }

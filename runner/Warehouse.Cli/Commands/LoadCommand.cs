@@ -2,6 +2,7 @@ using System.CommandLine;
 using Warehouse.Core;
 using Warehouse.Core.Database;
 using Warehouse.Core.Load;
+using Warehouse.Core.Pipeline;
 using Warehouse.Core.Portability;
 using Warehouse.Core.Remote;
 
@@ -33,10 +34,7 @@ internal static class LoadCommand
             var paths = result.GetValue(files)!;
             foreach (var file in paths)
             {
-                if (!File.Exists(file))
-                {
-                    throw new WarehouseException($"file not found: {file}");
-                }
+                LocalFiles.RequireRegular(file);
             }
             if (result.GetValue(GlobalOptions.Target) == "redshift")
             {
@@ -47,7 +45,11 @@ internal static class LoadCommand
             {
                 throw new WarehouseException("--s3 and --iam-role stage files for Redshift: add --target redshift");
             }
-            var loader = new StagingLoader(GlobalOptions.ConnectionString(result));
+            // Named with the same --database, so the hint works as printed (the password, if any, is shown as ***).
+            var migrate = result.GetValue(GlobalOptions.Database) is { Length: > 0 } url
+                ? $"./warehouse migrate --database {ConnectionUrl.Redact(url)}"
+                : "./warehouse migrate";
+            var loader = new StagingLoader(GlobalOptions.ConnectionString(result), migrate);
             foreach (var file in paths)
             {
                 var loaded = file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)

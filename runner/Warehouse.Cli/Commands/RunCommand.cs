@@ -52,7 +52,7 @@ internal static class RunCommand
         var o = Console.Out;
         foreach (var skipped in s.Skipped)
         {
-            o.WriteLine($"skipped {skipped} (not a recognised input name)");
+            o.WriteLine($"skipped {skipped.Input} ({skipped.Reason})");
         }
         if (s.Converted.Count + s.Loaded.Count == 0)
         {

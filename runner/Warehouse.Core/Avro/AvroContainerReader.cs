@@ -12,8 +12,17 @@ namespace Warehouse.Core.Avro;
 /// </summary>
 public sealed class AvroContainerReader : IDisposable
 {
-    /// <summary>Largest decompressed block we accept; a deflate bomb could otherwise claim all memory.</summary>
-    public const int MaxBlockBytes = 512 * 1024 * 1024;
+    /// <summary>
+    /// Largest block we accept, stored or decompressed: a thousand times the 64 KB blocks writers make (ours, Java's
+    /// default), and a bound on memory, since a deflate bomb inflates about a thousandfold.
+    /// </summary>
+    public const int MaxBlockBytes = 64 * 1024 * 1024;
+
+    /// <summary>Largest header metadata (schema, codec and user entries together): far above any real schema's size.</summary>
+    public const int MaxHeaderBytes = 16 * 1024 * 1024;
+
+    /// <summary>Most header metadata entries: real files have a handful (avro.schema, avro.codec and a few of their own).</summary>
+    public const int MaxHeaderEntries = 1000;
 
     private static readonly byte[] Magic = [(byte)'O', (byte)'b', (byte)'j', 1];
 
@@ -30,6 +39,7 @@ public sealed class AvroContainerReader : IDisposable
     private byte[] _block = new byte[64 * 1024];
     private byte[] _inflated = new byte[128 * 1024];
     private long _blockNumber;
+    private long _headerBytes;
     private bool _disposed;
 
     public AvroContainerReader(Stream input, bool leaveOpen = false)
@@ -126,10 +136,16 @@ public sealed class AvroContainerReader : IDisposable
         {
             decoder.Where = $"{_source}: block {_blockNumber}";
             decoder.Reset(data, 0, length);
+            // A block's size bounds its records, except for records that encode to no bytes at all: those are capped.
             var minRecordSize = Schema.MinEncodedSize;
             if (minRecordSize > 0 && count > length / minRecordSize)
             {
                 throw Error($"block {_blockNumber} declares {count} records but holds only {length} bytes");
+            }
+            if (minRecordSize == 0 && count > AvroDecoder.MaxZeroSizeValuesPerBlock)
+            {
+                throw Error($"block {_blockNumber} declares {count} records of a type that takes no bytes; " +
+                    $"a block may hold at most {AvroDecoder.MaxZeroSizeValuesPerBlock} such values");
             }
             yield return (count, decoder);
             if (decoder.Remaining != 0)
@@ -165,6 +181,7 @@ public sealed class AvroContainerReader : IDisposable
                 : $"not an Avro container file (starts with {Convert.ToHexString(magic[..got])}, expected Obj\\x01 = 4F626A01)");
         }
         var metadata = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        long entries = 0;
         while (true)
         {
             var count = ReadVarLong("the header metadata");
@@ -176,6 +193,11 @@ public sealed class AvroContainerReader : IDisposable
             {
                 count = count == long.MinValue ? long.MaxValue : -count;
                 ReadVarLong("the header metadata"); // block size in bytes, not needed
+            }
+            entries += count;
+            if (entries > MaxHeaderEntries)
+            {
+                throw Error($"the header declares more than {MaxHeaderEntries} metadata entries");
             }
             for (long i = 0; i < count; i++)
             {
@@ -201,6 +223,11 @@ public sealed class AvroContainerReader : IDisposable
         if (length > Array.MaxLength || (remaining is not null && length > remaining))
         {
             throw Error($"{what} in the header declares {length} bytes but only {remaining?.ToString() ?? "fewer"} remain in the file");
+        }
+        _headerBytes += length;
+        if (_headerBytes > MaxHeaderBytes)
+        {
+            throw Error($"the header's metadata exceeds {MaxHeaderBytes} bytes (at {what})");
         }
         var buffer = Array.Empty<byte>();
         var read = ReadGrowing(ref buffer, (int)length);
@@ -311,6 +338,7 @@ public sealed class AvroContainerReader : IDisposable
         {
             using var compressed = new MemoryStream(_block, 0, size, writable: false);
             using var inflater = new DeflateStream(compressed, CompressionMode.Decompress);
+            Span<byte> probe = stackalloc byte[1];
             var total = 0;
             while (true)
             {
@@ -318,6 +346,11 @@ public sealed class AvroContainerReader : IDisposable
                 {
                     if (total >= MaxBlockBytes)
                     {
+                        // Full at the cap: the block may end exactly here.
+                        if (inflater.Read(probe) == 0)
+                        {
+                            return total;
+                        }
                         throw Error($"{where} inflates to more than the {MaxBlockBytes} bytes a block may hold");
                     }
                     Array.Resize(ref _inflated, (int)Math.Min((long)_inflated.Length * 2, MaxBlockBytes));

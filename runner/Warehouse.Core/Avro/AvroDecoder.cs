@@ -10,8 +10,12 @@ namespace Warehouse.Core.Avro;
 /// </summary>
 internal sealed class AvroDecoder
 {
-    /// <summary>Items that encode to zero bytes (e.g. an array of nulls) cannot be bounded by the block size.</summary>
-    private const long MaxZeroSizeItems = 1 << 20;
+    /// <summary>
+    /// Values that encode to no bytes (records without fields, items of an array of nulls) cannot be bounded by the
+    /// block's size, so their number per block is capped: ten million is more than any real block holds (a 64 KB block
+    /// holds at most 65,536 one-byte values) and still reads in well under a second.
+    /// </summary>
+    public const long MaxZeroSizeValuesPerBlock = 10_000_000;
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -19,6 +23,7 @@ internal sealed class AvroDecoder
     private const int MaxDepth = 512;
 
     private byte[] _buffer = [];
+    private long _zeroSizeItems;
     private int _depth;
     private int _pos;
     private int _end;
@@ -35,6 +40,7 @@ internal sealed class AvroDecoder
         _buffer = buffer;
         _pos = offset;
         _end = offset + length;
+        _zeroSizeItems = 0;
     }
 
     public object? ReadDatum(AvroSchema schema)
@@ -118,7 +124,7 @@ internal sealed class AvroDecoder
                      count = ReadCollectionBlock(items.MinEncodedSize, "array"))
                 {
                     total += count;
-                    CheckZeroSizeItems(items.MinEncodedSize, total, "array");
+                    CheckZeroSizeItems(items.MinEncodedSize, count, "array");
                     list.EnsureCapacity((int)Math.Min(total, list.Count + (long)Remaining + 1));
                     for (long i = 0; i < count; i++)
                     {
@@ -174,12 +180,19 @@ internal sealed class AvroDecoder
         return count;
     }
 
-    private void CheckZeroSizeItems(int minItemSize, long total, string kind)
+    /// <summary>Counts items of a type that takes no bytes against the block's cap (the block size cannot bound them).</summary>
+    private void CheckZeroSizeItems(int minItemSize, long count, string kind)
     {
-        if (minItemSize == 0 && total > MaxZeroSizeItems)
+        if (minItemSize != 0)
         {
-            throw Error($"{kind} declares {total} items of an empty type; refusing more than {MaxZeroSizeItems}");
+            return;
         }
+        if (count > MaxZeroSizeValuesPerBlock - _zeroSizeItems)
+        {
+            throw Error($"{kind} declares {count} items of a type that takes no bytes; a block may hold at most " +
+                $"{MaxZeroSizeValuesPerBlock} such values");
+        }
+        _zeroSizeItems += count;
     }
 
     public bool ReadBoolean()

@@ -13,7 +13,8 @@ namespace Warehouse.Core.Load;
 /// are written in one transaction, committed durably, so a failure part-way leaves nothing behind and a load that
 /// returned survives a crash.
 /// </summary>
-public sealed partial class StagingLoader(string connectionString)
+/// <param name="migrateCommand">What the user runs to create the tables, named when the database has none.</param>
+public sealed partial class StagingLoader(string connectionString, string migrateCommand = "./warehouse migrate")
 {
     public const string MappingSource = "campaign_reward_mapping";
 
@@ -86,28 +87,39 @@ public sealed partial class StagingLoader(string connectionString)
             // Records go straight from the Avro block buffer into PostgreSQL's binary COPY format: strings are copied as
             // their UTF-8 bytes, timestamps shifted to PostgreSQL's epoch; no value is ever decoded into an object.
             await using var copyStream = await connection.BeginRawBinaryCopyAsync(copy, ct);
-            var writer = new PgBinaryCopyWriter(copyStream);
-            writer.WriteHeader();
-            var fieldCount = (short)(copiers.Length + (loadId is null ? 0 : 1));
-            foreach (var (count, decoder) in reader.ReadBlocks())
+            try
             {
-                ct.ThrowIfCancellationRequested();
-                for (long i = 0; i < count; i++)
+                var writer = new PgBinaryCopyWriter(copyStream);
+                writer.WriteHeader();
+                var fieldCount = (short)(copiers.Length + (loadId is null ? 0 : 1));
+                foreach (var (count, decoder) in reader.ReadBlocks())
                 {
-                    writer.StartRow(fieldCount);
-                    foreach (var copier in copiers)
+                    ct.ThrowIfCancellationRequested();
+                    for (long i = 0; i < count; i++)
                     {
-                        copier(decoder, writer);
+                        writer.StartRow(fieldCount);
+                        foreach (var copier in copiers)
+                        {
+                            copier(decoder, writer);
+                        }
+                        if (loadId is { } id)
+                        {
+                            writer.WriteInt64(id);
+                        }
+                        writer.FlushIfFull();
                     }
-                    if (loadId is { } id)
-                    {
-                        writer.WriteInt64(id);
-                    }
-                    writer.FlushIfFull();
+                    rows += count;
                 }
-                rows += count;
+                writer.WriteTrailerAndFlush();
             }
-            writer.WriteTrailerAndFlush();
+            catch (Exception e) when (e is not NpgsqlException)
+            {
+                // The file is corrupt (or the load was cancelled): abandon the COPY rather than end it, so what PostgreSQL
+                // would say about a stream cut short ("COPY file signature not recognized") cannot replace the reader's
+                // precise message, and none of the rows sent so far can be kept.
+                await AbandonAsync(copyStream);
+                throw;
+            }
         }
         catch (PostgresException e)
         {
@@ -120,6 +132,18 @@ public sealed partial class StagingLoader(string connectionString)
         }
 
         return rows;
+    }
+
+    private static async Task AbandonAsync(NpgsqlRawCopyStream copyStream)
+    {
+        try
+        {
+            await copyStream.CancelAsync();
+        }
+        catch (NpgsqlException)
+        {
+            // The connection failed as well; the error that made us abandon the COPY is still the one to report.
+        }
     }
 
     /// <summary>Whether content with this identity is in the manifest (so a remote object need not even be read).</summary>
@@ -223,11 +247,20 @@ public sealed partial class StagingLoader(string connectionString)
     /// Takes the manifest lock and says whether this content was loaded before. The lock serialises concurrent loads,
     /// so two runs loading the same file cannot both pass the check.
     /// </summary>
-    private static async Task<string?> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string hash, CancellationToken ct)
+    private async Task<string?> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string hash, CancellationToken ct)
     {
         await using (var lockManifest = new NpgsqlCommand("lock table staging.loaded_files in share row exclusive mode", connection, transaction))
         {
-            await lockManifest.ExecuteNonQueryAsync(ct);
+            try
+            {
+                await lockManifest.ExecuteNonQueryAsync(ct);
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InvalidSchemaName or PostgresErrorCodes.UndefinedTable)
+            {
+                // load does not migrate (run does): it says what to run instead.
+                throw new WarehouseException($"database {ConnectionUrl.Describe(connectionString)} has no warehouse tables " +
+                    $"(staging.loaded_files is missing); run {migrateCommand} first", e);
+            }
         }
         await using var check = new NpgsqlCommand("select file_name from staging.loaded_files where file_hash = @hash", connection, transaction);
         check.Parameters.AddWithValue("hash", hash);

@@ -16,23 +16,25 @@ public sealed class InputFile
     private readonly IRemoteObject? _remote;
 
     /// <summary>A local file.</summary>
-    public InputFile(string path, InputKind kind, string? format)
+    public InputFile(string path, InputKind kind, string? format, string? skipReason = null)
     {
         Path = path;
         Location = path;
         Name = System.IO.Path.GetFileName(path);
         Kind = kind;
         Format = format;
+        SkipReason = skipReason;
     }
 
     /// <summary>A remote object; <paramref name="name"/> is the last segment of its URL path or key.</summary>
-    public InputFile(IRemoteObject remote, string name, InputKind kind, string? format)
+    public InputFile(IRemoteObject remote, string name, InputKind kind, string? format, string? skipReason = null)
     {
         _remote = remote;
         Location = remote.Location;
         Name = name;
         Kind = kind;
         Format = format;
+        SkipReason = skipReason;
     }
 
     /// <summary>The local path; null for a remote object.</summary>
@@ -46,6 +48,8 @@ public sealed class InputFile
 
     public InputKind Kind { get; }
     public string? Format { get; }
+    /// <summary>Why a <see cref="InputKind.Skipped"/> input is not read, e.g. "not a recognised input name".</summary>
+    public string? SkipReason { get; }
     public IRemoteObject? Remote => _remote;
     public bool IsRemote => _remote is not null;
 
@@ -100,29 +104,51 @@ public static partial class InputDiscovery
         return objects.Select(o => Classify(o)).ToList();
     }
 
+    public const string UnrecognisedName = "not a recognised input name";
+
+    /// <summary>
+    /// A folder's entries in name order, or one named file. Only regular files (or links to them) are read: anything
+    /// else with an input's name is skipped with the reason; a subfolder whose name is no input's is passed over.
+    /// </summary>
     public static IReadOnlyList<InputFile> Scan(string directory)
     {
-        if (File.Exists(directory))
+        switch (LocalFiles.KindOf(directory))
         {
-            return [Classify(directory)];
+            case FileKind.Directory:
+                break;
+            case FileKind.Missing:
+                throw new WarehouseException($"input folder not found: {directory}");
+            default:
+                LocalFiles.RequireRegular(directory);
+                return [Classify(directory)];
         }
-        if (!Directory.Exists(directory))
+        var inputs = new List<InputFile>();
+        foreach (var path in Directory.GetFileSystemEntries(directory).Order(StringComparer.Ordinal))
         {
-            throw new WarehouseException($"input folder not found: {directory}");
+            var entry = Classify(path);
+            var kind = LocalFiles.KindOf(path);
+            if (kind == FileKind.Regular || (entry.Kind == InputKind.Skipped && kind != FileKind.Directory))
+            {
+                inputs.Add(entry);
+            }
+            else if (entry.Kind != InputKind.Skipped)
+            {
+                inputs.Add(new InputFile(path, InputKind.Skipped, null, $"not a regular file: {LocalFiles.Describe(kind)}"));
+            }
         }
-        return Directory.GetFiles(directory).Order(StringComparer.Ordinal).Select(Classify).ToList();
+        return inputs;
     }
 
     public static InputFile Classify(string path)
     {
         var (kind, format) = KindOf(Path.GetFileName(path));
-        return new InputFile(path, kind, format);
+        return new InputFile(path, kind, format, kind == InputKind.Skipped ? UnrecognisedName : null);
     }
 
     public static InputFile Classify(IRemoteObject remote)
     {
         var (kind, format) = KindOf(remote.Name);
-        return new InputFile(remote, remote.Name, kind, format);
+        return new InputFile(remote, remote.Name, kind, format, kind == InputKind.Skipped ? UnrecognisedName : null);
     }
 
     private static (InputKind, string?) KindOf(string name)

@@ -75,7 +75,8 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
 
         using var remote = new RemoteReader(options.Remote, log);
         var inputs = await InputDiscovery.ScanAsync(options.InputDirectory, remote, ct);
-        summary.Skipped.AddRange(inputs.Where(i => i.Kind == InputKind.Skipped).Select(i => i.IsRemote ? i.Location : i.Name));
+        summary.Skipped.AddRange(inputs.Where(i => i.Kind == InputKind.Skipped)
+            .Select(i => new SkippedInput(i.IsRemote ? i.Location : i.Name, i.SkipReason ?? InputDiscovery.UnrecognisedName)));
 
         progress.Stage("convert");
         Directory.CreateDirectory(options.WorkDirectory);

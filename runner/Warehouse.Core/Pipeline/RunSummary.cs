@@ -12,11 +12,15 @@ public sealed record ConvertedFile(string SourceFile, string Format, string Avro
     public string? RawSha256 { get; init; }
 }
 
+/// <summary>An input the run did not read, and why (e.g. "not a recognised input name").</summary>
+/// <param name="Input">The file name of a local input; the URL or s3://bucket/key of a remote one.</param>
+public sealed record SkippedInput(string Input, string Reason);
+
 /// <summary>Everything the run's closing summary prints.</summary>
 public sealed class RunSummary
 {
     public List<(string Stage, TimeSpan Elapsed)> Stages { get; } = [];
-    public List<string> Skipped { get; } = [];
+    public List<SkippedInput> Skipped { get; } = [];
     public List<ConvertedFile> Converted { get; } = [];
     public List<Load.LoadResult> Loaded { get; } = [];
     public Dictionary<string, long> StagingRows { get; } = [];

@@ -42,6 +42,9 @@ public sealed class ApiProblemTests(LoadedApi api) : IClassFixture<LoadedApi>
     [InlineData("/campaigns/performance?cursor=aGVsbG8", "cursor")] // "hello": base64, but no separator
     [InlineData("/campaigns/performance?cursor=OTk5OTk5OTk5OTk5OTk5OTk5fHUx", "cursor")] // "999999999999999999|u1": out of range
     [InlineData("/campaigns/performance?cursor=__8", "cursor")] // bytes that are not UTF-8
+    [InlineData("/campaigns/performance?cursor=MHxhAA", "cursor")] // "0|a\0": a NUL in the user part
+    [InlineData("/campaigns/performance?user_id=%00", "user_id")]
+    [InlineData("/campaigns/performance?user_id=u01%00x", "user_id")]
     public async Task CampaignPerformance_WithBadParameter_Returns400NamingIt(string path, string parameter)
     {
         var problem = await BadRequestAsync(path);

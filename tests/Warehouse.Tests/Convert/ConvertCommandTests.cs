@@ -1,4 +1,5 @@
 using Warehouse.Core.Avro;
+using Warehouse.Core.Pipeline;
 using CliProcess = Warehouse.Tests.Infrastructure.Cli;
 
 namespace Warehouse.Tests.Conversion;
@@ -77,5 +78,51 @@ public sealed class ConvertCommandTests : IDisposable
         Assert.StartsWith(expected, result.Stderr, StringComparison.Ordinal);
         Assert.Single(result.Stderr.Trim().Split('\n'));
         Assert.Equal("", result.Stdout);
+    }
+
+    /// <summary>
+    /// A character device like /dev/full (1,7) or /dev/null (1,3). Made with mknod in the test's folder when allowed
+    /// (root), so a regression that renames over the target replaces the test's node, not the machine's /dev/full.
+    /// </summary>
+    private string CharacterDevice(string name, int minor)
+    {
+        var path = Path.Combine(_dir, name);
+        using var mknod = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mknod", [path, "c", "1", $"{minor}"])
+        {
+            RedirectStandardError = true,
+        })!;
+        mknod.WaitForExit();
+        path = mknod.ExitCode == 0 ? path : $"/dev/{name}";
+        Assert.Equal(FileKind.CharacterDevice, LocalFiles.KindOf(path));
+        return path;
+    }
+
+    [Fact]
+    public async Task Convert_ToAFullDevice_FailsNamingTheProblemAndLeavesTheDeviceInPlace()
+    {
+        var full = CharacterDevice("full", 7);
+        var input = Write("log.txt", "2019-08-27T00:07:05Z GET /a u1\n");
+
+        var result = await CliProcess.RunAsync("convert", "--format", "http-log", input, "-o", full);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"error: cannot write {full}: No space left on device", result.Stderr.Trim());
+        Assert.Equal("", result.Stdout);
+        Assert.Equal(FileKind.CharacterDevice, LocalFiles.KindOf(full));
+    }
+
+    [Fact]
+    public async Task Convert_ToTheNullDevice_SucceedsAndLeavesTheDeviceInPlace()
+    {
+        var devNull = CharacterDevice("null", 3);
+        var input = Write("log.txt", "2019-08-27T00:07:05Z GET /a u1\nnonsense\n");
+
+        var result = await CliProcess.RunAsync("convert", "--format", "http-log", input, "-o", devNull);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.StartsWith("converted 2 lines: 1 records, 1 rejected", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("rejected lines were not kept: give --rejects FILE to keep them", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(FileKind.CharacterDevice, LocalFiles.KindOf(devNull));
+        Assert.Equal(["log.txt"], Directory.GetFiles(_dir).Select(Path.GetFileName).Where(n => n != "null"));
     }
 }
