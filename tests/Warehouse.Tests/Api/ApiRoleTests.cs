@@ -84,21 +84,15 @@ public sealed class ApiRoleTests : IAsyncLifetime
     [Fact]
     public async Task SetPassword_QuotesTheValueAndTheRoleThenAuthenticatesWithIt()
     {
-        const string password = "it's a \"secret\"; drop role warehouse_api; --";
-        try
-        {
-            await ApiRole.SetPasswordAsync(_owner, password);
+        // the role is cluster-wide and other classes log in with ApiTestData.ApiPassword at the same time: set that one
+        // (quotes, a semicolon, a comment), never another
+        await ApiRole.SetPasswordAsync(_owner, ApiTestData.ApiPassword);
 
-            var stored = await TestDatabase.ScalarAsync<bool>(_owner,
-                "select rolpassword is not null from pg_authid where rolname = 'warehouse_api'");
-            Assert.True(stored);
-            Assert.Equal(1L, await TestDatabase.ScalarAsync<long>(ApiRole.ConnectionString(_owner, password), "select count(*) from marts.order_metrics"));
-        }
-        finally
-        {
-            // the role is cluster-wide: leave it as the other tests expect it (trust auth, no password)
-            await TestDatabase.ExecuteAsync(_owner, "alter role warehouse_api with password null");
-        }
+        var stored = await TestDatabase.ScalarAsync<string>(_owner, "select rolpassword from pg_authid where rolname = 'warehouse_api'");
+        Assert.StartsWith("SCRAM-SHA-256$", stored);
+        Assert.Equal(1L, await TestDatabase.ScalarAsync<long>(ApiRole.ConnectionString(_owner, ApiTestData.ApiPassword), "select count(*) from marts.order_metrics"));
+        var wrong = await Assert.ThrowsAsync<PostgresException>(() => TestDatabase.ScalarAsync<long>(ApiRole.ConnectionString(_owner, "not it"), "select 1"));
+        Assert.Equal(PostgresErrorCodes.InvalidPassword, wrong.SqlState);
     }
 
     [Fact]
