@@ -140,6 +140,56 @@ public sealed class EmbeddedClusterAccessTests : IClassFixture<EmbeddedClusterAc
         Assert.DoesNotContain(File.ReadAllText(_cluster.Postgres.PasswordFile).Trim(), status.Stdout);
     }
 
+    [Fact]
+    public async Task Serve_OnTheEmbeddedCluster_LogsInAsTheApiRoleWithAGeneratedPassword()
+    {
+        var environment = new Dictionary<string, string> { ["WAREHOUSE_HOME"] = _cluster.Home };
+        var migrate = await Infrastructure.Cli.RunAsync(["migrate"], environment);
+        Assert.True(migrate.ExitCode == 0, migrate.ToString());
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "warehouse.dll"), "serve", "--urls", $"http://127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["WAREHOUSE_ROOT"] = Infrastructure.TestDatabase.RepoRoot;
+        start.Environment["WAREHOUSE_HOME"] = _cluster.Home;
+        start.Environment.Remove("WAREHOUSE_DATABASE_URL");
+        start.Environment.Remove("WAREHOUSE_API_PASSWORD");
+        using var serve = Process.Start(start)!;
+        try
+        {
+            var stderr = serve.StandardError.ReadToEndAsync();
+            string? line;
+            while ((line = await serve.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1))) is not null && !line.StartsWith("serving", StringComparison.Ordinal))
+            {
+            }
+            Assert.True(line is not null, $"serve ended: {(serve.HasExited ? await stderr : "")}");
+
+            using var http = new HttpClient();
+            var health = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/health"));
+            Assert.True(health.IsSuccessStatusCode, await health.Content.ReadAsStringAsync());
+            var apiPassword = Path.Combine(_cluster.Home, "pg", "api-password");
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(apiPassword));
+            var asApi = new NpgsqlConnectionStringBuilder(ConnectionUrl.ToConnectionString(_cluster.Url))
+            {
+                Username = "warehouse_api",
+                Password = File.ReadAllText(apiPassword).Trim(),
+                Pooling = false,
+            };
+            Assert.Equal("warehouse_api", await ScalarAsync(asApi.ConnectionString, "select current_user"));
+        }
+        finally
+        {
+            serve.Kill(entireProcessTree: true);
+            await serve.WaitForExitAsync();
+        }
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
