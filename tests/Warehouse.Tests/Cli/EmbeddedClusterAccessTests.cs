@@ -168,7 +168,11 @@ public sealed class EmbeddedClusterAccessTests : IClassFixture<EmbeddedClusterAc
             while ((line = await serve.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1))) is not null && !line.StartsWith("serving", StringComparison.Ordinal))
             {
             }
-            Assert.True(line is not null, $"serve ended: {(serve.HasExited ? await stderr : "")}");
+            if (line is null)
+            {
+                await serve.WaitForExitAsync();
+                Assert.Fail($"serve ended: {await stderr}");
+            }
 
             using var http = new HttpClient();
             var health = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/health"));
