@@ -35,7 +35,7 @@ internal static class DbCommand
                 return ExitCodes.Ok;
             }
             var embedded = Embedded();
-            Console.WriteLine(embedded.RunningUrl() is { } running ? $"running: {ConnectionUrl.Redact(running)}"
+            Console.WriteLine(embedded.RunningAddress() is { } running ? $"running: {running}"
                 : embedded.Exists ? $"stopped ({embedded.Root})" : "not created yet (./warehouse db start creates it)");
             return ExitCodes.Ok;
         });

@@ -101,8 +101,8 @@ public sealed class EmbeddedPostgres
         return true;
     }
 
-    /// <summary>The URL when the cluster is running, otherwise null.</summary>
-    public string? RunningUrl() => RunningPort() is int port ? UrlFor(port) : null;
+    /// <summary>The URL with its password masked when the cluster is running, otherwise null: for messages.</summary>
+    public string? RunningAddress() => RunningPort() is int port ? $"postgresql://{SuperUser}:***@127.0.0.1:{port}/{DatabaseName}" : null;
 
     public bool Exists => File.Exists(Path.Combine(DataDirectory, "PG_VERSION"));
 
@@ -213,8 +213,7 @@ public sealed class EmbeddedPostgres
         log?.WriteLine($"upgrading the embedded cluster in {DataDirectory} to password logins ({PasswordFile})");
         var password = ReadSecret(PasswordFile) ?? CreateSecret(PasswordFile);
         using var connection = Open(port, "postgres");
-        // The password is hex (CreateSecret): nothing in it needs quoting.
-        Execute(connection, $"alter role {SuperUser} with password '{password}'");
+        Execute(connection, $"alter role {SuperUser} with password '{password.Replace("'", "''", StringComparison.Ordinal)}'");
         var loadedBefore = (DateTime)Scalar(connection, "select pg_conf_load_time()")!;
         WriteHba(PostgresBinaries.Locate());
         Execute(connection, "select pg_reload_conf()");

@@ -197,10 +197,11 @@ public sealed class EmbeddedClusterAccessTests : IClassFixture<EmbeddedClusterAc
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Start_OfAClusterMadeBeforePasswords_UpgradesItInPlaceAndKeepsItsData(bool runningAlready)
+    public async Task DbUrl_OnAClusterMadeBeforePasswords_UpgradesItInPlaceAndKeepsItsData(bool runningAlready)
     {
         var home = Path.Combine(Path.GetTempPath(), $"warehouse-legacy-{Guid.NewGuid():N}");
-        var postgres = new EmbeddedPostgres(home, ["fsync=off"]);
+        var environment = new Dictionary<string, string> { ["WAREHOUSE_HOME"] = home };
+        var postgres = new EmbeddedPostgres(Path.Combine(home, "pg"), ["fsync=off"]);
         try
         {
             var url = postgres.Start();
@@ -212,15 +213,20 @@ public sealed class EmbeddedClusterAccessTests : IClassFixture<EmbeddedClusterAc
                 // as before: the trust rules let anyone in without a password
                 Assert.Equal("1000", await ScalarAsync($"Host=127.0.0.1;Port={port};Username=warehouse;Database=warehouse;Pooling=false",
                     "select count(*) from kept"));
+                var status = await Infrastructure.Cli.RunAsync(["db", "status"], environment);
+                Assert.True(status.ExitCode == 0, status.ToString());
+                Assert.Equal($"running: postgresql://warehouse:***@127.0.0.1:{port}/warehouse", status.Stdout.Trim());
             }
 
-            var upgraded = new EmbeddedPostgres(home, ["fsync=off"]).Start();
+            var upgraded = await Infrastructure.Cli.RunAsync(["db", "url"], environment);
 
+            Assert.True(upgraded.ExitCode == 0, upgraded.ToString());
+            Assert.Contains("upgrading the embedded cluster", upgraded.Stderr);
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(postgres.PasswordFile));
-            Assert.Equal("1000", await ScalarAsync(ConnectionUrl.ToConnectionString(upgraded), "select count(*) from kept"));
-            await Assert.ThrowsAnyAsync<NpgsqlException>(() => ScalarAsync(WithPassword(upgraded, null), "select 1"));
-            Assert.NotEqual(0, (await PsqlWithoutPasswordAsync(upgraded)).ExitCode);
-            Assert.Equal(EmbeddedPostgres.HbaConf, File.ReadAllText(Path.Combine(home, "data", "pg_hba.conf")));
+            Assert.Equal("1000", await ScalarAsync(ConnectionUrl.ToConnectionString(upgraded.Stdout.Trim()), "select count(*) from kept"));
+            await Assert.ThrowsAnyAsync<NpgsqlException>(() => ScalarAsync(WithPassword(upgraded.Stdout.Trim(), null), "select 1"));
+            Assert.NotEqual(0, (await PsqlWithoutPasswordAsync(upgraded.Stdout.Trim())).ExitCode);
+            Assert.Equal(EmbeddedPostgres.HbaConf, File.ReadAllText(Path.Combine(postgres.Root, "data", "pg_hba.conf")));
         }
         finally
         {
