@@ -14,7 +14,8 @@ internal static class DbCommand
         var start = new Command("start", "Create (on first use) and start the embedded cluster");
         start.SetAction(_ =>
         {
-            Console.WriteLine(Embedded().Start(Console.Error));
+            // The URL carries the generated password: `db url` prints it whole, for psql; here it is masked.
+            Console.WriteLine(ConnectionUrl.Redact(Embedded().Start(Console.Error)));
             return ExitCodes.Ok;
         });
 
@@ -34,12 +35,12 @@ internal static class DbCommand
                 return ExitCodes.Ok;
             }
             var embedded = Embedded();
-            Console.WriteLine(embedded.RunningUrl() is { } running ? $"running: {running}"
+            Console.WriteLine(embedded.RunningAddress() is { } running ? $"running: {running}"
                 : embedded.Exists ? $"stopped ({embedded.Root})" : "not created yet (./warehouse db start creates it)");
             return ExitCodes.Ok;
         });
 
-        var url = new Command("url", "Print the database URL (psql accepts it); starts the embedded cluster when needed");
+        var url = new Command("url", "Print the database URL with its password (psql accepts it); starts the embedded cluster when needed");
         url.SetAction(result =>
         {
             Console.WriteLine(DatabaseLocator.ExplicitUrl(result.GetValue(GlobalOptions.Database)) ?? Embedded().Start(Console.Error));

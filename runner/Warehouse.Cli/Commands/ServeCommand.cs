@@ -32,6 +32,11 @@ internal static class ServeCommand
             await HealthCheck.RequireCurrentAsync(owner, migrations, ct);
 
             var password = Environment.GetEnvironmentVariable(ApiRole.PasswordVariable);
+            if (string.IsNullOrEmpty(password) && DatabaseLocator.ExplicitUrl(result.GetValue(GlobalOptions.Database)) is null)
+            {
+                // The embedded cluster asks every login for a password: the role gets a generated one, kept in a file.
+                password = DatabaseLocator.Embedded(GlobalOptions.ProjectRoot).Secret("api-password");
+            }
             if (!string.IsNullOrEmpty(password))
             {
                 await ApiRole.SetPasswordAsync(owner, password, ct);

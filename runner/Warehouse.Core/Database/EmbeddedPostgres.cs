@@ -1,14 +1,16 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace Warehouse.Core.Database;
 
 /// <summary>
 /// A private PostgreSQL cluster in a folder (by default <c>.warehouse/pg</c> in the repository), created with initdb on
-/// first use and started on a free loopback port. Only loopback TCP is enabled and authentication is "trust", so the
-/// cluster is reachable by local processes only; use <c>--database</c> for anything shared.
+/// first use and started on a free loopback port. It listens on 127.0.0.1 only (no Unix socket) and asks every login for a
+/// password (SCRAM); the superuser's password is generated on creation and kept in <c>password</c> beside the data, mode
+/// 0600, so other users of the machine cannot log in. Use <c>--database</c> for anything shared.
 /// </summary>
 public sealed class EmbeddedPostgres
 {
@@ -29,6 +31,22 @@ public sealed class EmbeddedPostgres
     public string Root => _root;
     private string DataDirectory => Path.Combine(_root, "data");
     private string LogFile => Path.Combine(_root, "server.log");
+    private string HbaFile => Path.Combine(DataDirectory, "pg_hba.conf");
+
+    /// <summary>The superuser's generated password (mode 0600, readable by the user who runs the warehouse only).</summary>
+    public string PasswordFile => Path.Combine(_root, "password");
+
+    /// <summary>
+    /// The only logins accepted: password (SCRAM) over loopback TCP. No "local" line: the Unix socket is off
+    /// (unix_socket_directories = ''), so nothing can log in through it even when someone starts the server by hand.
+    /// </summary>
+    internal const string HbaConf = """
+        # Written by the warehouse runner: password (SCRAM) logins over loopback TCP only; the Unix socket is off.
+        # TYPE  DATABASE  USER  ADDRESS       METHOD
+        host    all       all   127.0.0.1/32  scram-sha-256
+        host    all       all   ::1/128       scram-sha-256
+
+        """;
 
     /// <summary>Starts the cluster when it is not running (creating it first when needed) and returns its URL.</summary>
     public string Start(TextWriter? log = null)
@@ -41,6 +59,10 @@ public sealed class EmbeddedPostgres
 
         if (RunningPort() is int running)
         {
+            if (NeedsUpgrade)
+            {
+                Upgrade(running, log);
+            }
             return UrlFor(running);
         }
 
@@ -57,6 +79,10 @@ public sealed class EmbeddedPostgres
             throw new WarehouseException($"PostgreSQL did not start: {LastLogLine() ?? result.Output.Trim()} (log: {LogFile})");
         }
 
+        if (NeedsUpgrade)
+        {
+            Upgrade(port, log);
+        }
         EnsureDatabase(port);
         return UrlFor(port);
     }
@@ -75,12 +101,32 @@ public sealed class EmbeddedPostgres
         return true;
     }
 
-    /// <summary>The URL when the cluster is running, otherwise null.</summary>
-    public string? RunningUrl() => RunningPort() is int port ? UrlFor(port) : null;
+    /// <summary>The URL with its password masked when the cluster is running, otherwise null: for messages.</summary>
+    public string? RunningAddress() => RunningPort() is int port ? $"postgresql://{SuperUser}:***@127.0.0.1:{port}/{DatabaseName}" : null;
 
     public bool Exists => File.Exists(Path.Combine(DataDirectory, "PG_VERSION"));
 
-    private static string UrlFor(int port) => $"postgresql://{SuperUser}@127.0.0.1:{port}/{DatabaseName}";
+    private string UrlFor(int port) => $"postgresql://{SuperUser}:{Uri.EscapeDataString(Password())}@127.0.0.1:{port}/{DatabaseName}";
+
+    /// <summary>
+    /// A generated secret kept beside the superuser's password (mode 0600), created on first use; e.g. the password the
+    /// API's role gets on this cluster, which asks every login for one.
+    /// </summary>
+    public string Secret(string name)
+    {
+        var path = Path.Combine(_root, name);
+        return ReadSecret(path) ?? CreateSecret(path);
+    }
+
+    private string Password() =>
+        ReadSecret(PasswordFile) ?? throw new WarehouseException(
+            $"the embedded cluster's password file {PasswordFile} is missing; restore it, or move {_root} away to start afresh");
+
+    /// <summary>
+    /// A cluster whose pg_hba.conf is not the runner's, such as one made before passwords (trust authentication, no
+    /// password file): its users have data in it, so it is upgraded in place rather than re-created.
+    /// </summary>
+    private bool NeedsUpgrade => !File.Exists(HbaFile) || File.ReadAllText(HbaFile) != HbaConf;
 
     /// <summary>Reads the port from postmaster.pid (line 4) when the postmaster it names is alive.</summary>
     private int? RunningPort()
@@ -119,13 +165,28 @@ public sealed class EmbeddedPostgres
         log?.WriteLine($"creating PostgreSQL cluster in {DataDirectory}");
         Directory.CreateDirectory(_root);
         binaries.PrepareDirectory(_root);
-        // C collation: text sorts byte-wise, several times faster than a linguistic collation for the session sort.
-        var result = binaries.Run("initdb", ["-D", DataDirectory, "-U", SuperUser, "-E", "UTF8", "--locale=C",
-            "--auth=trust", "--no-instructions"]);
+        var password = ReadSecret(PasswordFile) ?? CreateSecret(PasswordFile);
+        // initdb reads the password from a file; when it runs as the server user it cannot read ours (mode 0600, the
+        // runner's), so it gets a copy of its own for the moment it runs.
+        var initdbPassword = Path.Combine(_root, $"initdb-password.{Environment.ProcessId}");
+        WriteNew(initdbPassword, password);
+        (int ExitCode, string Output) result;
+        try
+        {
+            binaries.GiveToServerUser(initdbPassword);
+            // C collation: text sorts byte-wise, several times faster than a linguistic collation for the session sort.
+            result = binaries.Run("initdb", ["-D", DataDirectory, "-U", SuperUser, "-E", "UTF8", "--locale=C",
+                "--auth=scram-sha-256", $"--pwfile={initdbPassword}", "--no-instructions"]);
+        }
+        finally
+        {
+            File.Delete(initdbPassword);
+        }
         if (result.ExitCode != 0)
         {
             throw new WarehouseException($"initdb failed: {LastNonEmptyLine(result.Output)}");
         }
+        WriteHba(binaries);
         // Settings for an analytics workload on one machine: large sorts in memory, few checkpoints during bulk loads.
         File.AppendAllText(Path.Combine(DataDirectory, "postgresql.auto.conf"), """
             shared_buffers = '512MB'
@@ -143,18 +204,144 @@ public sealed class EmbeddedPostgres
         binaries.GiveToServerUser(Path.Combine(DataDirectory, "postgresql.auto.conf"));
     }
 
-    private static void EnsureDatabase(int port)
+    /// <summary>
+    /// Gives the superuser a password (generated, or the one already in the file) and replaces pg_hba.conf with the
+    /// runner's, then waits until the server has re-read it. Runs while the old rules still let the runner in.
+    /// </summary>
+    private void Upgrade(int port, TextWriter? log)
     {
-        using var connection = new Npgsql.NpgsqlConnection(
-            $"Host=127.0.0.1;Port={port};Username={SuperUser};Database=postgres;Pooling=false");
-        connection.Open();
+        log?.WriteLine($"upgrading the embedded cluster in {DataDirectory} to password logins ({PasswordFile})");
+        var password = ReadSecret(PasswordFile) ?? CreateSecret(PasswordFile);
+        using var connection = Open(port, "postgres");
+        Execute(connection, $"alter role {SuperUser} with password '{password.Replace("'", "''", StringComparison.Ordinal)}'");
+        var loadedBefore = (DateTime)Scalar(connection, "select pg_conf_load_time()")!;
+        WriteHba(PostgresBinaries.Locate());
+        Execute(connection, "select pg_reload_conf()");
+        // The reload is asynchronous; a new session's pg_conf_load_time is the postmaster's, which moves once it has
+        // read the new pg_hba.conf.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            using var probe = Open(port, "postgres");
+            if ((DateTime)Scalar(probe, "select pg_conf_load_time()")! > loadedBefore)
+            {
+                break;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new WarehouseException($"the embedded cluster did not reload {HbaFile} within 30 s (log: {LogFile})");
+            }
+            Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>
+    /// Creates the warehouse database when missing. CONNECT on the cluster's own databases (postgres, template1) is
+    /// revoked from PUBLIC: only the superuser needs them, and the API's role must reach the warehouse databases only.
+    /// </summary>
+    private void EnsureDatabase(int port)
+    {
+        using var connection = Open(port, "postgres");
         using var exists = new Npgsql.NpgsqlCommand("select 1 from pg_database where datname = @name", connection);
         exists.Parameters.AddWithValue("name", DatabaseName);
         if (exists.ExecuteScalar() is null)
         {
-            using var create = new Npgsql.NpgsqlCommand($"create database {DatabaseName}", connection);
-            create.ExecuteNonQuery();
+            Execute(connection, $"create database {DatabaseName}");
         }
+        Execute(connection, "revoke connect on database postgres, template1 from public");
+    }
+
+    private Npgsql.NpgsqlConnection Open(int port, string database)
+    {
+        var connection = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = port,
+            Username = SuperUser,
+            Password = Password(),
+            Database = database,
+            Pooling = false,
+        }.ConnectionString);
+        try
+        {
+            connection.Open();
+            return connection;
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.InvalidPassword)
+        {
+            connection.Dispose();
+            throw new WarehouseException(
+                $"the embedded cluster refused the password in {PasswordFile} ({e.MessageText}); restore the file, or move {_root} away to start afresh");
+        }
+    }
+
+    private static void Execute(Npgsql.NpgsqlConnection connection, string sql)
+    {
+        using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(Npgsql.NpgsqlConnection connection, string sql)
+    {
+        using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return command.ExecuteScalar();
+    }
+
+    private void WriteHba(PostgresBinaries binaries)
+    {
+        // Overwriting keeps the owner and mode the server gave the file; a new file is handed over below.
+        File.WriteAllText(HbaFile, HbaConf);
+        binaries.GiveToServerUser(HbaFile);
+    }
+
+    /// <summary>The secret in a file, or null when there is none; loosened permissions are put back to 0600.</summary>
+    internal static string? ReadSecret(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~(UnixFileMode.UserRead | UnixFileMode.UserWrite)) != 0)
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return File.ReadAllText(path).Trim() is { Length: > 0 } secret ? secret : null;
+    }
+
+    /// <summary>
+    /// Generates a secret (32 random bytes as hex: safe in URLs and SQL literals) into a new file of mode 0600, created
+    /// under a temporary name and moved into place so no reader ever sees half of it.
+    /// </summary>
+    internal static string CreateSecret(string path)
+    {
+        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var temporary = $"{path}.{Environment.ProcessId}.tmp";
+        WriteNew(temporary, secret);
+        try
+        {
+            File.Move(temporary, path, overwrite: false);
+            return secret;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // another process made it first: use theirs, so both agree with what the server was given
+            File.Delete(temporary);
+            return ReadSecret(path)!;
+        }
+    }
+
+    /// <summary>Writes a new file that only its owner can read: the mode is set at creation, never loosened after.</summary>
+    private static void WriteNew(string path, string text)
+    {
+        File.Delete(path); // a leftover of a killed run: CreateNew below then sets the mode afresh
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        using var stream = new FileStream(path, options);
+        using var writer = new StreamWriter(stream);
+        writer.Write(text);
     }
 
     private static int FreeLoopbackPort()

@@ -190,29 +190,48 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
     private async Task ApplyAsync(NpgsqlConnection connection, MigrationScript script, TextWriter log, CancellationToken ct)
     {
         var text = MigrationSource.ResolveVariables(script.Text, script.FileName, _dialect.VariablesWith(options.Variables));
-        var statements = SqlStatementSplitter.Split(text);
         var stopwatch = Stopwatch.StartNew();
-        await using (var transaction = await connection.BeginTransactionAsync(ct))
+        // A script's WARNING is meant for the operator (e.g. a privilege only the owner can change): pass it on.
+        void Warn(object sender, NpgsqlNoticeEventArgs e)
         {
-            foreach (var statement in statements)
+            if (e.Notice.InvariantSeverity == "WARNING")
             {
-                try
-                {
-                    await using var command = new NpgsqlCommand(statement.Sql, connection, transaction);
-                    await command.ExecuteNonQueryAsync(ct);
-                }
-                catch (PostgresException e)
-                {
-                    await transaction.RollbackAsync(CancellationToken.None);
-                    await RecordAsync(connection, null, script, stopwatch.ElapsedMilliseconds, success: false, CancellationToken.None);
-                    var line = statement.StartLine + (e.Position > 0 ? statement.Sql.AsSpan(0, Math.Min(e.Position - 1, statement.Sql.Length)).Count('\n') : 0);
-                    throw new WarehouseException($"{script.FileName}:{line}: {e.MessageText} (SQLSTATE {e.SqlState}); the script was rolled back", e);
-                }
+                log.WriteLine($"warning: {script.FileName}: {e.Notice.MessageText}");
             }
-            await RecordAsync(connection, transaction, script, stopwatch.ElapsedMilliseconds, success: true, ct);
-            await transaction.CommitAsync(ct);
+        }
+        connection.Notice += Warn;
+        try
+        {
+            await ApplyStatementsAsync(connection, script, SqlStatementSplitter.Split(text), stopwatch, ct);
+        }
+        finally
+        {
+            connection.Notice -= Warn;
         }
         log.WriteLine($"applied {script.FileName} ({stopwatch.ElapsedMilliseconds} ms)");
+    }
+
+    private async Task ApplyStatementsAsync(NpgsqlConnection connection, MigrationScript script,
+        IReadOnlyList<SqlStatement> statements, Stopwatch stopwatch, CancellationToken ct)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        foreach (var statement in statements)
+        {
+            try
+            {
+                await using var command = new NpgsqlCommand(statement.Sql, connection, transaction);
+                await command.ExecuteNonQueryAsync(ct);
+            }
+            catch (PostgresException e)
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+                await RecordAsync(connection, null, script, stopwatch.ElapsedMilliseconds, success: false, CancellationToken.None);
+                var line = statement.StartLine + (e.Position > 0 ? statement.Sql.AsSpan(0, Math.Min(e.Position - 1, statement.Sql.Length)).Count('\n') : 0);
+                throw new WarehouseException($"{script.FileName}:{line}: {e.MessageText} (SQLSTATE {e.SqlState}); the script was rolled back", e);
+            }
+        }
+        await RecordAsync(connection, transaction, script, stopwatch.ElapsedMilliseconds, success: true, ct);
+        await transaction.CommitAsync(ct);
     }
 
     private async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, MigrationScript script,

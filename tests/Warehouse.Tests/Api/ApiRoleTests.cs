@@ -53,6 +53,68 @@ public sealed class ApiRoleTests : IAsyncLifetime
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
     }
 
+    [Theory]
+    [InlineData("create temporary table mine (id int)")]
+    [InlineData("select lo_create(0)")]
+    [InlineData("select lo_creat(-1)")]
+    [InlineData("select lo_from_bytea(0, 'x')")]
+    public async Task Role_CannotCreateTemporaryTablesOrLargeObjects(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_reader);
+        await connection.OpenAsync(); // it may connect and read: the refusal below is about the statement
+        await using var read = new NpgsqlCommand("select count(*) from marts.order_metrics", connection);
+        await read.ExecuteScalarAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
+
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+    }
+
+    [Fact]
+    public async Task Role_CannotConnectToTheClustersOtherDatabases()
+    {
+        var other = new NpgsqlConnectionStringBuilder(_reader) { Database = "postgres" }.ConnectionString;
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => TestDatabase.ExecuteAsync(other, "select 1"));
+
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+    }
+
+    [Fact]
+    public async Task Migrate_ByAUserWhoIsNeitherOwnerNorSuperuser_WarnsWhatTheOwnerMustRun()
+    {
+        // such a user cannot take CONNECT and TEMPORARY from PUBLIC, nor EXECUTE on lo_create: the migration says so
+        // instead of pretending the role was restricted
+        var database = await TestDatabase.CreateEmptyAsync("apirolenotowner");
+        var name = new NpgsqlConnectionStringBuilder(database).Database!;
+        var migrator = $"m_{Guid.NewGuid():N}";
+        await TestDatabase.ExecuteAsync(_owner, $"create role {migrator} login createrole password 'pw'");
+        try
+        {
+            await TestDatabase.ExecuteAsync(_owner, $"grant create on database {name} to {migrator}");
+            var asMigrator = new NpgsqlConnectionStringBuilder(database) { Username = migrator, Password = "pw", Pooling = false }.ConnectionString;
+            var log = new StringWriter();
+
+            await new MigrationRunner(asMigrator, new MigrationOptions { Directory = TestDatabase.MigrationsDirectory }).MigrateAsync(log);
+
+            Assert.Contains($"warning: V0110__api_role_least_privilege.sql: warehouse_api can still connect to and create temporary tables in database {name}", log.ToString());
+            Assert.Contains("warning: V0110__api_role_least_privilege.sql: warehouse_api can still create large objects", log.ToString());
+        }
+        finally
+        {
+            await TestDatabase.ExecuteAsync(TestDatabase.For(name), $"drop owned by {migrator}");
+            await TestDatabase.ExecuteAsync(_owner, $"drop owned by {migrator}; drop role {migrator}");
+        }
+    }
+
+    [Fact]
+    public async Task Owner_StillCreatesTemporaryTables()
+    {
+        // the loader and the refresh create temporary tables as the migrating user
+        await TestDatabase.ExecuteAsync(_owner, "create temporary table mine (id int)");
+    }
+
     [Fact]
     public async Task Role_CannotInsertIntoAMartView()
     {
@@ -84,21 +146,15 @@ public sealed class ApiRoleTests : IAsyncLifetime
     [Fact]
     public async Task SetPassword_QuotesTheValueAndTheRoleThenAuthenticatesWithIt()
     {
-        const string password = "it's a \"secret\"; drop role warehouse_api; --";
-        try
-        {
-            await ApiRole.SetPasswordAsync(_owner, password);
+        // the role is cluster-wide and other classes log in with ApiTestData.ApiPassword at the same time: set that one
+        // (quotes, a semicolon, a comment), never another
+        await ApiRole.SetPasswordAsync(_owner, ApiTestData.ApiPassword);
 
-            var stored = await TestDatabase.ScalarAsync<bool>(_owner,
-                "select rolpassword is not null from pg_authid where rolname = 'warehouse_api'");
-            Assert.True(stored);
-            Assert.Equal(1L, await TestDatabase.ScalarAsync<long>(ApiRole.ConnectionString(_owner, password), "select count(*) from marts.order_metrics"));
-        }
-        finally
-        {
-            // the role is cluster-wide: leave it as the other tests expect it (trust auth, no password)
-            await TestDatabase.ExecuteAsync(_owner, "alter role warehouse_api with password null");
-        }
+        var stored = await TestDatabase.ScalarAsync<string>(_owner, "select rolpassword from pg_authid where rolname = 'warehouse_api'");
+        Assert.StartsWith("SCRAM-SHA-256$", stored);
+        Assert.Equal(1L, await TestDatabase.ScalarAsync<long>(ApiRole.ConnectionString(_owner, ApiTestData.ApiPassword), "select count(*) from marts.order_metrics"));
+        var wrong = await Assert.ThrowsAsync<PostgresException>(() => TestDatabase.ScalarAsync<long>(ApiRole.ConnectionString(_owner, "not it"), "select 1"));
+        Assert.Equal(PostgresErrorCodes.InvalidPassword, wrong.SqlState);
     }
 
     [Fact]

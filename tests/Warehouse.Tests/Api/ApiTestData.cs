@@ -22,14 +22,22 @@ public static class ApiTestData
     {
         // TestDatabase cuts the generated name to 48 characters, so it needs a prefix of at least 14
         var db = await TestDatabase.CreateMigratedAsync(prefix + "warehouseapi");
+        // The test cluster asks every login for a password; the role is cluster-wide, so every class sets the same one.
+        await ApiRole.SetPasswordAsync(db, ApiPassword);
         await TestDatabase.ExecuteAsync(db, Sql());
         // The marts read materialised tables: build them from the staging rows just written.
         await new Warehouse.Core.Refresh.Refresher(db).RefreshAsync(new Warehouse.Core.Refresh.RefreshOptions { Full = true });
         return db;
     }
 
+    /// <summary>
+    /// The API role's password in the tests: quotes, a semicolon and a comment, so every class that sets it also checks
+    /// that <see cref="ApiRole.SetPasswordAsync"/> quotes it.
+    /// </summary>
+    public const string ApiPassword = "it's a \"secret\"; drop role warehouse_api; --";
+
     /// <summary>The API's connection: the read-only role, on the same server and database.</summary>
-    public static string ApiConnectionString(string ownerConnectionString) => ApiRole.ConnectionString(ownerConnectionString, password: null);
+    public static string ApiConnectionString(string ownerConnectionString) => ApiRole.ConnectionString(ownerConnectionString, ApiPassword);
 
     private static string Sql()
     {

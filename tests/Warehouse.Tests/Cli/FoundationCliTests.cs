@@ -99,7 +99,7 @@ public sealed class FoundationCliTests : IDisposable
         {
             var url = await Infrastructure.Cli.RunAsync(["db", "url"], environment);
             Assert.True(url.ExitCode == 0, url.ToString());
-            Assert.Matches(@"^postgresql://warehouse@127\.0\.0\.1:\d+/warehouse$", url.Stdout.Trim());
+            Assert.Matches(@"^postgresql://warehouse:[0-9a-f]{64}@127\.0\.0\.1:\d+/warehouse$", url.Stdout.Trim());
 
             var psql = Process.Start(new ProcessStartInfo("psql", [url.Stdout.Trim(), "-tAc", "show lc_collate"]) { RedirectStandardOutput = true })!;
             var collation = (await psql.StandardOutput.ReadToEndAsync()).Trim();

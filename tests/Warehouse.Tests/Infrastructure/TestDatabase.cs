@@ -71,6 +71,7 @@ public static class TestDatabase
                 _templateReady = true;
             }
             await AdminExecuteAsync($"create database {name} template {TemplateName}");
+            await CopyDatabasePrivilegesAsync(TemplateName, name);
         }
         finally
         {
@@ -106,6 +107,27 @@ public static class TestDatabase
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
     }
+
+    /// <summary>
+    /// CREATE DATABASE ... TEMPLATE copies the contents but not the database's own privileges (CONNECT, TEMPORARY),
+    /// which the migrations restrict (V0110): the copy gets the template's grants, as if it had been migrated itself.
+    /// </summary>
+    private static async Task CopyDatabasePrivilegesAsync(string from, string to) => await AdminExecuteAsync($$"""
+        do $$
+        declare
+            privilege record;
+        begin
+            execute format('revoke all on database %I from public', '{{to}}');
+            for privilege in
+                select acl.privilege_type, case when acl.grantee = 0 then 'public' else acl.grantee::regrole::text end as grantee
+                from pg_database, aclexplode(coalesce(datacl, acldefault('d', datdba))) as acl
+                where datname = '{{from}}'
+            loop
+                execute format('grant %s on database %I to %s', privilege.privilege_type, '{{to}}', privilege.grantee);
+            end loop;
+        end
+        $$
+        """);
 
     private static async Task AdminExecuteAsync(string sql) => await ExecuteAsync(For("postgres"), sql);
 

@@ -604,6 +604,24 @@ alter default privileges in schema marts grant select on tables to warehouse_api
 grant usage on schema warehouse to warehouse_api;
 grant select on warehouse.schema_history to warehouse_api;
 
+-- V0110__api_role_least_privilege.redshift.sql (checksum <scrubbed>)
+-- Redshift variant of the API role's least privilege (see the .sql): Redshift has no CONNECT privilege (a user may
+-- connect to any database of the cluster) and no large objects, so only TEMPORARY applies. PUBLIC loses it on this
+-- database and the migrating user, whose loads and refreshes create temporary tables, gets it by name. Without DO
+-- blocks the dynamic statements run in a throwaway procedure, as in V0100.
+
+create or replace procedure warehouse.restrict_api_user()
+as $$
+begin
+    execute 'revoke temporary on database ' || quote_ident(current_database()) || ' from public';
+    execute 'grant temporary on database ' || quote_ident(current_database()) || ' to ' || quote_ident(current_user);
+end;
+$$ language plpgsql;
+
+call warehouse.restrict_api_user();
+
+drop procedure warehouse.restrict_api_user();
+
 -- R__10_core_events.sql (checksum <scrubbed>)
 -- core.events: every source's rows in one shape, the only reader of the staging source tables.
 -- The cascade drops the views built on this one; the runner re-applies every later repeatable after this one runs,
@@ -1779,4 +1797,4 @@ comment on column marts.daily_sessions.users is 'Distinct users with a session s
 comment on column marts.daily_sessions.events is 'Events in those sessions (including any after midnight).';
 comment on column marts.daily_sessions.median_duration_seconds is 'Median session duration in seconds (percentile_cont(0.5)).';
 
--- dry run: 25 script(s) would be applied; nothing was changed
+-- dry run: 26 script(s) would be applied; nothing was changed
