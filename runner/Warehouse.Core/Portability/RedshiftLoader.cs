@@ -52,7 +52,7 @@ public sealed class RedshiftLoader(string connectionString, IAmazonS3 s3, S3Targ
         var stopwatch = Stopwatch.StartNew();
         var fileName = Path.GetFileName(path);
         var source = SourceOf(path);
-        var plan = RedshiftCopy.Plan(target, source, fileName, FileHash.Sha256(path));
+        var plan = RedshiftCopy.Plan(target, source, fileName, LoadIdentity.OfAvroFile(path).Hash);
         var statements = new List<string>();
 
         await using var connection = await Connections.OpenAsync(connectionString, ct);

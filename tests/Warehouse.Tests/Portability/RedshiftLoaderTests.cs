@@ -80,7 +80,8 @@ public sealed partial class RedshiftLoaderTests(S3rverServer s3) : IClassFixture
     private RedshiftLoader Loader(string db, IAmazonS3 client, S3Target target, IRedshiftCopyExecutor? copy = null, TextWriter? log = null) =>
         new(db, client, target, copy ?? new PostgresCopyStandIn(client), log ?? TextWriter.Null) { FirstBackoff = TimeSpan.FromMilliseconds(10) };
 
-    private static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+    /// <summary>What a converted file is known by: the hash of the raw text it was converted from.</summary>
+    private static string Sha256(string path) => LoadIdentity.OfAvroFile(path).Hash;
 
     private static Task<long> CountAsync(string db, string sql) => TestDatabase.ScalarAsync<long>(db, sql);
 
@@ -147,6 +148,24 @@ public sealed partial class RedshiftLoaderTests(S3rverServer s3) : IClassFixture
         Assert.Equal(uploadedAt, (await client.GetObjectMetadataAsync("again", $"landing/http_log/{Sha256(file)}.avro")).LastModified);
         Assert.Equal(2, await CountAsync(db, "select count(*) from staging.http_log_avro"));
         Assert.Equal(1, await CountAsync(db, "select count(*) from staging.loaded_files"));
+    }
+
+    [Fact]
+    public async Task Load_AnotherConversionOfTheSameRawFile_NeitherUploadsNorLoads()
+    {
+        var db = await DatabaseAsync(nameof(Load_AnotherConversionOfTheSameRawFile_NeitherUploadsNorLoads));
+        var target = await BucketAsync("reconverted");
+        var first = Path.Combine(_folder, "first.avro");
+        File.Move(TwoRequests(), first);
+        var again = TwoRequests(); // converted anew: other sync markers, other bytes, the same raw text
+        using var client = s3.Client();
+
+        await Loader(db, client, target).LoadAsync(first);
+        var second = await Loader(db, client, target).LoadAsync(again);
+
+        Assert.NotEqual(File.ReadAllBytes(first), File.ReadAllBytes(again));
+        Assert.True(second.Load.AlreadyLoaded);
+        Assert.Equal(2, await CountAsync(db, "select count(*) from staging.http_log_avro"));
     }
 
     [Fact]
