@@ -41,6 +41,10 @@ internal static class RunCommand
             var connection = GlobalOptions.ConnectionString(result);
             var summary = await new RunPipeline(connection, Console.Out, new ConsoleProgress()).RunAsync(options, ct);
             Print(summary);
+            if (summary.ExpectedDirectory is { } expectedDirectory)
+            {
+                VerifyCommand.WarnAboutUnknownFiles(expectedDirectory);
+            }
             var verified = summary.Verification is null || VerifyCommand.Report(summary.Verification, Console.Out);
             return verified ? ExitCodes.Ok : ExitCodes.CheckFailed;
         });

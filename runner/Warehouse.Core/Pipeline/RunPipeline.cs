@@ -157,6 +157,7 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
         {
             progress.Stage("verify");
             summary.Verification = await new MartVerifier(connectionString).VerifyAsync(expected, ct);
+            summary.ExpectedDirectory = expected;
             EndStage("verify");
         }
         return summary;

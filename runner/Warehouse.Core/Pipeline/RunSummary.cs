@@ -29,6 +29,8 @@ public sealed class RunSummary
     /// <summary>The refresh as a whole (its buckets and their steps).</summary>
     public Refresh.RefreshResult? Refresh { get; set; }
     public IReadOnlyList<MartComparison>? Verification { get; set; }
+    /// <summary>The folder of expected mart CSVs the marts were verified against (null: not verified).</summary>
+    public string? ExpectedDirectory { get; set; }
     /// <summary>Remote objects already in the load manifest: neither read nor converted again.</summary>
     public List<string> AlreadyLoadedRemote { get; } = [];
     /// <summary>The data profile of every source after the run (see <c>warehouse profile</c>).</summary>
