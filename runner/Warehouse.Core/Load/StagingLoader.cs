@@ -174,7 +174,10 @@ public sealed class StagingLoader(string connectionString)
         }
         await RecordAsync(connection, transaction, identity, MappingSource, added, loadId, ct);
         await transaction.CommitAsync(ct);
-        return new LoadResult(fileName, MappingSource, added, AlreadyLoaded: false, stopwatch.Elapsed);
+        return new LoadResult(fileName, MappingSource, added, AlreadyLoaded: false, stopwatch.Elapsed)
+        {
+            DuplicateLines = pairs.Count - pairs.Distinct().Count(),
+        };
     }
 
     /// <summary>Reads and checks the mapping CSV; a malformed row is an error naming its line (the mapping is small and exact).</summary>
