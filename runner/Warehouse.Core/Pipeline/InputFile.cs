@@ -71,15 +71,20 @@ public sealed class InputFile
 /// <summary>Recognises input files by name (a trailing .gz is decompressed while streaming).</summary>
 public static partial class InputDiscovery
 {
-    private static readonly (Regex Pattern, InputKind Kind, string? Format)[] Rules =
+    // Each rule's Names is its pattern as a user reads it (what a run reports as expected when nothing matches).
+    private static readonly (Regex Pattern, InputKind Kind, string? Format, string Names)[] Rules =
     [
-        (HttpLog(), InputKind.Raw, "http-log"),
-        (Mapping(), InputKind.Mapping, null),
-        (Webshop(), InputKind.Raw, "webshop-events"),
-        (Device(), InputKind.Raw, "device-events"),
-        (Clickstream(), InputKind.Raw, "clickstream-csv"),
-        (Avro(), InputKind.Avro, null),
+        (HttpLog(), InputKind.Raw, "http-log", "http_log*.txt"),
+        (Mapping(), InputKind.Mapping, null, "campaign_reward_mapping*.csv"),
+        (Webshop(), InputKind.Raw, "webshop-events", "webshop_events*.jsonl, events*.json"),
+        (Device(), InputKind.Raw, "device-events", "device_events*.jsonl"),
+        (Clickstream(), InputKind.Raw, "clickstream-csv", "clickstream*.csv"),
+        (Avro(), InputKind.Avro, null, "*.avro"),
     ];
+
+    /// <summary>The recognised names, for messages: <c>http_log*.txt, ..., *.avro (raw files and the mapping also as .gz)</c>.</summary>
+    public static string RecognisedNames =>
+        string.Join(", ", Rules.Select(r => r.Names)) + " (raw files and the mapping also as .gz)";
 
     /// <summary>True for http://, https:// and s3:// inputs.</summary>
     public static bool IsRemote(string input) =>
@@ -126,7 +131,7 @@ public static partial class InputDiscovery
     private static (InputKind, string?) KindOf(string name)
     {
         var plain = name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? name[..^3] : name;
-        foreach (var (pattern, kind, format) in Rules)
+        foreach (var (pattern, kind, format, _) in Rules)
         {
             if (pattern.IsMatch(plain) && !(kind == InputKind.Avro && plain != name))
             {

@@ -14,6 +14,8 @@ public sealed class RunSummary
     public List<(string Stage, TimeSpan Elapsed)> Stages { get; } = [];
     public List<string> Skipped { get; } = [];
     public List<ConvertedFile> Converted { get; } = [];
+    /// <summary>Converted files that rejected more than <see cref="RunOptions.MaxRejectRate"/> of their lines: not loaded.</summary>
+    public List<ConvertedFile> OverRejectLimit { get; } = [];
     public List<Load.LoadResult> Loaded { get; } = [];
     public Dictionary<string, long> StagingRows { get; } = [];
     public Dictionary<string, long> Sessions { get; } = [];
