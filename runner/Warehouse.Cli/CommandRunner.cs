@@ -52,7 +52,8 @@ internal static class CommandRunner
         }
         catch (Exception e) when (Unwrap(e) is WarehouseException user)
         {
-            await ErrorAsync($"error: {user.Message}");
+            // A message of several lines (several problems found at once) gets "error: " on each.
+            await ErrorAsync(string.Join('\n', user.Message.Split('\n').Select(line => $"error: {line}")));
             return ExitCodes.Failed;
         }
         catch (OperationCanceledException)

@@ -190,10 +190,9 @@ public sealed class StagingLoader(string connectionString)
     public static List<(string Campaign, string Reward)> ReadMapping(TextReader reader, string fileName)
     {
         var pairs = new List<(string, string)>();
-        var header = reader.ReadLine()?.Trim().TrimStart('\uFEFF');
-        if (header != "campaign_id,reward_id")
+        if (MappingHeaderProblem(fileName, reader.ReadLine()) is { } problem)
         {
-            throw new WarehouseException($"{fileName}:1: expected the header 'campaign_id,reward_id', found '{header}'");
+            throw new WarehouseException(problem);
         }
         var lineNumber = 1;
         while (reader.ReadLine() is { } line)
@@ -211,6 +210,14 @@ public sealed class StagingLoader(string connectionString)
             pairs.Add((parts[0].Trim(), parts[1].Trim()));
         }
         return pairs;
+    }
+
+    /// <summary>Null when <paramref name="header"/> (line 1 of a mapping file; null: the file is empty) is the mapping's header.</summary>
+    public static string? MappingHeaderProblem(string fileName, string? header)
+    {
+        const string Expected = "campaign_id,reward_id";
+        var found = header?.Trim().TrimStart('\uFEFF') ?? "";
+        return found == Expected ? null : Pipeline.InputHeaders.Problem(fileName, Expected, found);
     }
 
     private static bool IsId(string value) => value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');

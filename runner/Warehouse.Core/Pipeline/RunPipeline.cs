@@ -82,6 +82,11 @@ public sealed class RunPipeline(string connectionString, TextWriter log, IRunPro
             throw new WarehouseException($"no recognised input in {options.InputDirectory} ({found}): expected {InputDiscovery.RecognisedNames}");
         }
         summary.Skipped.AddRange(skipped);
+        // Every header is checked before anything is migrated or loaded, and every problem is reported at once.
+        if (InputHeaders.Problems(inputs) is { Count: > 0 } problems)
+        {
+            throw new WarehouseException(string.Join('\n', problems));
+        }
 
         progress.Stage("migrate");
         await new MigrationRunner(connectionString, options.Migrations).MigrateAsync(log, dryRun: false, ct);

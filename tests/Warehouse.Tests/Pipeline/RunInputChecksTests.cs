@@ -70,6 +70,30 @@ public sealed class RunInputChecksTests : IDisposable
         Assert.Equal(0, await TestDatabase.ScalarAsync<long>(db, "select count(*) from staging.device_events"));
     }
 
+    [Fact]
+    public async Task Run_WithSeveralWrongHeaders_ReportsEveryOneInOneStyleBeforeLoadingAnything()
+    {
+        var db = await TestDatabase.CreateEmptyAsync(nameof(Run_WithSeveralWrongHeaders_ReportsEveryOneInOneStyleBeforeLoadingAnything));
+        File.Copy(Path.Combine(Sample, "http_log.txt"), Path.Combine(_input, "http_log.txt"));
+        File.WriteAllText(Path.Combine(_input, "clickstream.csv"), "userId,ip\nu1,10.0.0.1\n");
+        File.WriteAllText(Path.Combine(_input, "campaign_reward_mapping.csv"), "campaign,reward\n10,100\n");
+        File.WriteAllText(Path.Combine(_input, "broken.avro"), "not an Avro file at all\n");
+        File.Copy(Path.Combine(TestDatabase.SharedData, "avro", "weather.avro"), Path.Combine(_input, "weather.avro"));
+
+        var result = await RunAsync(db, "--input", _input);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var avro = "expected header 'an Avro container of warehouse.raw.HttpLogRequest or warehouse.raw.WebshopEvent or " +
+            "warehouse.raw.DeviceEvent or warehouse.raw.ClickstreamEvent', found ";
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        Assert.StartsWith($"error: broken.avro:1: {avro}'", lines[0]);
+        Assert.Equal("error: campaign_reward_mapping.csv:1: expected header 'campaign_id,reward_id', found 'campaign,reward'", lines[1]);
+        Assert.Equal("error: clickstream.csv:1: expected header 'ip,original_timestamp,productId,userAgent,userId', found 'userId,ip'", lines[2]);
+        Assert.Equal($"error: weather.avro:1: {avro}'record test.Weather'", lines[3]);
+        Assert.Equal(0, await TestDatabase.ScalarAsync<long>(db, "select count(*) from information_schema.schemata where schema_name = 'staging'"));
+    }
+
     [Theory]
     [InlineData("150%")]
     [InlineData("-0.1")]
