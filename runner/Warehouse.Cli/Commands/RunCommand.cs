@@ -39,7 +39,14 @@ internal static class RunCommand
                 Remote = RemoteCli.Options(result),
                 MaxRejectRate = result.GetValue(MaxRejectRate),
             };
-            var connection = GlobalOptions.ConnectionString(result);
+            // The bundled sample (no --input) goes into a database of its own in the embedded cluster, so its fixtures
+            // verify whatever the user loaded into the default one; a named --database is used as given.
+            var sample = result.GetValue(input) is null;
+            var connection = GlobalOptions.ConnectionString(result, sample ? EmbeddedPostgres.SampleDatabaseName : EmbeddedPostgres.DatabaseName);
+            if (sample && DatabaseLocator.ExplicitUrl(result.GetValue(GlobalOptions.Database)) is null)
+            {
+                Console.WriteLine($"the bundled sample, into database {EmbeddedPostgres.SampleDatabaseName} (run --input DIR loads into {EmbeddedPostgres.DatabaseName})");
+            }
             var summary = await new RunPipeline(connection, Console.Out, new ConsoleProgress()).RunAsync(options, ct);
             Print(summary);
             if (summary.ExpectedDirectory is { } expectedDirectory)

@@ -14,6 +14,8 @@ public sealed class EmbeddedPostgres
 {
     public const string SuperUser = "warehouse";
     public const string DatabaseName = "warehouse";
+    /// <summary>Where a plain <c>warehouse run</c> puts the bundled sample, so it never mixes with the user's own data.</summary>
+    public const string SampleDatabaseName = "warehouse_sample";
 
     private readonly string _root;
     private readonly IReadOnlyList<string> _extraSettings;
@@ -30,8 +32,11 @@ public sealed class EmbeddedPostgres
     private string DataDirectory => Path.Combine(_root, "data");
     private string LogFile => Path.Combine(_root, "server.log");
 
-    /// <summary>Starts the cluster when it is not running (creating it first when needed) and returns its URL.</summary>
-    public string Start(TextWriter? log = null)
+    /// <summary>
+    /// Starts the cluster when it is not running (creating it first when needed) and returns the URL of
+    /// <paramref name="database"/>, which is created when missing.
+    /// </summary>
+    public string Start(TextWriter? log = null, string database = DatabaseName)
     {
         var binaries = PostgresBinaries.Locate();
         if (!File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
@@ -41,7 +46,11 @@ public sealed class EmbeddedPostgres
 
         if (RunningPort() is int running)
         {
-            return UrlFor(running);
+            if (database != DatabaseName)
+            {
+                EnsureDatabase(running, database);
+            }
+            return UrlFor(running, database);
         }
 
         var port = FreeLoopbackPort();
@@ -57,8 +66,12 @@ public sealed class EmbeddedPostgres
             throw new WarehouseException($"PostgreSQL did not start: {LastLogLine() ?? result.Output.Trim()} (log: {LogFile})");
         }
 
-        EnsureDatabase(port);
-        return UrlFor(port);
+        EnsureDatabase(port, DatabaseName);
+        if (database != DatabaseName)
+        {
+            EnsureDatabase(port, database);
+        }
+        return UrlFor(port, database);
     }
 
     public bool Stop()
@@ -80,7 +93,7 @@ public sealed class EmbeddedPostgres
 
     public bool Exists => File.Exists(Path.Combine(DataDirectory, "PG_VERSION"));
 
-    private static string UrlFor(int port) => $"postgresql://{SuperUser}@127.0.0.1:{port}/{DatabaseName}";
+    private static string UrlFor(int port, string database = DatabaseName) => $"postgresql://{SuperUser}@127.0.0.1:{port}/{database}";
 
     /// <summary>Reads the port from postmaster.pid (line 4) when the postmaster it names is alive.</summary>
     private int? RunningPort()
@@ -143,16 +156,16 @@ public sealed class EmbeddedPostgres
         binaries.GiveToServerUser(Path.Combine(DataDirectory, "postgresql.auto.conf"));
     }
 
-    private static void EnsureDatabase(int port)
+    private static void EnsureDatabase(int port, string databaseName)
     {
         using var connection = new Npgsql.NpgsqlConnection(
             $"Host=127.0.0.1;Port={port};Username={SuperUser};Database=postgres;Pooling=false");
         connection.Open();
         using var exists = new Npgsql.NpgsqlCommand("select 1 from pg_database where datname = @name", connection);
-        exists.Parameters.AddWithValue("name", DatabaseName);
+        exists.Parameters.AddWithValue("name", databaseName);
         if (exists.ExecuteScalar() is null)
         {
-            using var create = new Npgsql.NpgsqlCommand($"create database {DatabaseName}", connection);
+            using var create = new Npgsql.NpgsqlCommand($"create database {databaseName}", connection);
             create.ExecuteNonQuery();
         }
     }
