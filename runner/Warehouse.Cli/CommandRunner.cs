@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Runtime.InteropServices;
 using Warehouse.Core;
 
 namespace Warehouse.Cli;
@@ -18,13 +20,40 @@ internal static class CommandRunner
             await Console.Error.WriteLineAsync("run with --help for usage");
             return ExitCodes.Usage;
         }
+        using var interrupt = new CancellationTokenSource();
+        var takesToken = parseResult.Action is AsynchronousCommandLineAction;
+        var interrupts = 0;
+        // Ctrl-C cancels the command's token, and the process waits for the command to stop: Npgsql cancels a statement
+        // on the server when its token fires, so nothing keeps running there after we exit. A second Ctrl-C, or one
+        // during a command that takes no token, ends the process at once (the default).
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+        {
+            if (Interlocked.Increment(ref interrupts) == 1 && takesToken)
+            {
+                context.Cancel = true;
+                _ = interrupt.CancelAsync();
+                return;
+            }
+            ConsoleProgress.ClearLine();
+            Console.Error.WriteLine("interrupted");
+        });
         try
         {
-            return await parseResult.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // ProcessTerminationTimeout = null: the handler above replaces System.CommandLine's own, which would end the
+            // process 2 s after Ctrl-C whether or not the command (and its statements on the server) had stopped.
+            return await parseResult.InvokeAsync(
+                new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, interrupt.Token);
+        }
+        catch (Exception) when (interrupt.IsCancellationRequested)
+        {
+            // Whatever the cancellation surfaced as (OperationCanceledException, a cancelled statement's error).
+            await ErrorAsync("interrupted");
+            return ExitCodes.Interrupted;
         }
         catch (Exception e) when (Unwrap(e) is WarehouseException user)
         {
-            await ErrorAsync($"error: {user.Message}");
+            // A message of several lines (several problems found at once) gets "error: " on each.
+            await ErrorAsync(string.Join('\n', user.Message.Split('\n').Select(line => $"error: {line}")));
             return ExitCodes.Failed;
         }
         catch (OperationCanceledException)

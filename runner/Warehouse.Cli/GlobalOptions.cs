@@ -45,6 +45,7 @@ internal static class GlobalOptions
         Path.GetFullPath(result.GetValue(Migrations) ?? Path.Combine(ProjectRoot, "migrations"));
 
     /// <summary>Connection string for the chosen database, starting the embedded cluster when none was named.</summary>
-    public static string ConnectionString(ParseResult result) =>
-        DatabaseLocator.Resolve(result.GetValue(Database), ProjectRoot, Console.Error);
+    /// <param name="embeddedDatabase">The embedded cluster's database when none was named (the sample has its own).</param>
+    public static string ConnectionString(ParseResult result, string embeddedDatabase = EmbeddedPostgres.DatabaseName) =>
+        DatabaseLocator.Resolve(result.GetValue(Database), ProjectRoot, Console.Error, embeddedDatabase);
 }

@@ -4,7 +4,7 @@ using Warehouse.Core.Database;
 
 namespace Warehouse.Cli.Commands;
 
-/// <summary><c>warehouse db start|stop|status|url</c>: the embedded PostgreSQL cluster.</summary>
+/// <summary><c>warehouse db start|stop|status|url|reset</c>: the embedded PostgreSQL cluster, and emptying a database.</summary>
 internal static class DbCommand
 {
     public static Command Create()
@@ -40,10 +40,42 @@ internal static class DbCommand
             return ExitCodes.Ok;
         });
 
-        var url = new Command("url", "Print the database URL with its password (psql accepts it); starts the embedded cluster when needed");
+        var sample = new Option<bool>("--sample")
+        {
+            Description = $"The embedded cluster's {EmbeddedPostgres.SampleDatabaseName} database, where a plain ./warehouse run puts the bundled sample",
+        };
+        var url = new Command("url", "Print the database URL with its password (psql accepts it); starts the embedded cluster when needed") { sample };
         url.SetAction(result =>
         {
-            Console.WriteLine(DatabaseLocator.ExplicitUrl(result.GetValue(GlobalOptions.Database)) ?? Embedded().Start(Console.Error));
+            Console.WriteLine(DatabaseLocator.ExplicitUrl(result.GetValue(GlobalOptions.Database))
+                ?? Embedded().Start(Console.Error, result.GetValue(sample) ? EmbeddedPostgres.SampleDatabaseName : EmbeddedPostgres.DatabaseName));
+            return ExitCodes.Ok;
+        });
+
+        var yes = new Option<bool>("--yes") { Description = "Do not ask for confirmation (needed without a terminal)" };
+        var reset = new Command("reset", $"Drop the warehouse's schemas ({string.Join(", ", DatabaseReset.Schemas)}: data and migration history) of the database, so the next run starts anew")
+        {
+            yes, sample,
+        };
+        reset.SetAction(async (result, ct) =>
+        {
+            var connectionString = GlobalOptions.ConnectionString(result,
+                result.GetValue(sample) ? EmbeddedPostgres.SampleDatabaseName : EmbeddedPostgres.DatabaseName);
+            var where = ConnectionUrl.Describe(connectionString);
+            if (!result.GetValue(yes))
+            {
+                if (Console.IsInputRedirected)
+                {
+                    throw new WarehouseException($"db reset would empty {where} and there is no terminal to confirm on: add --yes");
+                }
+                Console.Write($"empty {where} (drop schemas {string.Join(", ", DatabaseReset.Schemas)})? [y/N] ");
+                if (Console.ReadLine()?.Trim().ToLowerInvariant() is not ("y" or "yes"))
+                {
+                    throw new WarehouseException($"not confirmed: {where} is unchanged");
+                }
+            }
+            await DatabaseReset.ResetAsync(connectionString, ct);
+            Console.WriteLine($"reset {where}: the next run migrates and loads anew");
             return ExitCodes.Ok;
         });
 
@@ -51,6 +83,7 @@ internal static class DbCommand
         db.Subcommands.Add(stop);
         db.Subcommands.Add(status);
         db.Subcommands.Add(url);
+        db.Subcommands.Add(reset);
         return db;
     }
 

@@ -87,5 +87,7 @@ internal static class LoadCommand
 
     public static string Describe(LoadResult loaded) => loaded.AlreadyLoaded
         ? $"{loaded.FileName}: already loaded (same content), nothing to do"
-        : $"{loaded.FileName}: {loaded.Rows:N0} rows into {loaded.Source} in {loaded.Elapsed.TotalSeconds:F1} s";
+        : loaded.Source == StagingLoader.MappingSource
+            ? $"{loaded.FileName}: {loaded.Rows:N0} pairs loaded into {loaded.Source}, {loaded.DuplicateLines:N0} duplicate lines dropped, in {loaded.Elapsed.TotalSeconds:F1} s"
+            : $"{loaded.FileName}: {loaded.Rows:N0} rows into {loaded.Source} in {loaded.Elapsed.TotalSeconds:F1} s";
 }

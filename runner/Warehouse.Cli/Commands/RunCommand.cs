@@ -20,7 +20,7 @@ internal static class RunCommand
         var profile = new Option<bool>("--profile") { Description = "Also profile every source after the refresh (as ./warehouse profile does)" };
         var command = new Command("run", "Start the database, migrate, convert and load the input, refresh the marts, verify")
         {
-            input, expected, RefreshCommand.SessionGap, RefreshCommand.Jobs, profile, RemoteCli.S3Endpoint,
+            input, expected, RefreshCommand.SessionGap, RefreshCommand.Jobs, profile, RemoteCli.S3Endpoint, MaxRejectRate,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -37,15 +37,52 @@ internal static class RunCommand
                 Profile = result.GetValue(profile),
                 Codec = AvroCodec.Deflate,
                 Remote = RemoteCli.Options(result),
+                MaxRejectRate = result.GetValue(MaxRejectRate),
             };
-            var connection = GlobalOptions.ConnectionString(result);
+            // The bundled sample (no --input) goes into a database of its own in the embedded cluster, so its fixtures
+            // verify whatever the user loaded into the default one; a named --database is used as given.
+            var sample = result.GetValue(input) is null;
+            var connection = GlobalOptions.ConnectionString(result, sample ? EmbeddedPostgres.SampleDatabaseName : EmbeddedPostgres.DatabaseName);
+            if (sample && DatabaseLocator.ExplicitUrl(result.GetValue(GlobalOptions.Database)) is null)
+            {
+                Console.WriteLine($"the bundled sample, into database {EmbeddedPostgres.SampleDatabaseName} (run --input DIR loads into {EmbeddedPostgres.DatabaseName})");
+            }
             var summary = await new RunPipeline(connection, Console.Out, new ConsoleProgress()).RunAsync(options, ct);
             Print(summary);
+            if (summary.ExpectedDirectory is { } expectedDirectory)
+            {
+                VerifyCommand.WarnAboutUnknownFiles(expectedDirectory);
+            }
             var verified = summary.Verification is null || VerifyCommand.Report(summary.Verification, Console.Out);
-            return verified ? ExitCodes.Ok : ExitCodes.CheckFailed;
+            foreach (var refused in summary.OverRejectLimit)
+            {
+                await Console.Error.WriteLineAsync($"error: {RejectLimit.Describe(refused, options.MaxRejectRate)}");
+            }
+            return verified && summary.OverRejectLimit.Count == 0 ? ExitCodes.Ok : ExitCodes.CheckFailed;
         });
         return command;
     }
+
+    /// <summary><c>--max-reject-rate</c>: a percentage (<c>10%</c>) or a fraction (<c>0.1</c>) from 0 to 1.</summary>
+    public static readonly Option<double> MaxRejectRate = new("--max-reject-rate")
+    {
+        Description = $"Largest share of a raw file's lines that may be rejected, as 10% or 0.1; a file over it is not loaded " +
+            $"and the run exits 3 (default: {RejectLimit.Percent(RejectLimit.DefaultRate)})",
+        DefaultValueFactory = _ => RejectLimit.DefaultRate,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value.Trim() : "";
+            var percent = text.EndsWith('%');
+            if (double.TryParse(percent ? text[..^1] : text, System.Globalization.NumberStyles.Float,
+                    System.Globalization.CultureInfo.InvariantCulture, out var value)
+                && (percent ? value / 100 : value) is var rate and >= 0 and <= 1)
+            {
+                return rate;
+            }
+            result.AddError($"--max-reject-rate must be a percentage from 0% to 100% or a fraction from 0 to 1, got '{text}'");
+            return 0;
+        },
+    };
 
     private static void Print(RunSummary s)
     {
@@ -53,10 +90,6 @@ internal static class RunCommand
         foreach (var skipped in s.Skipped)
         {
             o.WriteLine($"skipped {skipped.Input} ({skipped.Reason})");
-        }
-        if (s.Converted.Count + s.Loaded.Count == 0)
-        {
-            o.WriteLine("no input files: migrated only");
         }
         foreach (var c in s.Converted)
         {

@@ -12,10 +12,21 @@ internal static class VerifyCommand
         var command = new Command("verify", "Compare the marts with expected CSV fixtures; non-zero exit on any difference") { expected };
         command.SetAction(async (result, ct) =>
         {
-            var comparisons = await new MartVerifier(GlobalOptions.ConnectionString(result)).VerifyAsync(result.GetValue(expected)!, ct);
+            var directory = result.GetValue(expected)!;
+            var comparisons = await new MartVerifier(GlobalOptions.ConnectionString(result)).VerifyAsync(directory, ct);
+            WarnAboutUnknownFiles(directory);
             return Report(comparisons, Console.Out) ? ExitCodes.Ok : ExitCodes.CheckFailed;
         });
         return command;
+    }
+
+    /// <summary>One warning line on stderr per file of the expected folder that is not a mart fixture (not compared).</summary>
+    public static void WarnAboutUnknownFiles(string expectedDirectory)
+    {
+        foreach (var file in MartVerifier.UnknownFiles(expectedDirectory))
+        {
+            Console.Error.WriteLine($"warning: {file} is not a mart fixture (expected {string.Join(", ", MartCatalog.Names.Select(m => m + ".csv"))}); not compared");
+        }
     }
 
     /// <summary>Prints one line per mart and the first differing rows; true when everything matched.</summary>

@@ -30,8 +30,7 @@ public sealed class ClickstreamCsvFormat(string sourceFile) : RawFormat<Clickstr
         var text = Encoding.UTF8.GetString(line);
         if (SplitCsv(text, _fields) is not null || !_fields.SequenceEqual(Columns))
         {
-            throw new WarehouseException(
-                $"{SourceFile}: line 1 is not the clickstream header: expected '{ExpectedHeader}', got {Quote(text)}");
+            throw new WarehouseException(Pipeline.InputHeaders.Problem(SourceFile, ExpectedHeader, text));
         }
     }
 

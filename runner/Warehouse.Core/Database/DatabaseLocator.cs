@@ -24,9 +24,11 @@ public static class DatabaseLocator
     public static EmbeddedPostgres Embedded(string projectRoot) => new(Path.Combine(Home(projectRoot), "pg"));
 
     /// <summary>Returns a connection string, starting the embedded cluster when no URL was given.</summary>
-    public static string Resolve(string? option, string projectRoot, TextWriter? log = null)
+    /// <param name="embeddedDatabase">The embedded cluster's database to use when no URL was given.</param>
+    public static string Resolve(string? option, string projectRoot, TextWriter? log = null,
+        string embeddedDatabase = EmbeddedPostgres.DatabaseName)
     {
-        var url = ExplicitUrl(option) ?? Embedded(projectRoot).Start(log);
+        var url = ExplicitUrl(option) ?? Embedded(projectRoot).Start(log, embeddedDatabase);
         return ConnectionUrl.ToConnectionString(url);
     }
 }

@@ -16,6 +16,8 @@ public sealed class EmbeddedPostgres
 {
     public const string SuperUser = "warehouse";
     public const string DatabaseName = "warehouse";
+    /// <summary>Where a plain <c>warehouse run</c> puts the bundled sample, so it never mixes with the user's own data.</summary>
+    public const string SampleDatabaseName = "warehouse_sample";
 
     private readonly string _root;
     private readonly IReadOnlyList<string> _extraSettings;
@@ -48,8 +50,11 @@ public sealed class EmbeddedPostgres
 
         """;
 
-    /// <summary>Starts the cluster when it is not running (creating it first when needed) and returns its URL.</summary>
-    public string Start(TextWriter? log = null)
+    /// <summary>
+    /// Starts the cluster when it is not running (creating it first when needed) and returns the URL of
+    /// <paramref name="database"/>, which is created when missing.
+    /// </summary>
+    public string Start(TextWriter? log = null, string database = DatabaseName)
     {
         var binaries = PostgresBinaries.Locate();
         if (!File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
@@ -63,7 +68,11 @@ public sealed class EmbeddedPostgres
             {
                 Upgrade(running, log);
             }
-            return UrlFor(running);
+            if (database != DatabaseName)
+            {
+                EnsureDatabase(running, database);
+            }
+            return UrlFor(running, database);
         }
 
         var port = FreeLoopbackPort();
@@ -83,8 +92,12 @@ public sealed class EmbeddedPostgres
         {
             Upgrade(port, log);
         }
-        EnsureDatabase(port);
-        return UrlFor(port);
+        EnsureDatabase(port, DatabaseName);
+        if (database != DatabaseName)
+        {
+            EnsureDatabase(port, database);
+        }
+        return UrlFor(port, database);
     }
 
     public bool Stop()
@@ -106,7 +119,8 @@ public sealed class EmbeddedPostgres
 
     public bool Exists => File.Exists(Path.Combine(DataDirectory, "PG_VERSION"));
 
-    private string UrlFor(int port) => $"postgresql://{SuperUser}:{Uri.EscapeDataString(Password())}@127.0.0.1:{port}/{DatabaseName}";
+    private string UrlFor(int port, string database = DatabaseName) =>
+        $"postgresql://{SuperUser}:{Uri.EscapeDataString(Password())}@127.0.0.1:{port}/{database}";
 
     /// <summary>
     /// A generated secret kept beside the superuser's password (mode 0600), created on first use; e.g. the password the
@@ -239,14 +253,14 @@ public sealed class EmbeddedPostgres
     /// Creates the warehouse database when missing. CONNECT on the cluster's own databases (postgres, template1) is
     /// revoked from PUBLIC: only the superuser needs them, and the API's role must reach the warehouse databases only.
     /// </summary>
-    private void EnsureDatabase(int port)
+    private void EnsureDatabase(int port, string databaseName)
     {
         using var connection = Open(port, "postgres");
         using var exists = new Npgsql.NpgsqlCommand("select 1 from pg_database where datname = @name", connection);
-        exists.Parameters.AddWithValue("name", DatabaseName);
+        exists.Parameters.AddWithValue("name", databaseName);
         if (exists.ExecuteScalar() is null)
         {
-            Execute(connection, $"create database {DatabaseName}");
+            Execute(connection, $"create database {databaseName}");
         }
         Execute(connection, "revoke connect on database postgres, template1 from public");
     }

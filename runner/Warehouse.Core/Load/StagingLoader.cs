@@ -205,7 +205,10 @@ public sealed partial class StagingLoader(string connectionString, string migrat
         }
         await RecordAsync(connection, transaction, identity, MappingSource, added, loadId, ct);
         await Connections.CommitDurablyAsync(transaction, ct);
-        return new LoadResult(fileName, MappingSource, added, AlreadyLoaded: false, stopwatch.Elapsed);
+        return new LoadResult(fileName, MappingSource, added, AlreadyLoaded: false, stopwatch.Elapsed)
+        {
+            DuplicateLines = pairs.Count - pairs.Distinct().Count(),
+        };
     }
 
     /// <summary>Reads and checks the mapping CSV; a malformed row is an error naming its line (the mapping is small and exact).</summary>
@@ -218,10 +221,9 @@ public sealed partial class StagingLoader(string connectionString, string migrat
     public static List<(string Campaign, string Reward)> ReadMapping(TextReader reader, string fileName)
     {
         var pairs = new List<(string, string)>();
-        var header = reader.ReadLine()?.Trim().TrimStart('\uFEFF');
-        if (header != "campaign_id,reward_id")
+        if (MappingHeaderProblem(fileName, reader.ReadLine()) is { } problem)
         {
-            throw new WarehouseException($"{fileName}:1: expected the header 'campaign_id,reward_id', found '{header}'");
+            throw new WarehouseException(problem);
         }
         var lineNumber = 1;
         while (reader.ReadLine() is { } line)
@@ -239,6 +241,14 @@ public sealed partial class StagingLoader(string connectionString, string migrat
             pairs.Add((parts[0].Trim(), parts[1].Trim()));
         }
         return pairs;
+    }
+
+    /// <summary>Null when <paramref name="header"/> (line 1 of a mapping file; null: the file is empty) is the mapping's header.</summary>
+    public static string? MappingHeaderProblem(string fileName, string? header)
+    {
+        const string Expected = "campaign_id,reward_id";
+        var found = header?.Trim().TrimStart('\uFEFF') ?? "";
+        return found == Expected ? null : Pipeline.InputHeaders.Problem(fileName, Expected, found);
     }
 
     private static bool IsId(string value) => value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');

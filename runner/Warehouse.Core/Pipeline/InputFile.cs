@@ -58,6 +58,13 @@ public sealed class InputFile
 
     public bool IsGzip => Name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Opens a local file's content, decompressing .gz while streaming. Remote objects are read through <see cref="RemoteReader"/>.</summary>
+    public Stream OpenRead()
+    {
+        var bytes = OpenFile();
+        return IsGzip ? new GZipStream(bytes, CompressionMode.Decompress) : bytes;
+    }
+
     /// <summary>Opens a local file's bytes as they are on disk (not decompressed).</summary>
     public Stream OpenFile()
     {
@@ -77,15 +84,20 @@ public sealed class InputFile
 /// <summary>Recognises input files by name (a trailing .gz is decompressed while streaming).</summary>
 public static partial class InputDiscovery
 {
-    private static readonly (Regex Pattern, InputKind Kind, string? Format)[] Rules =
+    // Each rule's Names is its pattern as a user reads it (what a run reports as expected when nothing matches).
+    private static readonly (Regex Pattern, InputKind Kind, string? Format, string Names)[] Rules =
     [
-        (HttpLog(), InputKind.Raw, "http-log"),
-        (Mapping(), InputKind.Mapping, null),
-        (Webshop(), InputKind.Raw, "webshop-events"),
-        (Device(), InputKind.Raw, "device-events"),
-        (Clickstream(), InputKind.Raw, "clickstream-csv"),
-        (Avro(), InputKind.Avro, null),
+        (HttpLog(), InputKind.Raw, "http-log", "http_log*.txt"),
+        (Mapping(), InputKind.Mapping, null, "campaign_reward_mapping*.csv"),
+        (Webshop(), InputKind.Raw, "webshop-events", "webshop_events*.jsonl, events*.json"),
+        (Device(), InputKind.Raw, "device-events", "device_events*.jsonl"),
+        (Clickstream(), InputKind.Raw, "clickstream-csv", "clickstream*.csv"),
+        (Avro(), InputKind.Avro, null, "*.avro"),
     ];
+
+    /// <summary>The recognised names, for messages: <c>http_log*.txt, ..., *.avro (raw files and the mapping also as .gz)</c>.</summary>
+    public static string RecognisedNames =>
+        string.Join(", ", Rules.Select(r => r.Names)) + " (raw files and the mapping also as .gz)";
 
     /// <summary>True for http://, https:// and s3:// inputs.</summary>
     public static bool IsRemote(string input) =>
@@ -154,7 +166,7 @@ public static partial class InputDiscovery
     private static (InputKind, string?) KindOf(string name)
     {
         var plain = name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? name[..^3] : name;
-        foreach (var (pattern, kind, format) in Rules)
+        foreach (var (pattern, kind, format, _) in Rules)
         {
             if (pattern.IsMatch(plain) && !(kind == InputKind.Avro && plain != name))
             {

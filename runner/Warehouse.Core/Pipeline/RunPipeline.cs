@@ -30,6 +30,8 @@ public sealed record RunOptions
     public AvroCodec Codec { get; init; } = AvroCodec.Deflate;
     /// <summary>How URLs and S3 prefixes are reached (endpoint, credentials, retries, timeouts).</summary>
     public RemoteOptions Remote { get; init; } = new();
+    /// <summary>The share of a raw file's lines that may be rejected; a file over it is not loaded (<c>--max-reject-rate</c>).</summary>
+    public double MaxRejectRate { get; init; } = RejectLimit.DefaultRate;
 }
 
 /// <summary>Reports progress of the long stages: (what, bytes done, bytes in all).</summary>
@@ -69,14 +71,28 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
             stopwatch.Restart();
         }
 
+        using var remote = new RemoteReader(options.Remote, log);
+        var inputs = await InputDiscovery.ScanAsync(options.InputDirectory, remote, ct);
+        var skipped = inputs.Where(i => i.Kind == InputKind.Skipped)
+            .Select(i => new SkippedInput(i.IsRemote ? i.Location : i.Name, i.SkipReason ?? InputDiscovery.UnrecognisedName)).ToList();
+        // An input that yields nothing is a mistake (a wrong folder, files named otherwise), not a successful run.
+        if (skipped.Count == inputs.Count)
+        {
+            var names = skipped.Select(s => s.Input).ToList();
+            var found = names.Count == 0 ? "it is empty"
+                : $"found only {string.Join(", ", names.Take(5))}{(names.Count > 5 ? $" and {names.Count - 5} more" : "")}";
+            throw new WarehouseException($"no recognised input in {options.InputDirectory} ({found}): expected {InputDiscovery.RecognisedNames}");
+        }
+        summary.Skipped.AddRange(skipped);
+        // Every header is checked before anything is migrated or loaded, and every problem is reported at once.
+        if (InputHeaders.Problems(inputs) is { Count: > 0 } problems)
+        {
+            throw new WarehouseException(string.Join('\n', problems));
+        }
+
         progress.Stage("migrate");
         await new MigrationRunner(connectionString, options.Migrations).MigrateAsync(log, dryRun: false, ct);
         EndStage("migrate");
-
-        using var remote = new RemoteReader(options.Remote, log);
-        var inputs = await InputDiscovery.ScanAsync(options.InputDirectory, remote, ct);
-        summary.Skipped.AddRange(inputs.Where(i => i.Kind == InputKind.Skipped)
-            .Select(i => new SkippedInput(i.IsRemote ? i.Location : i.Name, i.SkipReason ?? InputDiscovery.UnrecognisedName)));
 
         progress.Stage("convert");
         Directory.CreateDirectory(options.WorkDirectory);
@@ -109,9 +125,14 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
             }
             var converted = ConvertOnce(raw, options, ct);
             summary.Converted.Add(converted);
-            avroFiles.Add(new PendingLoad(converted.AvroPath, LoadIdentity.OfRawContent(raw.SourceName, converted.RawSha256!), converted.RejectReasons));
+            avroFiles.Add(new PendingLoad(converted.AvroPath, LoadIdentity.OfRawContent(raw.SourceName, converted.RawSha256!), converted.RejectReasons,
+                converted));
         }
         EndStage("convert");
+        // A file over the reject limit is not loaded (it is most likely not what its name says); the others still are.
+        summary.OverRejectLimit.AddRange(avroFiles.Select(a => a.Converted).OfType<ConvertedFile>()
+            .Where(c => RejectLimit.RateOf(c) > options.MaxRejectRate));
+        avroFiles.RemoveAll(a => a.Converted is { } c && summary.OverRejectLimit.Contains(c));
 
         progress.Stage("load");
         foreach (var mapping in inputs.Where(i => i.Kind == InputKind.Mapping))
@@ -156,6 +177,7 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
         {
             progress.Stage("verify");
             summary.Verification = await new MartVerifier(connectionString).VerifyAsync(expected, ct);
+            summary.ExpectedDirectory = expected;
             EndStage("verify");
         }
         return summary;
@@ -276,7 +298,8 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
     }
 
     /// <summary>An Avro file waiting to be loaded, with the identity of the remote object it came from (null: local).</summary>
-    private sealed record PendingLoad(string AvroPath, LoadIdentity? Identity, IReadOnlyDictionary<string, long>? RejectReasons);
+    private sealed record PendingLoad(string AvroPath, LoadIdentity? Identity, IReadOnlyDictionary<string, long>? RejectReasons,
+        ConvertedFile? Converted = null);
 
     /// <summary>
     /// Converts a remote object while it downloads. Known version: skipped when already loaded (nothing is read), reused
@@ -299,8 +322,9 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
             if (File.Exists(PathFor(identity, ".avro")) && File.Exists(PathFor(identity, ".counts.json")))
             {
                 var previous = JsonSerializer.Deserialize<ConvertedFile>(File.ReadAllText(PathFor(identity, ".counts.json")))!;
-                summary.Converted.Add(previous with { AvroPath = PathFor(identity, ".avro"), Reused = true });
-                return new PendingLoad(PathFor(identity, ".avro"), identity, previous.RejectReasons);
+                var reused = previous with { AvroPath = PathFor(identity, ".avro"), Reused = true };
+                summary.Converted.Add(reused);
+                return new PendingLoad(reused.AvroPath, identity, reused.RejectReasons, reused);
             }
         }
 
@@ -343,7 +367,7 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
         }
         var done = Finish(raw, PathFor(identity, ".avro"), PathFor(identity, ".rejects.jsonl"), PathFor(identity, ".counts.json"), result, partialStem);
         summary.Converted.Add(done);
-        return new PendingLoad(done.AvroPath, identity, done.RejectReasons);
+        return new PendingLoad(done.AvroPath, identity, done.RejectReasons, done);
     }
 
     /// <summary>A remote .avro file: copied to the work folder (streamed, retried from the start) and loaded under the object's identity.</summary>

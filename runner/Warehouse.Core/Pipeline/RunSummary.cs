@@ -22,6 +22,8 @@ public sealed class RunSummary
     public List<(string Stage, TimeSpan Elapsed)> Stages { get; } = [];
     public List<SkippedInput> Skipped { get; } = [];
     public List<ConvertedFile> Converted { get; } = [];
+    /// <summary>Converted files that rejected more than <see cref="RunOptions.MaxRejectRate"/> of their lines: not loaded.</summary>
+    public List<ConvertedFile> OverRejectLimit { get; } = [];
     public List<Load.LoadResult> Loaded { get; } = [];
     public Dictionary<string, long> StagingRows { get; } = [];
     public Dictionary<string, long> Sessions { get; } = [];
@@ -37,6 +39,8 @@ public sealed class RunSummary
     /// <summary>The refresh as a whole (its buckets and their steps).</summary>
     public Refresh.RefreshResult? Refresh { get; set; }
     public IReadOnlyList<MartComparison>? Verification { get; set; }
+    /// <summary>The folder of expected mart CSVs the marts were verified against (null: not verified).</summary>
+    public string? ExpectedDirectory { get; set; }
     /// <summary>Remote objects already in the load manifest: neither read nor converted again.</summary>
     public List<string> AlreadyLoadedRemote { get; } = [];
     /// <summary>The data profile of every source after the run (see <c>warehouse profile</c>).</summary>

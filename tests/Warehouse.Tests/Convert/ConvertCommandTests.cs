@@ -61,7 +61,8 @@ public sealed class ConvertCommandTests : IDisposable
         var output = Path.Combine(_dir, "clicks.avro");
         var result = await CliProcess.RunAsync("convert", "--format", "clickstream-csv", input, "-o", output);
         Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("error: clicks.csv: line 1 is not the clickstream header", result.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("error: clicks.csv:1: expected header 'ip,original_timestamp,productId,userAgent,userId', found 'userId,ip'",
+            result.Stderr, StringComparison.Ordinal);
         Assert.Single(result.Stderr.Trim().Split('\n'));
         Assert.Equal(["clicks.csv"], Directory.GetFiles(_dir).Select(Path.GetFileName));
     }

@@ -89,16 +89,15 @@ public sealed class RunPipelineTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_OnAnEmptyFolder_OnlyMigrates()
+    public async Task Run_OnAnEmptyFolder_FailsBeforeMigratingSayingWhichNamesAreExpected()
     {
-        var db = await TestDatabase.CreateEmptyAsync(nameof(Run_OnAnEmptyFolder_OnlyMigrates));
+        var db = await TestDatabase.CreateEmptyAsync(nameof(Run_OnAnEmptyFolder_FailsBeforeMigratingSayingWhichNamesAreExpected));
         var empty = Directory.CreateTempSubdirectory("empty-").FullName;
 
-        var summary = await RunAsync(db, empty);
+        var error = await Assert.ThrowsAsync<Core.WarehouseException>(() => RunAsync(db, empty));
 
-        Assert.Empty(summary.Loaded);
-        Assert.All(summary.StagingRows.Values, rows => Assert.Equal(0, rows));
-        Assert.True(await TestDatabase.ScalarAsync<long>(db, "select count(*) from warehouse.schema_history") > 0);
+        Assert.Equal($"no recognised input in {empty} (it is empty): expected {InputDiscovery.RecognisedNames}", error.Message);
+        Assert.Equal(0, await TestDatabase.ScalarAsync<long>(db, "select count(*) from information_schema.schemata where schema_name = 'staging'"));
         Directory.Delete(empty);
     }
 
