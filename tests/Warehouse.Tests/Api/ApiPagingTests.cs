@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Warehouse.Api;
 using Warehouse.Tests.Infrastructure;
 
 namespace Warehouse.Tests.Api;
@@ -22,6 +23,7 @@ public sealed class ApiPagingTests
         }
         await TestDatabase.ExecuteAsync(db, sql.ToString());
         await new Warehouse.Core.Refresh.Refresher(db).RefreshAsync(new Warehouse.Core.Refresh.RefreshOptions { Full = true });
+        await ApiRole.SetPasswordAsync(db, ApiTestData.ApiPassword); // the test cluster asks every login for a password
         await using var factory = new ApiFactory(ApiTestData.ApiConnectionString(db));
         using var client = factory.CreateClient();
 
