@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Runtime.InteropServices;
+using Npgsql;
 using Warehouse.Core;
 
 namespace Warehouse.Cli;
@@ -64,6 +65,20 @@ internal static class CommandRunner
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             await ErrorAsync($"error: {e.Message}");
+            return ExitCodes.Failed;
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InvalidSchemaName or PostgresErrorCodes.UndefinedTable)
+        {
+            // Any command but run (which migrates first) on a database the migrations never reached.
+            await ErrorAsync($"error: the database has no warehouse tables ({e.MessageText}); run ./warehouse migrate first, with the same --database");
+            return ExitCodes.Failed;
+        }
+        catch (NpgsqlException e) when (e is not PostgresException)
+        {
+            // The server went away mid-command (crash, restart, network): every step commits atomically, so what was not
+            // reported done was not kept.
+            await ErrorAsync($"error: the connection to the database was lost ({e.InnerException?.Message ?? e.Message}); " +
+                "nothing unfinished was kept: run the command again");
             return ExitCodes.Failed;
         }
         catch (Exception e)

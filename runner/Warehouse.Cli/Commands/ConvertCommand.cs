@@ -218,10 +218,11 @@ internal static class ConvertCommand
             new($"cannot write {path}: {e.Message.Replace($" : '{path}'", "", StringComparison.Ordinal)}", e);
 
         public override bool CanRead => false;
-        public override bool CanSeek => false;
+        // Seekable when the file is: the converter writes the raw content's hash into the header at the end.
+        public override bool CanSeek => inner.CanSeek;
         public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => Seek(value, SeekOrigin.Begin); }
 
         public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
@@ -250,7 +251,17 @@ internal static class ConvertCommand
         }
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin)
+        {
+            try
+            {
+                return inner.Seek(offset, origin);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Error(path, e);
+            }
+        }
         public override void SetLength(long value) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)

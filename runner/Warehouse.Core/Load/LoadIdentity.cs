@@ -29,10 +29,9 @@ public sealed record LoadIdentity(string FileName, string Hash, string? Version)
         {
             if (header.Metadata.TryGetValue(RawConverter.RawSha256Key, out var hashBytes)
                 && Encoding.UTF8.GetString(hashBytes) is { Length: 64 } hash && hash.Any(c => c != '0')
-                && hash.All(char.IsAsciiHexDigitLower)
-                && header.Metadata.TryGetValue("warehouse.source_file", out var sourceFile))
+                && hash.All(char.IsAsciiHexDigitLower))
             {
-                return OfRawContent(Encoding.UTF8.GetString(sourceFile), hash);
+                return OfRawContent(Path.GetFileName(path), hash); // named as the user knows it; the hash is the raw file's
             }
         }
         return OfLocalFile(path);

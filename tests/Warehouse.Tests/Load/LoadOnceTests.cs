@@ -175,4 +175,24 @@ public sealed class LoadOnceTests : IDisposable
         Assert.False(File.Exists(left));
         Assert.True(File.Exists(running));
     }
+
+    [Fact]
+    public async Task Cli_ConvertTwiceThenLoadBoth_LoadsTheRawFileOnce()
+    {
+        var db = await TestDatabase.CreateMigratedAsync(nameof(Cli_ConvertTwiceThenLoadBoth_LoadsTheRawFileOnce));
+        var raw = WriteRaw("http_log.txt", Lines);
+        var a = Path.Combine(_folder, "a.avro");
+        var b = Path.Combine(_folder, "b.avro");
+
+        foreach (var output in (string[])[a, b])
+        {
+            var convert = await Infrastructure.Cli.RunAsync("convert", "--format", "http-log", raw, "-o", output);
+            Assert.True(convert.ExitCode == 0, convert.ToString());
+        }
+        var load = await Infrastructure.Cli.RunAsync("load", a, b, "--database", TestDatabase.UrlFor(db));
+
+        Assert.True(load.ExitCode == 0, load.ToString());
+        Assert.Contains("b.avro: already loaded", load.Stdout);
+        Assert.Equal(500, await TestDatabase.ScalarAsync<long>(db, "select count(*) from staging.http_log"));
+    }
 }
