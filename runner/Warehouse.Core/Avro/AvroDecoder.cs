@@ -267,13 +267,18 @@ internal sealed class AvroDecoder
     }
 
     /// <summary>
-    /// A string's UTF-8 bytes in place, without decoding them (the loader copies them straight into a COPY stream,
-    /// where PostgreSQL validates the encoding). Valid until the next block.
+    /// A string's UTF-8 bytes in place, checked but not decoded (the loader copies them straight into a COPY stream).
+    /// Valid until the next block.
     /// </summary>
     public ReadOnlySpan<byte> ReadStringBytes()
     {
         var length = ReadLength("string");
         var span = _buffer.AsSpan(_pos, length);
+        // checked (vectorised, cheap) so that a load fails with the same line as avro cat, not PostgreSQL's encoding error
+        if (!System.Text.Unicode.Utf8.IsValid(span))
+        {
+            throw new WarehouseException($"{Where}: a string is not valid UTF-8");
+        }
         _pos += length;
         return span;
     }

@@ -236,7 +236,11 @@ public sealed partial class StagingLoader(string connectionString, string migrat
             var parts = line.Split(',');
             if (parts.Length != 2 || !IsId(parts[0].Trim()) || !IsId(parts[1].Trim()))
             {
-                throw new WarehouseException($"{fileName}:{lineNumber}: expected 'campaign_id,reward_id', found '{line}'");
+                // The mapping is exact reference data: a bad row stops the load rather than be skipped (a dropped pair would
+                // silently change attribution). Control characters are shown escaped, never sent to the terminal.
+                var shown = string.Concat(line.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+                throw new WarehouseException(
+                    $"{fileName}:{lineNumber}: expected two ids 'campaign_id,reward_id' (letters, digits, - and _, at most 64 each), found '{shown}'");
             }
             pairs.Add((parts[0].Trim(), parts[1].Trim()));
         }

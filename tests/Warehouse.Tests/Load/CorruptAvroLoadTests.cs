@@ -40,7 +40,8 @@ public sealed class CorruptAvroLoadTests : IDisposable
         return at < 0 ? -1 : from + at;
     }
 
-    public static TheoryData<string> Corruptions => ["truncated in block 2", "block 2 size flipped", "block 2 count flipped", "block 2 sync marker flipped"];
+    public static TheoryData<string> Corruptions =>
+        ["truncated in block 2", "block 2 size flipped", "block 2 count flipped", "block 2 sync marker flipped", "block 2 string not UTF-8"];
 
     private string Corrupt(string how)
     {
@@ -51,11 +52,19 @@ public sealed class CorruptAvroLoadTests : IDisposable
             "block 2 size flipped" => Flip(bytes, starts[1] + 2),   // after a two-byte record count
             "block 2 count flipped" => Flip(bytes, starts[1]),
             "block 2 sync marker flipped" => Flip(bytes, starts[2] - 5),
+            "block 2 string not UTF-8" => Set(bytes, IndexOf(bytes, "/campaigns/"u8, starts[1]) + 2, 0xFF),
             _ => throw new ArgumentOutOfRangeException(nameof(how)),
         };
         var path = Path.Combine(_folder, how.Replace(' ', '_') + ".avro");
         File.WriteAllBytes(path, bytes);
         return path;
+    }
+
+    private static byte[] Set(byte[] bytes, int at, byte value)
+    {
+        var copy = (byte[])bytes.Clone();
+        copy[at] = value;
+        return copy;
     }
 
     private static byte[] Flip(byte[] bytes, int at)

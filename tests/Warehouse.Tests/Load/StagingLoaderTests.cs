@@ -113,10 +113,21 @@ public sealed class StagingLoaderTests : IDisposable
     public void ReadMapping_WithBadRow_FailsNamingTheLine()
     {
         var path = Path.Combine(_folder, "campaign_reward_mapping.csv");
-        File.WriteAllText(path, "campaign_id,reward_id\n1,10\n1;10\n");
+        File.WriteAllText(path, "campaign_id,reward_id\n1,10\n1;10\n7\0,99\n");
 
         var error = Assert.Throws<WarehouseException>(() => StagingLoader.ReadMapping(path));
 
-        Assert.Equal("campaign_reward_mapping.csv:3: expected 'campaign_id,reward_id', found '1;10'", error.Message);
+        Assert.Equal("campaign_reward_mapping.csv:3: expected two ids 'campaign_id,reward_id' (letters, digits, - and _, at most 64 each), found '1;10'", error.Message);
+    }
+
+    [Fact]
+    public void ReadMapping_WithAControlCharacterInARow_ShowsItEscaped()
+    {
+        var path = Path.Combine(_folder, "campaign_reward_mapping.csv");
+        File.WriteAllText(path, "campaign_id,reward_id\n1,10\n7\0,99\n");
+
+        var error = Assert.Throws<WarehouseException>(() => StagingLoader.ReadMapping(path));
+
+        Assert.EndsWith(":3: expected two ids 'campaign_id,reward_id' (letters, digits, - and _, at most 64 each), found '7\\u0000,99'", error.Message);
     }
 }
