@@ -282,11 +282,12 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
             {
                 throw new WarehouseException($"--baseline {version}: not a version (expected a number such as 0064)");
             }
-            _engine.GetExecutedScripts();
-            if (_journal.Rows.Count > 0)
+            // A failed attempt (the objects were already there) leaves a failure row: that is not a history to keep.
+            var applied = _engine.GetExecutedScripts().Count;
+            if (applied > 0)
             {
                 throw new WarehouseException(
-                    $"--baseline {version}: the database already has a migration history ({_journal.Rows.Count} entries); a baseline is only for a database without one");
+                    $"--baseline {version}: the database already has a migration history ({applied} script(s) applied); a baseline is only for a database without one");
             }
             var last = _byName.Values.Where(s => s.Kind == MigrationKind.Versioned && s.VersionNumber <= upTo).MaxBy(s => s.VersionNumber)
                 ?? throw new WarehouseException($"--baseline {version}: no versioned script is numbered at or below it");

@@ -41,7 +41,6 @@ public static class SqlStatementSplitter
     public static string MaskCommentsAndLiterals(string script, bool commentsOnly = false)
     {
         var masked = script.ToCharArray();
-        var line = 1;
         var i = 0;
         while (i < script.Length)
         {
@@ -49,18 +48,18 @@ public static class SqlStatementSplitter
             var start = i;
             if (c == '-' && Next(script, i) == '-')
             {
-                i = SkipUntil(script, i + 2, "\n", ref line, consumeTerminator: false);
+                i = SkipUntil(script, i + 2, "\n", consumeTerminator: false);
                 Blank(masked, start, i);
             }
             else if (c == '/' && Next(script, i) == '*')
             {
-                i = SkipBlockComment(script, i, ref line);
+                i = SkipBlockComment(script, i);
                 Blank(masked, start, i);
             }
             else if (c == '\'' || c == '"')
             {
                 var backslashEscapes = c == '\'' && i > 0 && (script[i - 1] == 'E' || script[i - 1] == 'e') && (i < 2 || !IsIdentifierChar(script[i - 2]));
-                i = SkipQuoted(script, i, c, backslashEscapes, ref line);
+                i = SkipQuoted(script, i, c, backslashEscapes);
                 if (!commentsOnly)
                 {
                     Blank(masked, start + 1, script[i - 1] == c && i - 1 > start ? i - 1 : i);
@@ -68,7 +67,7 @@ public static class SqlStatementSplitter
             }
             else if (c == '$' && DollarTag(script, i) is { } tag)
             {
-                i = SkipUntil(script, i + tag.Length, tag, ref line, consumeTerminator: true);
+                i = SkipUntil(script, i + tag.Length, tag, consumeTerminator: true);
                 Blank(masked, start, i);
                 if (commentsOnly && i - tag.Length > start + tag.Length)
                 {
@@ -113,16 +112,12 @@ public static class SqlStatementSplitter
         return j < s.Length && s[j] == '$' ? s[i..(j + 1)] : null;
     }
 
-    private static int SkipQuoted(string s, int i, char quote, bool backslashEscapes, ref int line)
+    private static int SkipQuoted(string s, int i, char quote, bool backslashEscapes)
     {
         i++;
         while (i < s.Length)
         {
             var c = s[i];
-            if (c == '\n')
-            {
-                line++;
-            }
             if (backslashEscapes && c == '\\')
             {
                 i += 2;
@@ -142,7 +137,7 @@ public static class SqlStatementSplitter
         return i;
     }
 
-    private static int SkipBlockComment(string s, int i, ref int line)
+    private static int SkipBlockComment(string s, int i)
     {
         var depth = 0;
         while (i < s.Length)
@@ -163,30 +158,15 @@ public static class SqlStatementSplitter
             }
             else
             {
-                if (s[i] == '\n')
-                {
-                    line++;
-                }
                 i++;
             }
         }
         return i;
     }
 
-    private static int SkipUntil(string s, int i, string terminator, ref int line, bool consumeTerminator)
+    private static int SkipUntil(string s, int i, string terminator, bool consumeTerminator)
     {
         var end = s.IndexOf(terminator, i, StringComparison.Ordinal);
-        var stop = end < 0 ? s.Length : end;
-        line += s.AsSpan(i, stop - i).Count('\n');
-        if (end < 0)
-        {
-            return s.Length;
-        }
-        if (consumeTerminator)
-        {
-            line += terminator.AsSpan().Count('\n');
-            return end + terminator.Length;
-        }
-        return end;
+        return end < 0 ? s.Length : consumeTerminator ? end + terminator.Length : end;
     }
 }
