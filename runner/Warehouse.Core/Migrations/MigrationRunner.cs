@@ -328,7 +328,7 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
                 return;
             }
             var failed = result.ErrorScript is { } s ? _byName[s.Name] : null;
-            if (failed is not null)
+            if (failed is not null && !_executor.Cancelled)
             {
                 // The script's transaction was rolled back with its history row (and with the history table if this was
                 // the first script): record the failure on our own connection so info shows it.
@@ -346,6 +346,5 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
             PostgresException e => new WarehouseException($"{script?.FileName ?? "schema history"}: {e.MessageText} (SQLSTATE {e.SqlState})", e),
             _ => new WarehouseException($"{script?.FileName ?? "migration"}: {error.Message}", error),
         };
-
     }
 }
