@@ -1,4 +1,5 @@
-using System.Diagnostics;
+using System.Globalization;
+using DbUp.Engine;
 using Npgsql;
 using Warehouse.Core.Database;
 using Warehouse.Core.Portability;
@@ -20,63 +21,54 @@ public sealed record MigrationOptions
     public IMigrationLock? Lock { get; init; }
     /// <summary>Accept versioned scripts whose text changed after they were applied (records the new checksum).</summary>
     public bool AllowChanged { get; init; }
+    /// <summary>Apply a new versioned script numbered below the newest applied one (refused otherwise).</summary>
+    public bool OutOfOrder { get; init; }
+    /// <summary>A database that holds the objects but no history: record the versioned scripts up to this version as
+    /// applied without running them, then migrate the rest.</summary>
+    public string? Baseline { get; init; }
 }
 
 /// <summary>
-/// Applies versioned and repeatable scripts and records them in <c>warehouse.schema_history</c>. Each script runs in
-/// its own transaction together with its history row, so a failing script leaves nothing behind. A lock
-/// (<see cref="IMigrationLock"/>: advisory on PostgreSQL, a lock table on Redshift) serialises concurrent runners: the
-/// second one waits, then finds nothing left to do.
+/// Applies versioned and repeatable scripts with DbUp's <see cref="UpgradeEngine"/> and records them in
+/// <c>warehouse.schema_history</c> (<see cref="HistoryJournal"/>). DbUp runs each script in its own transaction together
+/// with its history row, so a failing script leaves nothing behind. What DbUp lacks is added here: checksums and the
+/// plan (<see cref="Plan"/>: edited, changed-repeatable and out-of-order scripts), a lock (<see cref="IMigrationLock"/>)
+/// so a second runner waits and then finds nothing to do, a privilege check before anything runs, and a baseline.
 /// </summary>
 public sealed class MigrationRunner(string connectionString, MigrationOptions options)
 {
+    private readonly MigrationOptions _options = options;
     private readonly Dialect _dialect = Dialect.For(options.Target);
     private readonly string _connectionString = Dialect.For(options.Target).ConnectionString(connectionString);
-
-    private const string HistoryDdl = """
-        create schema if not exists warehouse;
-        create table if not exists warehouse.schema_history (
-            installed_rank integer not null primary key,
-            version varchar(50),
-            description varchar(200) not null,
-            script varchar(1000) not null,
-            checksum char(64) not null,
-            installed_by varchar(128) not null,
-            installed_on timestamptz not null,
-            execution_ms integer not null,
-            success boolean not null
-        );
-        comment on table warehouse.schema_history is 'One row per script application by the warehouse migration runner.';
-        """;
-
-    private sealed record HistoryRow(int Rank, string? Version, string Description, string Script, string Checksum, DateTime InstalledOn, int ExecutionMs, bool Success);
 
     /// <summary>Applies what is pending and returns the scripts applied. With dryRun, prints them and changes nothing.</summary>
     public async Task<IReadOnlyList<MigrationScript>> MigrateAsync(TextWriter log, bool dryRun = false, CancellationToken ct = default)
     {
-        var scripts = MigrationSource.Load(options.Directory, options.Target);
-        await using var connection = await OpenAsync(ct);
+        var scripts = MigrationSource.Load(_options.Directory, _options.Target);
+        // Our own connection first: it turns "cannot connect" into one clear line, and holds the lock.
+        await using var connection = await Connections.OpenAsync(_connectionString, ct);
+        var upgrade = new Upgrade(this, scripts, log, ct);
         if (dryRun)
         {
-            var planned = Plan(scripts, await ReadHistoryAsync(connection, ct), log);
-            WriteScript(planned, options, log);
+            var planned = upgrade.Pending();
+            WriteScript(planned, _options, log);
             return planned;
         }
 
-        var migrationLock = options.Lock ?? _dialect.MigrationLock();
+        var migrationLock = _options.Lock ?? _dialect.MigrationLock();
         await using (await migrationLock.AcquireAsync(_connectionString, connection, ct))
         {
-            await ExecuteAsync(connection, HistoryDdl, ct);
-            var history = await ReadHistoryAsync(connection, ct);
-            var planned = Plan(scripts, history, log);
-            if (options.AllowChanged)
+            if (_options.Baseline is { } baseline)
             {
-                await AcceptChangedAsync(connection, scripts, history, log, ct);
+                upgrade.Baseline(baseline);
             }
-            foreach (var script in planned)
+            var planned = upgrade.Pending();
+            await MigrationPrivileges.RequireAsync(connection, _dialect, planned, upgrade.HistoryExists, ct);
+            if (_options.AllowChanged)
             {
-                await ApplyAsync(connection, script, log, ct);
+                upgrade.AcceptChanged(connection);
             }
+            await upgrade.ApplyAsync(connection, planned);
             log.WriteLine(planned.Count == 0 ? "database is up to date" : $"applied {planned.Count} script(s)");
             return planned;
         }
@@ -89,7 +81,7 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
     public static IReadOnlyList<MigrationScript> DryRunOffline(MigrationOptions options, TextWriter log)
     {
         var scripts = MigrationSource.Load(options.Directory, options.Target);
-        var planned = new MigrationRunner("", options).Plan(scripts, [], log);
+        var planned = Plan(scripts, [], options);
         log.WriteLine($"-- target {options.Target}, no database given: every script is shown as pending");
         log.WriteLine();
         WriteScript(planned, options, log);
@@ -111,13 +103,13 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
     /// <summary>One status per script on disk, plus history entries whose script is gone.</summary>
     public async Task<IReadOnlyList<MigrationStatus>> InfoAsync(CancellationToken ct = default)
     {
-        var scripts = MigrationSource.Load(options.Directory, options.Target);
-        await using var connection = await OpenAsync(ct);
-        var history = await ReadHistoryAsync(connection, ct);
+        var scripts = MigrationSource.Load(_options.Directory, _options.Target);
+        await using var connection = await Connections.OpenAsync(_connectionString, ct);
+        var history = HistoryJournal.Read(connection.CreateCommand);
         var statuses = new List<MigrationStatus>();
         foreach (var script in scripts)
         {
-            var rows = history.Where(h => KeyOf(h) == script.Key).ToList();
+            var rows = history.Where(h => h.Key == script.Key).ToList();
             var lastSuccess = rows.LastOrDefault(r => r.Success);
             var lastRow = rows.LastOrDefault();
             var state = (lastSuccess, lastRow) switch
@@ -131,21 +123,34 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
             statuses.Add(new MigrationStatus(state, script.Key, script.Description, script.FileName, lastRow?.InstalledOn, lastRow?.ExecutionMs));
         }
         var onDisk = scripts.Select(s => s.Key).ToHashSet();
-        foreach (var gone in history.Where(h => h.Success && h.Version is not null && !onDisk.Contains(KeyOf(h))).DistinctBy(KeyOf))
+        foreach (var gone in history.Where(h => h.Success && h.Version is not null && !onDisk.Contains(h.Key)).DistinctBy(h => h.Key))
         {
-            statuses.Add(new MigrationStatus(MigrationState.Missing, KeyOf(gone), gone.Description, gone.Script, gone.InstalledOn, gone.ExecutionMs));
+            statuses.Add(new MigrationStatus(MigrationState.Missing, gone.Key, gone.Description, gone.Script, gone.InstalledOn, gone.ExecutionMs));
         }
         return statuses;
     }
 
-    private List<MigrationScript> Plan(IReadOnlyList<MigrationScript> scripts, IReadOnlyList<HistoryRow> history, TextWriter log)
+    /// <summary>
+    /// Which scripts run, in order (DbUp's script filter, <see cref="PlanFilter"/>). DbUp knows only "run once" and "run
+    /// always"; here a versioned script runs when it has no successful history row, and an edited one is refused unless
+    /// allowed; a new one numbered below the newest applied one is refused unless out of order is allowed; a repeatable
+    /// runs when its checksum changed.
+    /// </summary>
+    internal static List<MigrationScript> Plan(IReadOnlyList<MigrationScript> scripts, IReadOnlyList<HistoryRow> history, MigrationOptions options)
     {
         var planned = new List<MigrationScript>();
-        var lastSuccess = history.Where(h => h.Success).GroupBy(KeyOf).ToDictionary(g => g.Key, g => g.Last());
+        var lastSuccess = history.Where(h => h.Success).GroupBy(h => h.Key).ToDictionary(g => g.Key, g => g.Last());
+        var newestApplied = lastSuccess.Values.Where(h => h.Version is not null).OrderByDescending(h => h.VersionNumber).FirstOrDefault();
         foreach (var script in scripts.Where(s => s.Kind == MigrationKind.Versioned))
         {
             if (!lastSuccess.TryGetValue(script.Key, out var applied))
             {
+                if (newestApplied is not null && script.VersionNumber < newestApplied.VersionNumber && !options.OutOfOrder)
+                {
+                    throw new WarehouseException(
+                        $"{script.FileName} is new but numbered below {newestApplied.Script}, which is already applied; " +
+                        "give it a version above the newest, or pass --out-of-order to apply it anyway");
+                }
                 planned.Add(script);
             }
             else if (applied.Checksum != script.Checksum && !options.AllowChanged)
@@ -171,81 +176,10 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
         return planned;
     }
 
-    private async Task AcceptChangedAsync(NpgsqlConnection connection, IReadOnlyList<MigrationScript> scripts,
-        IReadOnlyList<HistoryRow> history, TextWriter log, CancellationToken ct)
-    {
-        foreach (var script in scripts.Where(s => s.Kind == MigrationKind.Versioned))
-        {
-            var applied = history.LastOrDefault(h => h.Success && KeyOf(h) == script.Key);
-            if (applied is not null && applied.Checksum != script.Checksum)
-            {
-                log.WriteLine($"accepting the edited {script.FileName} (--allow-changed): its new checksum is recorded, it is not re-run");
-                await using var command = AcceptChangedCommand(_dialect, script.Checksum, applied.Rank);
-                command.Connection = connection;
-                await command.ExecuteNonQueryAsync(ct);
-            }
-        }
-    }
-
-    private async Task ApplyAsync(NpgsqlConnection connection, MigrationScript script, TextWriter log, CancellationToken ct)
-    {
-        var text = MigrationSource.ResolveVariables(script.Text, script.FileName, _dialect.VariablesWith(options.Variables));
-        var stopwatch = Stopwatch.StartNew();
-        // A script's WARNING is meant for the operator (e.g. a privilege only the owner can change): pass it on.
-        void Warn(object sender, NpgsqlNoticeEventArgs e)
-        {
-            if (e.Notice.InvariantSeverity == "WARNING")
-            {
-                log.WriteLine($"warning: {script.FileName}: {e.Notice.MessageText}");
-            }
-        }
-        connection.Notice += Warn;
-        try
-        {
-            await ApplyStatementsAsync(connection, script, SqlStatementSplitter.Split(text), stopwatch, ct);
-        }
-        finally
-        {
-            connection.Notice -= Warn;
-        }
-        log.WriteLine($"applied {script.FileName} ({stopwatch.ElapsedMilliseconds} ms)");
-    }
-
-    private async Task ApplyStatementsAsync(NpgsqlConnection connection, MigrationScript script,
-        IReadOnlyList<SqlStatement> statements, Stopwatch stopwatch, CancellationToken ct)
-    {
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        foreach (var statement in statements)
-        {
-            try
-            {
-                await using var command = new NpgsqlCommand(statement.Sql, connection, transaction);
-                await command.ExecuteNonQueryAsync(ct);
-            }
-            catch (PostgresException e)
-            {
-                await transaction.RollbackAsync(CancellationToken.None);
-                await RecordAsync(connection, null, script, stopwatch.ElapsedMilliseconds, success: false, CancellationToken.None);
-                var line = statement.StartLine + (e.Position > 0 ? statement.Sql.AsSpan(0, Math.Min(e.Position - 1, statement.Sql.Length)).Count('\n') : 0);
-                throw new WarehouseException($"{script.FileName}:{line}: {e.MessageText} (SQLSTATE {e.SqlState}); the script was rolled back", e);
-            }
-        }
-        await RecordAsync(connection, transaction, script, stopwatch.ElapsedMilliseconds, success: true, ct);
-        await transaction.CommitAsync(ct);
-    }
-
-    private async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, MigrationScript script,
-        long elapsedMs, bool success, CancellationToken ct)
-    {
-        await using var command = RecordCommand(_dialect, _dialect.VariablesWith(options.Variables)["now"], script, elapsedMs, success);
-        command.Connection = connection;
-        command.Transaction = transaction;
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
     /// <summary>The history row of one script application (a success replaces an earlier failure of the same script, so
     /// info shows the script as applied).</summary>
-    internal static NpgsqlCommand RecordCommand(Dialect dialect, string now, MigrationScript script, long elapsedMs, bool success)
+    internal static NpgsqlCommand RecordCommand(Dialect dialect, string now, MigrationScript script, long elapsedMs, bool success,
+        NpgsqlCommand? into = null)
     {
         var values = new StatementValues(dialect);
         var sql = $"""
@@ -256,14 +190,14 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
                    {now}, {values.Add("ms", (int)elapsedMs)}, {values.Add("success", success)}
             from warehouse.schema_history
             """;
-        return values.Command(sql);
+        return values.Command(sql, into);
     }
 
-    internal static NpgsqlCommand AcceptChangedCommand(Dialect dialect, string checksum, int rank)
+    internal static NpgsqlCommand AcceptChangedCommand(Dialect dialect, string checksum, int rank, NpgsqlCommand? into = null)
     {
         var values = new StatementValues(dialect);
         return values.Command(
-            $"update warehouse.schema_history set checksum = {values.Add("checksum", checksum)} where installed_rank = {values.Add("rank", rank)}");
+            $"update warehouse.schema_history set checksum = {values.Add("checksum", checksum)} where installed_rank = {values.Add("rank", rank)}", into);
     }
 
     /// <summary>
@@ -283,7 +217,7 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
                 {
                     null => "null",
                     string text => RedshiftCopy.Literal(text),
-                    int number => number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    int number => number.ToString(CultureInfo.InvariantCulture),
                     bool flag => flag ? "true" : "false",
                     _ => throw new ArgumentException($"no literal form for {value.GetType().Name}", nameof(value)),
                 };
@@ -295,45 +229,122 @@ public sealed class MigrationRunner(string connectionString, MigrationOptions op
             return "@" + name;
         }
 
-        public NpgsqlCommand Command(string sql)
+        public NpgsqlCommand Command(string sql, NpgsqlCommand? into)
         {
-            var command = new NpgsqlCommand(sql);
+            var command = into ?? new NpgsqlCommand();
+            command.CommandText = sql;
             command.Parameters.AddRange(_parameters.ToArray());
             return command;
         }
     }
 
-    private static async Task<IReadOnlyList<HistoryRow>> ReadHistoryAsync(NpgsqlConnection connection, CancellationToken ct)
+    /// <summary>One migrate call: the DbUp engine configured for this folder, target and database.</summary>
+    private sealed class Upgrade
     {
-        // information_schema rather than to_regclass(): Redshift has the former, not the latter.
-        await using (var exists = new NpgsqlCommand(
-            "select count(*) > 0 from information_schema.tables where table_schema = 'warehouse' and table_name = 'schema_history'", connection))
+        private readonly MigrationRunner _runner;
+        private readonly IReadOnlyDictionary<string, MigrationScript> _byName;
+        private readonly WarehouseScriptExecutor.ConnectionManager _connections;
+        private readonly WarehouseScriptExecutor _executor;
+        private readonly HistoryJournal _journal;
+        private readonly UpgradeEngine _engine;
+        private readonly string _now;
+
+        public Upgrade(MigrationRunner runner, IReadOnlyList<MigrationScript> scripts, TextWriter log, CancellationToken ct)
         {
-            if (!(bool)(await exists.ExecuteScalarAsync(ct))!)
+            _runner = runner;
+            _byName = scripts.ToDictionary(s => s.FileName);
+            var variables = runner._dialect.VariablesWith(runner._options.Variables);
+            _now = variables["now"];
+            var order = scripts.Select((s, i) => (s.FileName, i)).ToDictionary(p => p.FileName, p => p.i);
+            _connections = new WarehouseScriptExecutor.ConnectionManager(runner._connectionString, log);
+            _executor = new WarehouseScriptExecutor(_connections, variables, log, ct, () => _journal!);
+            _journal = new HistoryJournal(_connections, runner._dialect, _now, name => _byName[name], () => _executor.ElapsedMs);
+            var builder = DbUp.DeployChanges.To.PostgresqlDatabase(_connections)
+                .WithScripts(scripts.Select(s => new SqlScript(s.FileName, s.Text)))
+                .WithScriptSorter(found => found.OrderBy(s => order[s.Name]))
+                .JournalTo(_journal)
+                .WithFilter(new PlanFilter(_journal, _byName, runner._options))
+                .WithTransactionPerScript()
+                .WithVariablesDisabled()
+                .LogToNowhere();
+            // DbUp's PostgreSQL executor, extended: templates, warnings, errors naming file and line, cancellation.
+            builder.Configure(c => c.ScriptExecutor = _executor);
+            _engine = builder.Build();
+        }
+
+        public bool HistoryExists => _journal.TableExists;
+
+        public List<MigrationScript> Pending() => [.. _engine.GetScriptsToExecute().Select(s => _byName[s.Name])];
+
+        public void Baseline(string version)
+        {
+            if (!decimal.TryParse(version.TrimStart('V', 'v'), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var upTo))
             {
-                return [];
+                throw new WarehouseException($"--baseline {version}: not a version (expected a number such as 0064)");
+            }
+            // A failed attempt (the objects were already there) leaves a failure row: that is not a history to keep.
+            var applied = _engine.GetExecutedScripts().Count;
+            if (applied > 0)
+            {
+                throw new WarehouseException(
+                    $"--baseline {version}: the database already has a migration history ({applied} script(s) applied); a baseline is only for a database without one");
+            }
+            var last = _byName.Values.Where(s => s.Kind == MigrationKind.Versioned && s.VersionNumber <= upTo).MaxBy(s => s.VersionNumber)
+                ?? throw new WarehouseException($"--baseline {version}: no versioned script is numbered at or below it");
+            // One transaction for the whole baseline: it is recorded entirely or not at all.
+            _connections.TransactionMode = DbUp.Engine.Transactions.TransactionMode.SingleTransaction;
+            var result = _engine.MarkAsExecuted(last.FileName);
+            _connections.TransactionMode = DbUp.Engine.Transactions.TransactionMode.TransactionPerScript;
+            if (!result.Successful)
+            {
+                throw Failure(result.Error, null);
+            }
+            _executor.Output.WriteLine($"baseline: recorded {result.Scripts.Count()} script(s) up to {last.FileName} as applied without running them");
+        }
+
+        public void AcceptChanged(NpgsqlConnection connection)
+        {
+            foreach (var script in _byName.Values.Where(s => s.Kind == MigrationKind.Versioned))
+            {
+                var applied = _journal.Rows.LastOrDefault(h => h.Success && h.Key == script.Key);
+                if (applied is not null && applied.Checksum != script.Checksum)
+                {
+                    _executor.Output.WriteLine($"accepting the edited {script.FileName} (--allow-changed): its new checksum is recorded, it is not re-run");
+                    using var command = AcceptChangedCommand(_runner._dialect, script.Checksum, applied.Rank, connection.CreateCommand());
+                    command.ExecuteNonQuery();
+                }
             }
         }
-        var rows = new List<HistoryRow>();
-        await using var command = new NpgsqlCommand(
-            "select installed_rank, version, description, script, checksum, installed_on, execution_ms, success " +
-            "from warehouse.schema_history order by installed_rank", connection);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+
+        public async Task ApplyAsync(NpgsqlConnection connection, IReadOnlyList<MigrationScript> planned)
         {
-            rows.Add(new HistoryRow(reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2),
-                reader.GetString(3), reader.GetString(4), reader.GetDateTime(5), reader.GetInt32(6), reader.GetBoolean(7)));
+            if (planned.Count == 0)
+            {
+                return;
+            }
+            var result = _engine.PerformUpgrade();
+            if (result.Successful)
+            {
+                return;
+            }
+            var failed = result.ErrorScript is { } s ? _byName[s.Name] : null;
+            if (failed is not null && !_executor.Cancelled)
+            {
+                // The script's transaction was rolled back with its history row (and with the history table if this was
+                // the first script): record the failure on our own connection so info shows it.
+                HistoryJournal.EnsureTable(connection.CreateCommand);
+                using var record = RecordCommand(_runner._dialect, _now, failed, _executor.ElapsedMs, success: false, connection.CreateCommand());
+                await record.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+            throw Failure(result.Error, failed);
         }
-        return rows;
-    }
 
-    private static string KeyOf(HistoryRow row) => row.Version is not null ? $"V{row.Version}" : $"R {row.Description}";
-
-    private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct) => await Connections.OpenAsync(_connectionString, ct);
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(ct);
+        private Exception Failure(Exception error, MigrationScript? script) => error switch
+        {
+            WarehouseException or OperationCanceledException => error,
+            PostgresException e when _executor.Cancelled => new OperationCanceledException("migration interrupted", e),
+            PostgresException e => new WarehouseException($"{script?.FileName ?? "schema history"}: {e.MessageText} (SQLSTATE {e.SqlState})", e),
+            _ => new WarehouseException($"{script?.FileName ?? "migration"}: {error.Message}", error),
+        };
     }
 }

@@ -1,76 +1,46 @@
+using DbUp.Postgresql;
+
 namespace Warehouse.Core.Migrations;
 
 /// <summary>One statement of a script and the 1-based line its text starts on.</summary>
 public sealed record SqlStatement(string Sql, int StartLine);
 
 /// <summary>
-/// Splits a PostgreSQL script at top-level semicolons. It understands what can hide a semicolon: '...' strings (with ''
-/// escapes and E'..\'..' backslash escapes), "quoted identifiers", $tag$ dollar quoting (function bodies), -- line
-/// comments and nested /* */ block comments.
+/// Splits a PostgreSQL script into statements with DbUp's own parser (the one its PostgreSQL executor runs: it knows
+/// '...' and E'...' strings, "identifiers", $tag$ bodies and nested comments) and adds what DbUp drops: the line each
+/// statement starts on, so an error names file and line. Chunks that are only comments are left out.
 /// </summary>
 public static class SqlStatementSplitter
 {
+    private static readonly PostgresqlConnectionManager Parser = new("Host=unused");
+
     public static IReadOnlyList<SqlStatement> Split(string script)
     {
         var statements = new List<SqlStatement>();
-        var start = 0;
-        var startLine = 1;
-        var line = 1;
-        var i = 0;
-        while (i < script.Length)
+        var searchFrom = 0;
+        foreach (var sql in Parser.SplitScriptIntoCommands(script))
         {
-            var c = script[i];
-            if (c == '\n')
+            // DbUp trims each statement but keeps its text whole, so it is found in order in the script.
+            var at = script.IndexOf(sql, searchFrom, StringComparison.Ordinal);
+            searchFrom = at + sql.Length;
+            if (MaskCommentsAndLiterals(sql).Trim().Length > 0)
             {
-                line++;
-                i++;
-            }
-            else if (c == '-' && Next(script, i) == '-')
-            {
-                i = SkipUntil(script, i + 2, "\n", ref line, consumeTerminator: false);
-            }
-            else if (c == '/' && Next(script, i) == '*')
-            {
-                i = SkipBlockComment(script, i, ref line);
-            }
-            else if (c == '\'')
-            {
-                var backslashEscapes = i > 0 && (script[i - 1] == 'E' || script[i - 1] == 'e') && (i < 2 || !IsIdentifierChar(script[i - 2]));
-                i = SkipQuoted(script, i, '\'', backslashEscapes, ref line);
-            }
-            else if (c == '"')
-            {
-                i = SkipQuoted(script, i, '"', backslashEscapes: false, ref line);
-            }
-            else if (c == '$' && DollarTag(script, i) is { } tag)
-            {
-                i = SkipUntil(script, i + tag.Length, tag, ref line, consumeTerminator: true);
-            }
-            else if (c == ';')
-            {
-                Add(statements, script[start..i], startLine);
-                i++;
-                start = i;
-                startLine = line;
-            }
-            else
-            {
-                i++;
+                statements.Add(new SqlStatement(sql, script.AsSpan(0, at).Count('\n') + 1));
             }
         }
-        Add(statements, script[start..], startLine);
         return statements;
     }
 
     /// <summary>
     /// The script with the text of comments, string literals, quoted identifiers and dollar-quoted bodies replaced by
     /// spaces (quotes kept, line breaks kept), so a pattern search over it sees only SQL and every offset and line
-    /// number still matches the original. The portability lint reads scripts through this.
+    /// number still matches the original. The portability lint reads scripts through this. With commentsOnly, literals
+    /// stay and a dollar-quoted body (a DO block, a function) is searched too, its own comments masked: what a script
+    /// may execute, as the privilege check reads it.
     /// </summary>
-    public static string MaskCommentsAndLiterals(string script)
+    public static string MaskCommentsAndLiterals(string script, bool commentsOnly = false)
     {
         var masked = script.ToCharArray();
-        var line = 1;
         var i = 0;
         while (i < script.Length)
         {
@@ -78,24 +48,31 @@ public static class SqlStatementSplitter
             var start = i;
             if (c == '-' && Next(script, i) == '-')
             {
-                i = SkipUntil(script, i + 2, "\n", ref line, consumeTerminator: false);
+                i = SkipUntil(script, i + 2, "\n", consumeTerminator: false);
                 Blank(masked, start, i);
             }
             else if (c == '/' && Next(script, i) == '*')
             {
-                i = SkipBlockComment(script, i, ref line);
+                i = SkipBlockComment(script, i);
                 Blank(masked, start, i);
             }
             else if (c == '\'' || c == '"')
             {
                 var backslashEscapes = c == '\'' && i > 0 && (script[i - 1] == 'E' || script[i - 1] == 'e') && (i < 2 || !IsIdentifierChar(script[i - 2]));
-                i = SkipQuoted(script, i, c, backslashEscapes, ref line);
-                Blank(masked, start + 1, script[i - 1] == c && i - 1 > start ? i - 1 : i);
+                i = SkipQuoted(script, i, c, backslashEscapes);
+                if (!commentsOnly)
+                {
+                    Blank(masked, start + 1, script[i - 1] == c && i - 1 > start ? i - 1 : i);
+                }
             }
             else if (c == '$' && DollarTag(script, i) is { } tag)
             {
-                i = SkipUntil(script, i + tag.Length, tag, ref line, consumeTerminator: true);
+                i = SkipUntil(script, i + tag.Length, tag, consumeTerminator: true);
                 Blank(masked, start, i);
+                if (commentsOnly && i - tag.Length > start + tag.Length)
+                {
+                    MaskCommentsAndLiterals(script[(start + tag.Length)..(i - tag.Length)], commentsOnly).CopyTo(0, masked, start + tag.Length, i - start - 2 * tag.Length);
+                }
             }
             else
             {
@@ -114,44 +91,6 @@ public static class SqlStatementSplitter
                 text[k] = ' ';
             }
         }
-    }
-
-    private static void Add(List<SqlStatement> statements, string chunk, int chunkLine)
-    {
-        if (IsOnlyCommentsAndSpace(chunk))
-        {
-            return;
-        }
-        // Report the line of the first character that is not white space, so errors point at the statement.
-        var leading = chunk.Length - chunk.TrimStart().Length;
-        var line = chunkLine + chunk.AsSpan(0, leading).Count('\n');
-        statements.Add(new SqlStatement(chunk.Trim(), line));
-    }
-
-    private static bool IsOnlyCommentsAndSpace(string chunk)
-    {
-        var line = 0;
-        var i = 0;
-        while (i < chunk.Length)
-        {
-            if (char.IsWhiteSpace(chunk[i]))
-            {
-                i++;
-            }
-            else if (chunk[i] == '-' && Next(chunk, i) == '-')
-            {
-                i = SkipUntil(chunk, i + 2, "\n", ref line, consumeTerminator: false);
-            }
-            else if (chunk[i] == '/' && Next(chunk, i) == '*')
-            {
-                i = SkipBlockComment(chunk, i, ref line);
-            }
-            else
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static char Next(string s, int i) => i + 1 < s.Length ? s[i + 1] : '\0';
@@ -173,16 +112,12 @@ public static class SqlStatementSplitter
         return j < s.Length && s[j] == '$' ? s[i..(j + 1)] : null;
     }
 
-    private static int SkipQuoted(string s, int i, char quote, bool backslashEscapes, ref int line)
+    private static int SkipQuoted(string s, int i, char quote, bool backslashEscapes)
     {
         i++;
         while (i < s.Length)
         {
             var c = s[i];
-            if (c == '\n')
-            {
-                line++;
-            }
             if (backslashEscapes && c == '\\')
             {
                 i += 2;
@@ -202,7 +137,7 @@ public static class SqlStatementSplitter
         return i;
     }
 
-    private static int SkipBlockComment(string s, int i, ref int line)
+    private static int SkipBlockComment(string s, int i)
     {
         var depth = 0;
         while (i < s.Length)
@@ -223,30 +158,15 @@ public static class SqlStatementSplitter
             }
             else
             {
-                if (s[i] == '\n')
-                {
-                    line++;
-                }
                 i++;
             }
         }
         return i;
     }
 
-    private static int SkipUntil(string s, int i, string terminator, ref int line, bool consumeTerminator)
+    private static int SkipUntil(string s, int i, string terminator, bool consumeTerminator)
     {
         var end = s.IndexOf(terminator, i, StringComparison.Ordinal);
-        var stop = end < 0 ? s.Length : end;
-        line += s.AsSpan(i, stop - i).Count('\n');
-        if (end < 0)
-        {
-            return s.Length;
-        }
-        if (consumeTerminator)
-        {
-            line += terminator.AsSpan().Count('\n');
-            return end + terminator.Length;
-        }
-        return end;
+        return end < 0 ? s.Length : consumeTerminator ? end + terminator.Length : end;
     }
 }

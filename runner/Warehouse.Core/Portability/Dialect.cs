@@ -106,6 +106,15 @@ public sealed class Dialect
         return builder.ConnectionString;
     }
 
+    /// <summary>
+    /// Whether the current user may create and alter roles, as a query (the migration privilege check asks before any
+    /// script runs). PostgreSQL: CREATEROLE or superuser. Redshift: CREATE USER needs a superuser
+    /// (https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_USER.html).
+    /// </summary>
+    public string CanManageRolesSql => IsRedshift
+        ? "select usesuper from pg_user where usename = current_user"
+        : "select rolsuper or rolcreaterole from pg_roles where rolname = current_user";
+
     /// <summary>How concurrent migration runners are kept apart: advisory locks here, a lock table on Redshift.</summary>
     public IMigrationLock MigrationLock() => IsRedshift ? new LockTableMigrationLock() : new AdvisoryMigrationLock();
 }
