@@ -62,7 +62,7 @@ internal static class CommandRunner
             await ErrorAsync("interrupted");
             return ExitCodes.Interrupted;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             await ErrorAsync($"error: {e.Message}");
             return ExitCodes.Failed;

@@ -78,13 +78,13 @@ internal static class ConvertCommand
         try
         {
             // Each attempt writes the targets from the start: a remote read that breaks and is retried counts nothing twice.
-            ConvertResult ConvertFrom(Stream inputStream, string sourceName, CancellationToken token)
+            ConvertResult ConvertFrom(Stream inputStream, string sourceName, CancellationToken token, HashingStream? rawContent = null)
             {
                 using var avro = output.Open();
                 using var rejectsWriter = rejects is null
                     ? TextWriter.Null
                     : new StreamWriter(rejects.Open(), new UTF8Encoding(false), 64 * 1024);
-                return RawConverter.Convert(format, inputStream, sourceName, avro, codec, rejectsWriter, null, token);
+                return RawConverter.Convert(format, inputStream, sourceName, avro, codec, rejectsWriter, null, token, rawContent: rawContent);
             }
             ConvertResult counts;
             if (InputDiscovery.IsRemote(inputPath))
@@ -101,12 +101,15 @@ internal static class ConvertCommand
             else
             {
                 using var inputStream = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                // The file's own bytes are hashed (as run does), so a conversion here and one by run are the same load.
+                using var hashing = new HashingStream(inputStream);
                 Stream decoded = inputPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-                    ? new System.IO.Compression.GZipStream(inputStream, System.IO.Compression.CompressionMode.Decompress)
-                    : inputStream;
+                    ? new GzipContent(hashing, () => File.OpenRead(inputPath), Path.GetFileName(inputPath))
+                    : hashing;
                 using (decoded)
                 {
-                    counts = ConvertFrom(decoded, inputPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? inputPath[..^3] : inputPath, ct);
+                    counts = ConvertFrom(decoded, inputPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? inputPath[..^3] : inputPath, ct,
+                        hashing);
                 }
             }
             output.Commit();

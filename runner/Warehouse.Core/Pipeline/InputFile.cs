@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.RegularExpressions;
+using Warehouse.Core.Conversion;
 using Warehouse.Core.Remote;
 
 namespace Warehouse.Core.Pipeline;
@@ -62,7 +63,7 @@ public sealed class InputFile
     public Stream OpenRead()
     {
         var bytes = OpenFile();
-        return IsGzip ? new GZipStream(bytes, CompressionMode.Decompress) : bytes;
+        return IsGzip ? new GzipContent(bytes, OpenFile, Name, leaveOpen: false) : bytes;
     }
 
     /// <summary>Opens a local file's bytes as they are on disk (not decompressed).</summary>
@@ -76,7 +77,7 @@ public sealed class InputFile
     }
 
     /// <summary>The file's content from its bytes: decompressed while streaming when it is .gz, else the bytes themselves.</summary>
-    public Stream Decompress(Stream bytes) => IsGzip ? new GZipStream(bytes, CompressionMode.Decompress, leaveOpen: true) : bytes;
+    public Stream Decompress(Stream bytes) => IsGzip ? new GzipContent(bytes, Path is null ? null : OpenFile, Name) : bytes;
 
     public override string ToString() => Location;
 }

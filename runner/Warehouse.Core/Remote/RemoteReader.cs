@@ -79,7 +79,7 @@ public sealed class RemoteReader : IDisposable
             Stream stream = await remote.OpenAsync(token);
             if (input.IsGzip)
             {
-                stream = new GZipStream(stream, CompressionMode.Decompress);
+                stream = new Conversion.GzipContent(stream, reopen: null, input.Name, leaveOpen: false);
             }
             await using (stream)
             {
