@@ -94,7 +94,7 @@ internal static class RunCommand
         foreach (var c in s.Converted)
         {
             var rejects = c.Rejected > 0 ? $", {c.Rejected:N0} rejected (see {c.RejectsPath})" : ", 0 rejected";
-            o.WriteLine($"converted {c.SourceFile} [{c.Format}]: {c.Lines:N0} lines -> {c.Records:N0} records{rejects}{(c.Blank > 0 ? $", {c.Blank:N0} blank" : "")}{(c.Reused ? " (unchanged since last run)" : "")}");
+            o.WriteLine($"converted {c.SourceFile} [{c.Format}]: {c.Lines:N0} lines -> {c.Records:N0} records{rejects}{(c.Blank > 0 ? $", {c.Blank:N0} blank" : "")}{(c.Reused ? " (unchanged since last run)" : "")}{(c.AfterLine is { } after ? $" (the lines after line {after:N0}, which an earlier run loaded)" : "")}");
         }
         foreach (var l in s.Loaded)
         {

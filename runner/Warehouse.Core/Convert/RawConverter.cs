@@ -40,12 +40,14 @@ public static class RawConverter
     /// <param name="bytesRead">Reports the raw bytes consumed so far, after each buffer read.</param>
     /// <param name="lineNumberOffset">Added to every line number (source_line, rejects): a piece of a larger file cut
     /// out for a micro-batch keeps the numbers its lines have in the whole file.</param>
+    /// <param name="startsWithHeader">False for the rest of a file whose start (and header) was converted before.</param>
     /// <param name="rawContent">The stream the raw bytes were read through, under any decompression of
     /// <paramref name="input"/>; its hash is the result's <see cref="ConvertResult.RawSha256"/>. Null: <paramref name="input"/> itself is hashed.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ConvertResult Convert(string format, Stream input, string sourceFileName, Stream avroOutput,
         AvroCodec codec = AvroCodec.Deflate, TextWriter? rejects = null, IProgress<long>? bytesRead = null,
-        CancellationToken cancellationToken = default, long lineNumberOffset = 0, HashingStream? rawContent = null)
+        CancellationToken cancellationToken = default, long lineNumberOffset = 0, HashingStream? rawContent = null,
+        bool startsWithHeader = true)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(avroOutput);
@@ -68,7 +70,7 @@ public static class RawConverter
         var storable = StorableRecordCheck.ForSchema(parser.SchemaJson);
 
         var headerLines = 0;
-        if (parser.HasHeader)
+        if (parser.HasHeader && startsWithHeader)
         {
             if (!reader.TryReadLine(out var header, out _))
             {

@@ -13,6 +13,9 @@ namespace Warehouse.Core.Load;
 /// </summary>
 public sealed record LoadIdentity(string FileName, string Hash, string? Version)
 {
+    /// <summary>For a plain local raw file converted by run: how many of its bytes and lines this load took in (see V0120).</summary>
+    public RawExtent? RawExtent { get; init; }
+
     public static LoadIdentity OfLocalFile(string path) => new(Path.GetFileName(path), FileHash.Sha256(path), null);
 
     /// <summary>A raw file known by the hex SHA-256 of the bytes that were converted (the same hash as <see cref="OfLocalFile"/>).</summary>
@@ -40,3 +43,7 @@ public sealed record LoadIdentity(string FileName, string Hash, string? Version)
     public static LoadIdentity OfRemote(string location, string version) =>
         new(location, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{location}\n{version}"))), version);
 }
+
+/// <summary>How much of a raw file a load took in: its first <paramref name="Bytes"/> bytes, which hold <paramref name="Lines"/>
+/// lines (header and blank lines included).</summary>
+public sealed record RawExtent(long Bytes, long Lines);

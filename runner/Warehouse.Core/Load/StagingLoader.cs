@@ -146,6 +146,26 @@ public sealed partial class StagingLoader(string connectionString, string migrat
         }
     }
 
+    /// <summary>Earlier loads of a raw file of this name that took in fewer than <paramref name="length"/> bytes, largest first.</summary>
+    public async Task<List<(string Hash, long Bytes, long Lines)>> EarlierExtentsAsync(string fileName, long length, CancellationToken ct = default)
+    {
+        await using var connection = await Connections.OpenAsync(connectionString, ct);
+        await using var query = new NpgsqlCommand("""
+            select file_hash, raw_bytes, raw_lines from staging.loaded_files
+            where file_name = @name and raw_bytes < @length and raw_lines is not null
+            order by raw_bytes desc
+            """, connection);
+        query.Parameters.AddWithValue("name", fileName);
+        query.Parameters.AddWithValue("length", length);
+        var extents = new List<(string, long, long)>();
+        await using var reader = await query.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            extents.Add((reader.GetString(0).Trim(), reader.GetInt64(1), reader.GetInt64(2)));
+        }
+        return extents;
+    }
+
     /// <summary>Whether content with this identity is in the manifest (so a remote object need not even be read).</summary>
     public async Task<bool> IsLoadedAsync(LoadIdentity identity, CancellationToken ct = default)
     {
@@ -295,9 +315,11 @@ public sealed partial class StagingLoader(string connectionString, string migrat
         string source, long rows, long loadId, CancellationToken ct)
     {
         await using var insert = new NpgsqlCommand("""
-            insert into staging.loaded_files (file_name, file_hash, source, row_count, loaded_at, load_id, object_version)
-            values (@file_name, @hash, @source, @rows, statement_timestamp(), @load_id, @version)
+            insert into staging.loaded_files (file_name, file_hash, source, row_count, loaded_at, load_id, object_version, raw_bytes, raw_lines)
+            values (@file_name, @hash, @source, @rows, statement_timestamp(), @load_id, @version, @raw_bytes, @raw_lines)
             """, connection, transaction);
+        insert.Parameters.AddWithValue("raw_bytes", (object?)identity.RawExtent?.Bytes ?? DBNull.Value);
+        insert.Parameters.AddWithValue("raw_lines", (object?)identity.RawExtent?.Lines ?? DBNull.Value);
         insert.Parameters.AddWithValue("load_id", loadId);
         insert.Parameters.AddWithValue("version", (object?)identity.Version ?? DBNull.Value);
         insert.Parameters.AddWithValue("file_name", identity.FileName);

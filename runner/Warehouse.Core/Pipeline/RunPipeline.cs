@@ -123,10 +123,10 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
                 }
                 continue;
             }
-            var converted = ConvertOnce(raw, options, ct);
+            var converted = await ConvertOnceAsync(raw, options, loader, ct);
             summary.Converted.Add(converted);
-            avroFiles.Add(new PendingLoad(converted.AvroPath, LoadIdentity.OfRawContent(raw.SourceName, converted.RawSha256!), converted.RejectReasons,
-                converted));
+            var identity = LoadIdentity.OfRawContent(raw.SourceName, converted.RawSha256!) with { RawExtent = converted.RawExtent };
+            avroFiles.Add(new PendingLoad(converted.AvroPath, identity, converted.RejectReasons, converted));
         }
         EndStage("convert");
         // A file over the reject limit is not loaded (it is most likely not what its name says); the others still are.
@@ -188,7 +188,7 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
     /// known in the manifest by its own bytes, hashed in the pass that converts them (a file that grows meanwhile is known
     /// by exactly what was converted); the quick hash first only finds an earlier conversion to reuse.
     /// </summary>
-    private ConvertedFile ConvertOnce(InputFile raw, RunOptions options, CancellationToken ct)
+    private async Task<ConvertedFile> ConvertOnceAsync(InputFile raw, RunOptions options, StagingLoader loader, CancellationToken ct)
     {
         var stem = Path.GetFileNameWithoutExtension(raw.SourceName);
         string PathFor(string hash, string suffix) => Path.Combine(options.WorkDirectory, $"{stem}.{hash[..16]}{suffix}");
@@ -202,6 +202,8 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
         }
 
         var length = new FileInfo(raw.Path!).Length;
+        // A plain file that starts with exactly what an earlier load took in has grown since: only its new lines are converted.
+        var loadedStart = raw.IsGzip ? null : await LoadedStartAsync(raw, length, loader, ct);
         var bytes = progress.Bytes($"converting {raw.Name}", length);
         // Written under names of this process and moved into place at the end: an interrupted run leaves no half file to
         // reuse, and two runs sharing the work folder never write the same file.
@@ -211,21 +213,76 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
         {
             using (var file = raw.OpenFile())
             using (var hashing = new HashingStream(file))
-            using (var input = raw.Decompress(hashing))
-            using (var output = new FileStream(partialStem + ".avro.partial", FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20))
-            using (var rejects = new StreamWriter(partialStem + ".rejects.jsonl.partial"))
             {
+                if (loadedStart is { } start)
+                {
+                    SkipLoadedStart(hashing, start.Bytes, raw.Name); // hashed, not converted again
+                }
+                using var input = raw.Decompress(hashing);
+                using var output = new FileStream(partialStem + ".avro.partial", FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20);
+                using var rejects = new StreamWriter(partialStem + ".rejects.jsonl.partial");
                 // Gzip streams report decompressed bytes; the bar is then approximate, which is fine for a progress display.
-                result = RawConverter.Convert(raw.Format!, input, raw.SourceName, output, options.Codec, rejects, bytes, ct, rawContent: hashing);
+                result = RawConverter.Convert(raw.Format!, input, raw.SourceName, output, options.Codec, rejects, bytes, ct,
+                    lineNumberOffset: loadedStart?.Lines ?? 0, rawContent: hashing, startsWithHeader: loadedStart is null);
             }
             progress.Done($"converting {raw.Name}");
-            return Finish(raw, PathFor(result.RawSha256, ".avro"), PathFor(result.RawSha256, ".rejects.jsonl"),
-                PathFor(result.RawSha256, ".counts.json"), result, partialStem);
+            var done = Finish(raw, PathFor(result.RawSha256, ".avro"), PathFor(result.RawSha256, ".rejects.jsonl"),
+                PathFor(result.RawSha256, ".counts.json"), result, partialStem, loadedStart);
+            return done;
         }
         finally
         {
             File.Delete(partialStem + ".avro.partial");
             File.Delete(partialStem + ".rejects.jsonl.partial");
+        }
+    }
+
+    /// <summary>
+    /// The largest earlier load of a file of this name whose content this file starts with, or null. The loaded part must
+    /// end with a line break: one that ended inside a line (the file was read while a line was being written) took that
+    /// line in half, and converting the rest would load its other half as a line of its own.
+    /// </summary>
+    private static async Task<(long Bytes, long Lines)?> LoadedStartAsync(InputFile raw, long length, StagingLoader loader, CancellationToken ct)
+    {
+        foreach (var (hash, bytes, lines) in await loader.EarlierExtentsAsync(raw.SourceName, length, ct))
+        {
+            using var file = raw.OpenFile();
+            using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            var buffer = new byte[1 << 20];
+            long left = bytes;
+            var last = (byte)0;
+            while (left > 0 && await file.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), ct) is var n and > 0)
+            {
+                sha.AppendData(buffer, 0, n);
+                last = buffer[n - 1];
+                left -= n;
+            }
+            if (left > 0 || Convert.ToHexStringLower(sha.GetHashAndReset()) != hash)
+            {
+                continue;
+            }
+            if (last != (byte)'\n')
+            {
+                throw new WarehouseException($"{raw.Name}: it grew since line {lines:N0} was loaded, but that load ended inside a line " +
+                    "(the file was read while the line was being written); load the new lines under another file name");
+            }
+            return (bytes, lines);
+        }
+        return null;
+    }
+
+    /// <summary>Reads (and so hashes) the first <paramref name="bytes"/> bytes, which an earlier load took in.</summary>
+    private static void SkipLoadedStart(Stream stream, long bytes, string name)
+    {
+        var buffer = new byte[1 << 20];
+        while (bytes > 0)
+        {
+            var n = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, bytes));
+            if (n == 0)
+            {
+                throw new WarehouseException($"{name}: the file shrank while it was read");
+            }
+            bytes -= n;
         }
     }
 
@@ -271,8 +328,9 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
     }
 
     /// <summary>Moves a finished conversion's .partial files into place and writes its counts sidecar (also via a move).</summary>
+    /// <param name="loadedStart">The part of a grown file an earlier load took in (only the rest was converted); null: all of it.</param>
     private static ConvertedFile Finish(InputFile raw, string avroPath, string rejectsPath, string countsPath, ConvertResult result,
-        string partialStem)
+        string partialStem, (long Bytes, long Lines)? loadedStart = null)
     {
         var avroPartial = partialStem + ".avro.partial";
         var rejectsPartial = partialStem + ".rejects.jsonl.partial";
@@ -291,6 +349,10 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
             result.BlankSkipped, result.Rejected > 0 ? rejectsPath : null, Reused: false, raw.Location, reasons)
         {
             RawSha256 = result.RawSha256,
+            AfterLine = loadedStart?.Lines,
+            // how much of a plain local file this load takes in, so that the next run can load what is appended after it
+            RawExtent = raw.IsGzip || raw.IsRemote ? null
+                : new RawExtent((loadedStart?.Bytes ?? 0) + result.BytesRead, (loadedStart?.Lines ?? 0) + result.LinesRead + result.HeaderLines),
         };
         File.WriteAllText(partialStem + ".counts.json.partial", JsonSerializer.Serialize(converted));
         File.Move(partialStem + ".counts.json.partial", countsPath, overwrite: true);

@@ -10,6 +10,12 @@ public sealed record ConvertedFile(string SourceFile, string Format, string Avro
 {
     /// <summary>Hex SHA-256 of the raw bytes converted: what the load is known by.</summary>
     public string? RawSha256 { get; init; }
+
+    /// <summary>For a file that grew since an earlier load: the last line that load took in (only lines after it were converted).</summary>
+    public long? AfterLine { get; init; }
+
+    /// <summary>Bytes and lines of a plain local raw file this load takes in (see LoadIdentity.RawExtent).</summary>
+    public Load.RawExtent? RawExtent { get; init; }
 }
 
 /// <summary>An input the run did not read, and why (e.g. "not a recognised input name").</summary>

@@ -195,4 +195,58 @@ public sealed class LoadOnceTests : IDisposable
         Assert.Contains("b.avro: already loaded", load.Stdout);
         Assert.Equal(500, await TestDatabase.ScalarAsync<long>(db, "select count(*) from staging.http_log"));
     }
+
+    [Fact]
+    public async Task Run_WhenTheRawFileGrewSinceTheLastRun_LoadsOnlyTheNewLinesNumberedOnFromTheOldOnes()
+    {
+        var db = await TestDatabase.CreateEmptyAsync(nameof(Run_WhenTheRawFileGrewSinceTheLastRun_LoadsOnlyTheNewLinesNumberedOnFromTheOldOnes));
+        var input = Directory.CreateDirectory(Path.Combine(_folder, "input")).FullName;
+        var raw = WriteRaw(Path.Combine("input", "http_log.txt"), Lines[..250]);
+
+        await RunAsync(db, input);
+        File.AppendAllText(raw, string.Join("\n", Lines[250..]) + "\n");
+        var grown = await RunAsync(db, input);
+        var again = await RunAsync(db, input);
+
+        var converted = Assert.Single(grown.Converted);
+        Assert.Equal((250L, 250L, 250L), (converted.AfterLine!.Value, converted.Lines, converted.Records));
+        Assert.Equal(500, await TestDatabase.ScalarAsync<long>(db, "select count(*) from staging.http_log"));
+        Assert.Equal(500, await TestDatabase.ScalarAsync<long>(db, "select count(distinct source_line) from staging.http_log where source_line between 1 and 500"));
+        Assert.Equal(new FileInfo(raw).Length, await TestDatabase.ScalarAsync<long>(db, "select max(raw_bytes) from staging.loaded_files"));
+        Assert.All(again.Loaded, l => Assert.True(l.AlreadyLoaded, l.FileName));
+        Assert.Equal(500, again.StagingRows["http_log"]);
+    }
+
+    [Fact]
+    public async Task Run_WhenACsvGrewSinceTheLastRun_LoadsOnlyTheNewRowsWithoutLookingForAHeader()
+    {
+        var db = await TestDatabase.CreateEmptyAsync(nameof(Run_WhenACsvGrewSinceTheLastRun_LoadsOnlyTheNewRowsWithoutLookingForAHeader));
+        var input = Directory.CreateDirectory(Path.Combine(_folder, "input")).FullName;
+        var rows = Enumerable.Range(1, 15).Select(i => $"10.0.0.1,{1554767994 + i * 60},P{i},Mozilla/5.0,u{i % 3}").ToArray();
+        var csv = WriteRaw(Path.Combine("input", "clickstream.csv"), rows[..10].Prepend("ip,original_timestamp,productId,userAgent,userId"));
+
+        await RunAsync(db, input);
+        File.AppendAllText(csv, string.Join("\n", rows[10..]) + "\n");
+        var grown = await RunAsync(db, input);
+
+        Assert.Equal((5L, 0L), (Assert.Single(grown.Converted).Records, Assert.Single(grown.Converted).Rejected));
+        Assert.Equal("2-16", await TestDatabase.ScalarAsync<string>(db,
+            "select min(source_line) || '-' || max(source_line) from staging.clickstream having count(*) = 15"));
+    }
+
+    [Fact]
+    public async Task Run_WhenTheLoadedPartOfAGrownFileEndedInsideALine_RefusesRatherThanLoadHalfALine()
+    {
+        var db = await TestDatabase.CreateEmptyAsync(nameof(Run_WhenTheLoadedPartOfAGrownFileEndedInsideALine_RefusesRatherThanLoadHalfALine));
+        var input = Directory.CreateDirectory(Path.Combine(_folder, "input")).FullName;
+        var raw = Path.Combine(input, "http_log.txt");
+        File.WriteAllText(raw, string.Join("\n", Lines[..10]) + "\n2019-08-27T11:00:00Z GET /campaigns/1 u");
+
+        await RunAsync(db, input);
+        File.AppendAllText(raw, "1\n" + string.Join("\n", Lines[10..20]) + "\n");
+        var error = await Assert.ThrowsAsync<Warehouse.Core.WarehouseException>(() => RunAsync(db, input));
+
+        Assert.Contains("that load ended inside a line", error.Message);
+        Assert.Equal(11, await TestDatabase.ScalarAsync<long>(db, "select count(*) from staging.http_log"));
+    }
 }

@@ -622,6 +622,17 @@ call warehouse.restrict_api_user();
 
 drop procedure warehouse.restrict_api_user();
 
+-- V0120__loaded_files_raw_extent.sql (checksum <scrubbed>)
+-- A raw log that grows under the same name (an access log being appended to) is loaded by its new lines only: the
+-- manifest keeps how much of the raw file a load took in, so the next run can tell that the file now starts with
+-- exactly that content and convert only what follows. Null for Avro files made elsewhere, remote objects and mappings.
+
+alter table staging.loaded_files add column raw_bytes bigint;
+alter table staging.loaded_files add column raw_lines bigint;
+
+comment on column staging.loaded_files.raw_bytes is 'Bytes of the raw file this load took in (a plain local file converted by run); null otherwise.';
+comment on column staging.loaded_files.raw_lines is 'Lines of the raw file this load took in, header and blank lines included; the next load of the grown file numbers its lines from here.';
+
 -- R__10_core_events.sql (checksum <scrubbed>)
 -- core.events: every source's rows in one shape, the only reader of the staging source tables.
 -- The cascade drops the views built on this one; the runner re-applies every later repeatable after this one runs,
@@ -1797,4 +1808,4 @@ comment on column marts.daily_sessions.users is 'Distinct users with a session s
 comment on column marts.daily_sessions.events is 'Events in those sessions (including any after midnight).';
 comment on column marts.daily_sessions.median_duration_seconds is 'Median session duration in seconds (percentile_cont(0.5)).';
 
--- dry run: 26 script(s) would be applied; nothing was changed
+-- dry run: 27 script(s) would be applied; nothing was changed
