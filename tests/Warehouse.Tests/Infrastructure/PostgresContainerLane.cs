@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging.Abstractions;
 using DotNet.Testcontainers.Configurations;
 using Testcontainers.PostgreSql;
 using Warehouse.Core.Database;
@@ -95,6 +96,8 @@ public static class PostgresContainerLane
             .WithDatabase("postgres")
             .WithCommand(settings)
             .WithLabel(RunLabel, ThisRun)
+            // The library logs every readiness probe to the console; TestDatabase says in one line what it started.
+            .WithLogger(NullLogger.Instance)
             // Parallel queries use /dev/shm, 64 MB by default in a container: too little for work_mem = 256MB.
             .WithCreateParameterModifier(parameters =>
             {

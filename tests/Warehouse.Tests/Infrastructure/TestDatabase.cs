@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Npgsql;
 using Warehouse.Core.Database;
 using Warehouse.Core.Migrations;
@@ -191,7 +192,10 @@ public static class TestDatabase
                 return Task.Run(async () =>
                 {
                     await PostgresContainerLane.RemoveContainersOfEndedRunsAsync();
+                    var clock = Stopwatch.StartNew();
                     (_startedContainer, var connectionString) = await PostgresContainerLane.StartAsync();
+                    Console.WriteLine($"test database: a container of {PostgresContainerLane.Image} ({_startedContainer.Id[..12]}) " +
+                        $"on {_startedContainer.Hostname}:{_startedContainer.GetMappedPublicPort(5432)}, ready in {clock.Elapsed.TotalSeconds:0.0} s");
                     return connectionString;
                 }).GetAwaiter().GetResult();
         }
@@ -199,7 +203,9 @@ public static class TestDatabase
         var root = Path.Combine(Path.GetTempPath(), $"warehouse-tests-{Environment.ProcessId}");
         // Throwaway data: durability buys nothing here, so skip fsync for speed.
         var cluster = new EmbeddedPostgres(root, ["fsync=off", "full_page_writes=off", "max_connections=400"]);
+        var clock = Stopwatch.StartNew();
         var serverUrl = cluster.Start();
+        Console.WriteLine($"test database: the embedded cluster in {root}, ready in {clock.Elapsed.TotalSeconds:0.0} s");
         _startedCluster = cluster;
         return ConnectionUrl.ToConnectionString(serverUrl, "warehouse-tests");
     }
