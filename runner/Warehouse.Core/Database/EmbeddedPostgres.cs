@@ -37,6 +37,12 @@ public sealed class EmbeddedPostgres
         ("timezone", "UTC"),
     ];
 
+    /// <summary>
+    /// CONNECT on the cluster's own databases is taken from PUBLIC: only the superuser needs them, and the API's role
+    /// must reach the warehouse databases only.
+    /// </summary>
+    public const string RestrictClusterDatabases = "revoke connect on database postgres, template1 from public";
+
     private readonly string _root;
     private readonly IReadOnlyList<string> _extraSettings;
 
@@ -255,10 +261,7 @@ public sealed class EmbeddedPostgres
         }
     }
 
-    /// <summary>
-    /// Creates the warehouse database when missing. CONNECT on the cluster's own databases (postgres, template1) is
-    /// revoked from PUBLIC: only the superuser needs them, and the API's role must reach the warehouse databases only.
-    /// </summary>
+    /// <summary>Creates the warehouse database when missing, and restricts the cluster's own (<see cref="RestrictClusterDatabases"/>).</summary>
     private void EnsureDatabase(int port, string databaseName)
     {
         using var connection = Open(port, "postgres");
@@ -268,7 +271,7 @@ public sealed class EmbeddedPostgres
         {
             Execute(connection, $"create database {databaseName}");
         }
-        Execute(connection, "revoke connect on database postgres, template1 from public");
+        Execute(connection, RestrictClusterDatabases);
     }
 
     private Npgsql.NpgsqlConnection Open(int port, string database)

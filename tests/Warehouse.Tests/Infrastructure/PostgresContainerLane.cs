@@ -115,7 +115,10 @@ public static class PostgresContainerLane
             throw;
         }
         var url = $"postgresql://{EmbeddedPostgres.SuperUser}:{password}@{container.Hostname}:{container.GetMappedPublicPort(5432)}/postgres";
-        return (container, ConnectionUrl.ToConnectionString(url, "warehouse-tests"));
+        var connectionString = ConnectionUrl.ToConnectionString(url, "warehouse-tests");
+        // as the embedded cluster does on every start
+        await TestDatabase.ExecuteAsync(connectionString, EmbeddedPostgres.RestrictClusterDatabases);
+        return (container, connectionString);
     }
 
     /// <summary>

@@ -86,6 +86,18 @@ public sealed class TestLaneTests : IDisposable
         Assert.True(reader.GetBoolean(7), "the tests log in as a superuser");
     }
 
+    [Fact]
+    public async Task Server_LetsNoOneButTheSuperuserIntoItsOwnDatabases()
+    {
+        var grantedToPublic = await TestDatabase.ScalarAsync<long>(TestDatabase.For("postgres"), """
+            select count(*)
+            from pg_database, aclexplode(coalesce(datacl, acldefault('d', datdba))) as acl
+            where datname in ('postgres', 'template1') and acl.grantee = 0 and acl.privilege_type = 'CONNECT'
+            """);
+
+        Assert.Equal(0, grantedToPublic);
+    }
+
     [ContainerLaneFact]
     public async Task Sample_GivesTheSameMartsInAContainerAsInTheEmbeddedCluster()
     {
