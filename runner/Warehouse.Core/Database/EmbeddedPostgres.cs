@@ -19,6 +19,30 @@ public sealed class EmbeddedPostgres
     /// <summary>Where a plain <c>warehouse run</c> puts the bundled sample, so it never mixes with the user's own data.</summary>
     public const string SampleDatabaseName = "warehouse_sample";
 
+    /// <summary>
+    /// Settings for an analytics workload on one machine (large sorts in memory, few checkpoints during bulk loads), in
+    /// UTC; written into every new cluster, and given to the tests' PostgreSQL container so both test lanes agree.
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Value)> ServerSettings { get; } =
+    [
+        ("shared_buffers", "512MB"),
+        ("work_mem", "256MB"),
+        ("maintenance_work_mem", "1GB"),
+        ("max_wal_size", "8GB"),
+        ("synchronous_commit", "off"),
+        ("wal_level", "minimal"),
+        ("max_wal_senders", "0"),
+        ("max_parallel_workers_per_gather", "2"),
+        ("jit", "off"),
+        ("timezone", "UTC"),
+    ];
+
+    /// <summary>
+    /// CONNECT on the cluster's own databases is taken from PUBLIC: only the superuser needs them, and the API's role
+    /// must reach the warehouse databases only.
+    /// </summary>
+    public const string RestrictClusterDatabases = "revoke connect on database postgres, template1 from public";
+
     private readonly string _root;
     private readonly IReadOnlyList<string> _extraSettings;
 
@@ -201,20 +225,8 @@ public sealed class EmbeddedPostgres
             throw new WarehouseException($"initdb failed: {LastNonEmptyLine(result.Output)}");
         }
         WriteHba(binaries);
-        // Settings for an analytics workload on one machine: large sorts in memory, few checkpoints during bulk loads.
-        File.AppendAllText(Path.Combine(DataDirectory, "postgresql.auto.conf"), """
-            shared_buffers = '512MB'
-            work_mem = '256MB'
-            maintenance_work_mem = '1GB'
-            max_wal_size = '8GB'
-            synchronous_commit = off
-            wal_level = minimal
-            max_wal_senders = 0
-            max_parallel_workers_per_gather = 2
-            jit = off
-            timezone = 'UTC'
-
-            """);
+        File.AppendAllText(Path.Combine(DataDirectory, "postgresql.auto.conf"),
+            string.Concat(ServerSettings.Select(s => $"{s.Name} = '{s.Value}'\n")));
         binaries.GiveToServerUser(Path.Combine(DataDirectory, "postgresql.auto.conf"));
     }
 
@@ -249,10 +261,7 @@ public sealed class EmbeddedPostgres
         }
     }
 
-    /// <summary>
-    /// Creates the warehouse database when missing. CONNECT on the cluster's own databases (postgres, template1) is
-    /// revoked from PUBLIC: only the superuser needs them, and the API's role must reach the warehouse databases only.
-    /// </summary>
+    /// <summary>Creates the warehouse database when missing, and restricts the cluster's own (<see cref="RestrictClusterDatabases"/>).</summary>
     private void EnsureDatabase(int port, string databaseName)
     {
         using var connection = Open(port, "postgres");
@@ -262,7 +271,7 @@ public sealed class EmbeddedPostgres
         {
             Execute(connection, $"create database {databaseName}");
         }
-        Execute(connection, "revoke connect on database postgres, template1 from public");
+        Execute(connection, RestrictClusterDatabases);
     }
 
     private Npgsql.NpgsqlConnection Open(int port, string database)

@@ -1,14 +1,26 @@
+using System.Diagnostics;
 using Npgsql;
 using Warehouse.Core.Database;
 using Warehouse.Core.Migrations;
 
 namespace Warehouse.Tests.Infrastructure;
 
+/// <summary>Where the tests' PostgreSQL runs (see <see cref="TestDatabase.ChooseLane"/>).</summary>
+public enum TestLane
+{
+    /// <summary>WAREHOUSE_TEST_DATABASE_URL: a server someone else runs.</summary>
+    Url,
+    /// <summary>A throwaway cluster under /tmp, as <c>./warehouse run</c> makes (<see cref="EmbeddedPostgres"/>).</summary>
+    Embedded,
+    /// <summary>A PostgreSQL container started by Testcontainers (<see cref="PostgresContainerLane"/>).</summary>
+    Container,
+}
+
 /// <summary>
-/// One PostgreSQL server for the whole test run: <c>WAREHOUSE_TEST_DATABASE_URL</c> when set, otherwise a throwaway
-/// cluster under /tmp started on first use and removed when the run ends. Each test class asks for its own database:
-/// <see cref="CreateEmptyAsync"/> (nothing in it) or <see cref="CreateMigratedAsync"/> (the project's migrations applied,
-/// copied from a template database migrated once per run).
+/// One PostgreSQL server for the whole test run, started on first use and removed when the run ends; which one is the
+/// lane (<see cref="ChooseLane"/>). Each test class asks for its own database: <see cref="CreateEmptyAsync"/> (nothing
+/// in it) or <see cref="CreateMigratedAsync"/> (the project's migrations applied, copied from a template database
+/// migrated once per run).
 /// </summary>
 public static class TestDatabase
 {
@@ -16,6 +28,18 @@ public static class TestDatabase
     private static readonly SemaphoreSlim CreateLock = new(1, 1);
     private static bool _templateReady;
     private static EmbeddedPostgres? _startedCluster;
+    private static Testcontainers.PostgreSql.PostgreSqlContainer? _startedContainer;
+
+    /// <summary>The lane this run's server was started in (starting it when it is not yet).</summary>
+    public static TestLane Lane
+    {
+        get
+        {
+            _ = ServerConnectionString.Value;
+            return _lane;
+        }
+    }
+    private static TestLane _lane;
     private const string TemplateName = "warehouse_template";
 
     public static string RepoRoot { get; } = FindRepoRoot();
@@ -138,34 +162,71 @@ public static class TestDatabase
         return name[..Math.Min(48, name.Length)];
     }
 
+    /// <summary>
+    /// WAREHOUSE_TEST_DATABASE_URL, when set, names the server. Otherwise WAREHOUSE_TEST_DATABASE chooses: <c>embedded</c>,
+    /// <c>container</c> (which fails, saying why, when it cannot run), or unset: a container when a Docker engine answers
+    /// and the image is at hand, else the embedded cluster, so a machine without Docker runs every test all the same.
+    /// </summary>
+    public static TestLane ChooseLane(string? url, string? lane, Func<string?> containerUnavailableReason) =>
+        (url, lane) switch
+        {
+            ({ Length: > 0 }, _) => TestLane.Url,
+            (_, null or "") => containerUnavailableReason() is null ? TestLane.Container : TestLane.Embedded,
+            (_, "embedded") => TestLane.Embedded,
+            (_, "container") => containerUnavailableReason() is { } reason
+                ? throw new InvalidOperationException($"WAREHOUSE_TEST_DATABASE=container, but {reason}")
+                : TestLane.Container,
+            _ => throw new InvalidOperationException($"WAREHOUSE_TEST_DATABASE is '{lane}'; expected embedded or container"),
+        };
+
     private static string StartServer()
     {
-        if (Environment.GetEnvironmentVariable("WAREHOUSE_TEST_DATABASE_URL") is { Length: > 0 } url)
+        var url = Environment.GetEnvironmentVariable("WAREHOUSE_TEST_DATABASE_URL");
+        _lane = ChooseLane(url, Environment.GetEnvironmentVariable("WAREHOUSE_TEST_DATABASE"), () => PostgresContainerLane.UnavailableReason);
+        switch (_lane)
         {
-            return ConnectionUrl.ToConnectionString(url, "warehouse-tests");
+            case TestLane.Url:
+                return ConnectionUrl.ToConnectionString(url!, "warehouse-tests");
+            case TestLane.Container:
+                // Task.Run: no test's synchronisation context to block on.
+                return Task.Run(async () =>
+                {
+                    await PostgresContainerLane.RemoveContainersOfEndedRunsAsync();
+                    var clock = Stopwatch.StartNew();
+                    (_startedContainer, var connectionString) = await PostgresContainerLane.StartAsync();
+                    Console.WriteLine($"test database: a container of {PostgresContainerLane.Image} ({_startedContainer.Id[..12]}) " +
+                        $"on {_startedContainer.Hostname}:{_startedContainer.GetMappedPublicPort(5432)}, ready in {clock.Elapsed.TotalSeconds:0.0} s");
+                    return connectionString;
+                }).GetAwaiter().GetResult();
         }
         RemoveClustersOfEndedRuns();
         var root = Path.Combine(Path.GetTempPath(), $"warehouse-tests-{Environment.ProcessId}");
         // Throwaway data: durability buys nothing here, so skip fsync for speed.
         var cluster = new EmbeddedPostgres(root, ["fsync=off", "full_page_writes=off", "max_connections=400"]);
+        var clock = Stopwatch.StartNew();
         var serverUrl = cluster.Start();
+        Console.WriteLine($"test database: the embedded cluster in {root}, ready in {clock.Elapsed.TotalSeconds:0.0} s");
         _startedCluster = cluster;
         return ConnectionUrl.ToConnectionString(serverUrl, "warehouse-tests");
     }
 
     /// <summary>
-    /// Stops and removes the throwaway cluster, if this run started one. Called when the test run ends
+    /// Stops and removes the throwaway cluster or container, if this run started one. Called when the test run ends
     /// (<see cref="WarehouseTestFramework"/>), not from AppDomain.ProcessExit: dotnet test kills an ended test host 100 ms
     /// after asking it to exit, and clearing the pools, pg_ctl stop and the delete take seconds after the full suite.
     /// </summary>
     internal static void StopServer()
     {
-        if (Interlocked.Exchange(ref _startedCluster, null) is not { } cluster)
-        {
-            return;
-        }
         NpgsqlConnection.ClearAllPools();
-        StopAndDelete(cluster);
+        if (Interlocked.Exchange(ref _startedContainer, null) is { } container)
+        {
+            // Disposing removes the container (Ryuk, which would otherwise, is off).
+            Task.Run(async () => await container.DisposeAsync()).GetAwaiter().GetResult();
+        }
+        if (Interlocked.Exchange(ref _startedCluster, null) is { } cluster)
+        {
+            StopAndDelete(cluster);
+        }
     }
 
     /// <summary>A run may end before it stops its cluster (killed, crashed); a later run removes what it left (its process is gone).</summary>
@@ -198,7 +259,7 @@ public static class TestDatabase
         }
     }
 
-    private static bool IsAlive(int pid)
+    internal static bool IsAlive(int pid)
     {
         try
         {
