@@ -33,11 +33,12 @@ public sealed class AvroContainerReader : IDisposable
     private readonly byte[] _readBuffer = new byte[64 * 1024];
     private readonly byte[] _sync = new byte[16];
     private readonly byte[] _blockSync = new byte[16];
+    private readonly Dictionary<string, long> _metadataOffsets = new(StringComparer.Ordinal);
+    private global::Avro.File.Codec? _codec;
     private int _readPos;
     private int _readLen;
     private long _consumed;
     private byte[] _block = new byte[64 * 1024];
-    private byte[] _inflated = new byte[128 * 1024];
     private long _blockNumber;
     private long _headerBytes;
     private bool _disposed;
@@ -104,6 +105,9 @@ public sealed class AvroContainerReader : IDisposable
     public AvroCodec Codec { get; }
 
     public IReadOnlyDictionary<string, byte[]> Metadata { get; }
+
+    /// <summary>Where <paramref name="key"/>'s metadata value starts, in bytes from the start of the file; null when absent.</summary>
+    public long? MetadataValueOffset(string key) => _metadataOffsets.TryGetValue(key, out var offset) ? offset : null;
 
     /// <summary>Blocks read so far (including blocks with zero records).</summary>
     public long BlockCount => _blockNumber;
@@ -203,6 +207,7 @@ public sealed class AvroContainerReader : IDisposable
             {
                 var key = DecodeUtf8(ReadHeaderBytes("a metadata key"), "a metadata key");
                 metadata[key] = ReadHeaderBytes($"metadata value {key}");
+                _metadataOffsets[key] = _consumed - metadata[key].Length;
             }
         }
         if (ReadAvailable(_sync) < 16)
@@ -293,79 +298,22 @@ public sealed class AvroContainerReader : IDisposable
         return true;
     }
 
+    /// <summary>Decompresses with our codecs (<see cref="AvroCodecs"/>), which stop at <see cref="MaxBlockBytes"/>.</summary>
     private (byte[] Data, int Length) Decompress(int size, string where)
     {
-        switch (Codec)
+        if (Codec == AvroCodec.Null)
         {
-            case AvroCodec.Null:
-                return (_block, size);
-            case AvroCodec.Deflate:
-                return (_inflated, Inflate(size, where));
-            case AvroCodec.Snappy:
-            {
-                if (size < 4)
-                {
-                    throw Error($"{where} is too short for snappy data and its CRC32 ({size} bytes)");
-                }
-                var compressed = _block.AsSpan(0, size - 4);
-                var context = $"{_source}: {where}";
-                var length = Snappy.GetUncompressedLength(compressed, context);
-                if (length > MaxBlockBytes)
-                {
-                    throw Error($"{where} decompresses to {length} bytes, more than the {MaxBlockBytes} bytes a block may hold");
-                }
-                if (_inflated.Length < length)
-                {
-                    _inflated = new byte[Math.Max(length, _inflated.Length * 2)];
-                }
-                Snappy.Decompress(compressed, _inflated, context);
-                var expected = BinaryPrimitives.ReadUInt32BigEndian(_block.AsSpan(size - 4));
-                var actual = Crc32.Compute(_inflated.AsSpan(0, length));
-                if (expected != actual)
-                {
-                    throw Error($"{where}: snappy CRC32 mismatch (stored {expected:x8}, computed {actual:x8}); the file is corrupt");
-                }
-                return (_inflated, length);
-            }
-            default:
-                throw new InvalidOperationException($"unknown codec {Codec}");
+            return (_block, size);
         }
-    }
-
-    private int Inflate(int size, string where)
-    {
+        _codec ??= AvroCodecs.For(Codec);
         try
         {
-            using var compressed = new MemoryStream(_block, 0, size, writable: false);
-            using var inflater = new DeflateStream(compressed, CompressionMode.Decompress);
-            Span<byte> probe = stackalloc byte[1];
-            var total = 0;
-            while (true)
-            {
-                if (total == _inflated.Length)
-                {
-                    if (total >= MaxBlockBytes)
-                    {
-                        // Full at the cap: the block may end exactly here.
-                        if (inflater.Read(probe) == 0)
-                        {
-                            return total;
-                        }
-                        throw Error($"{where} inflates to more than the {MaxBlockBytes} bytes a block may hold");
-                    }
-                    Array.Resize(ref _inflated, (int)Math.Min((long)_inflated.Length * 2, MaxBlockBytes));
-                }
-                var n = inflater.Read(_inflated, total, _inflated.Length - total);
-                if (n == 0)
-                {
-                    return total;
-                }
-                total += n;
-            }
+            var data = _codec.Decompress(_block, size);
+            return (data, data.Length);
         }
-        catch (InvalidDataException ex)
+        catch (WarehouseException ex)
         {
-            throw new WarehouseException($"{_source}: {where}: corrupt deflate data ({ex.Message})", ex);
+            throw new WarehouseException($"{_source}: {where} {ex.Message}", ex);
         }
     }
 

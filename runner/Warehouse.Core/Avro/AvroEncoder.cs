@@ -23,6 +23,9 @@ public sealed class AvroEncoder
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
 
+    /// <summary>The buffer whose first <see cref="Length"/> bytes are the encoded values.</summary>
+    internal byte[] Bytes => _buffer;
+
     public void Reset() => _length = 0;
 
     public void WriteNull()
