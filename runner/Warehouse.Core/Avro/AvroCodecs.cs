@@ -55,16 +55,27 @@ public sealed class FastestDeflateCodec : Codec
         deflate.Write(inputStream.GetBuffer(), 0, (int)inputStream.Length);
     }
 
-    public override byte[] Decompress(byte[] compressedData, int length) =>
-        Inflate(compressedData, length, AvroContainerReader.MaxBlockBytes);
+    public override byte[] Decompress(byte[] compressedData, int length)
+    {
+        var buffer = Array.Empty<byte>();
+        var inflated = Inflate(compressedData, length, AvroContainerReader.MaxBlockBytes, ref buffer);
+        return inflated == buffer.Length ? buffer : buffer[..inflated];
+    }
 
-    /// <summary>Inflates into a buffer that grows as data arrives, up to <paramref name="maxBytes"/>.</summary>
-    internal static byte[] Inflate(byte[] compressed, int length, int maxBytes)
+    /// <summary>
+    /// Inflates into <paramref name="buffer"/>, growing it as data arrives up to <paramref name="maxBytes"/>; returns the
+    /// inflated length. A reader passes the same buffer for every block (a fresh ~100 KB array per block is a large-object
+    /// allocation, which costs a full collection now and then).
+    /// </summary>
+    internal static int Inflate(byte[] compressed, int length, int maxBytes, ref byte[] buffer)
     {
         try
         {
             using var inflater = new DeflateStream(new MemoryStream(compressed, 0, length, writable: false), CompressionMode.Decompress);
-            var buffer = new byte[Math.Min(Math.Max(length * 4, 4096), maxBytes)];
+            if (buffer.Length == 0)
+            {
+                buffer = new byte[Math.Min(Math.Max(length * 4, 4096), maxBytes)];
+            }
             var total = 0;
             while (true)
             {
@@ -74,7 +85,7 @@ public sealed class FastestDeflateCodec : Codec
                     {
                         if (inflater.ReadByte() < 0)
                         {
-                            return buffer; // full at the cap: the block may end exactly here
+                            return total; // full at the cap: the block may end exactly here
                         }
                         throw new WarehouseException($"inflates to more than the {maxBytes} bytes a block may hold");
                     }
@@ -83,7 +94,7 @@ public sealed class FastestDeflateCodec : Codec
                 var n = inflater.Read(buffer, total, buffer.Length - total);
                 if (n == 0)
                 {
-                    return total == buffer.Length ? buffer : buffer[..total];
+                    return total;
                 }
                 total += n;
             }

@@ -34,7 +34,7 @@ public sealed class AvroContainerReader : IDisposable
     private readonly byte[] _sync = new byte[16];
     private readonly byte[] _blockSync = new byte[16];
     private readonly Dictionary<string, long> _metadataOffsets = new(StringComparer.Ordinal);
-    private global::Avro.File.Codec? _codec;
+    private byte[] _inflated = [];
     private int _readPos;
     private int _readLen;
     private long _consumed;
@@ -305,10 +305,14 @@ public sealed class AvroContainerReader : IDisposable
         {
             return (_block, size);
         }
-        _codec ??= AvroCodecs.For(Codec);
         try
         {
-            var data = _codec.Decompress(_block, size);
+            if (Codec == AvroCodec.Deflate)
+            {
+                var inflated = FastestDeflateCodec.Inflate(_block, size, MaxBlockBytes, ref _inflated); // may replace _inflated
+                return (_inflated, inflated);
+            }
+            var data = Snappy.DecompressBlock(_block.AsSpan(0, size), MaxBlockBytes);
             return (data, data.Length);
         }
         catch (WarehouseException ex)

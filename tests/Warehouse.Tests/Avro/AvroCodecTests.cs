@@ -67,4 +67,27 @@ public sealed class AvroCodecTests
         Assert.Equal(fastest.ToArray(), block);
         Assert.Equal(data, codec.Decompress(block, block.Length));
     }
+
+    [Fact]
+    public void Reader_WhenALaterDeflateBlockInflatesFarLargerThanTheFirst_ReadsEveryRecord()
+    {
+        var output = new MemoryStream();
+        using (var writer = new AvroContainerWriter(output, "\"string\"", AvroCodec.Deflate, leaveOpen: true))
+        {
+            writer.Encoder.WriteString("first");
+            writer.EndRecord();
+            writer.Flush(); // block 1: a few bytes, inflating to 6
+            for (var i = 0; i < 600; i++)
+            {
+                writer.Encoder.WriteString(new string('x', 100)); // block 2: ~60 KB of x, inflating from a few hundred bytes
+                writer.EndRecord();
+            }
+        }
+
+        var records = AvroTestSupport.ReadAll(output.ToArray());
+
+        Assert.Equal(601, records.Count);
+        Assert.Equal("first", records[0]);
+        Assert.All(records.Skip(1), r => Assert.Equal(new string('x', 100), r));
+    }
 }
