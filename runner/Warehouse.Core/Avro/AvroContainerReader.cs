@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using Avro;
 
 namespace Warehouse.Core.Avro;
 
@@ -35,6 +36,7 @@ public sealed class AvroContainerReader : IDisposable
     private readonly byte[] _blockSync = new byte[16];
     private readonly Dictionary<string, long> _metadataOffsets = new(StringComparer.Ordinal);
     private byte[] _inflated = [];
+    private readonly MinEncodedSizes _minSizes = new();
     private int _readPos;
     private int _readLen;
     private long _consumed;
@@ -70,7 +72,7 @@ public sealed class AvroContainerReader : IDisposable
             SchemaJson = DecodeUtf8(schemaBytes, "avro.schema");
             try
             {
-                Schema = AvroSchema.Parse(SchemaJson);
+                Schema = AvroSchemas.Parse(SchemaJson);
             }
             catch (WarehouseException ex)
             {
@@ -98,7 +100,8 @@ public sealed class AvroContainerReader : IDisposable
         }
     }
 
-    public AvroSchema Schema { get; }
+    /// <summary>The writer's schema as Apache.Avro parses it; <see cref="SchemaJson"/> is the header's text.</summary>
+    public Schema Schema { get; }
 
     public string SchemaJson { get; }
 
@@ -135,13 +138,13 @@ public sealed class AvroContainerReader : IDisposable
     internal IEnumerable<(long Count, AvroDecoder Decoder)> ReadBlocks()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var decoder = new AvroDecoder(_source);
+        var decoder = new AvroDecoder(_source) { MinSizes = _minSizes };
         while (ReadBlock(out var count, out var data, out var length))
         {
             decoder.Where = $"{_source}: block {_blockNumber}";
             decoder.Reset(data, 0, length);
             // A block's size bounds its records, except for records that encode to no bytes at all: those are capped.
-            var minRecordSize = Schema.MinEncodedSize;
+            var minRecordSize = _minSizes.Of(Schema);
             if (minRecordSize > 0 && count > length / minRecordSize)
             {
                 throw Error($"block {_blockNumber} declares {count} records but holds only {length} bytes");

@@ -31,12 +31,11 @@ public sealed class AvroContainerWriter : IDisposable
         {
             throw new ArgumentException("the output stream is not writable", nameof(output));
         }
-        Schema = AvroSchema.Parse(schemaJson);
-        ApacheSchema = AvroSchemas.Parse(schemaJson);
+        Schema = AvroSchemas.Parse(schemaJson);
         Codec = codec;
         _headerStart = output.CanSeek ? output.Position : 0;
         _output = new HeaderCopyStream(output, leaveOpen);
-        _file = DataFileWriter<AvroEncoder>.OpenWriter(new EncodedRecordWriter(ApacheSchema), _output, AvroCodecs.For(codec), leaveOpen: false);
+        _file = DataFileWriter<AvroEncoder>.OpenWriter(new EncodedRecordWriter(Schema), _output, AvroCodecs.For(codec), leaveOpen: false);
         _file.SetSyncInterval(BlockSizeBytes);
         foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
         {
@@ -50,10 +49,8 @@ public sealed class AvroContainerWriter : IDisposable
         _header = _output.StopCopying();
     }
 
-    public AvroSchema Schema { get; }
-
-    /// <summary>The schema as Apache.Avro parsed it; its JSON is what the file's header stores.</summary>
-    public ApacheSchema ApacheSchema { get; }
+    /// <summary>The schema as Apache.Avro parsed it; the file's header stores Apache's JSON of it (attributes kept, compacted).</summary>
+    public ApacheSchema Schema { get; }
 
     public AvroCodec Codec { get; }
 
@@ -70,30 +67,6 @@ public sealed class AvroContainerWriter : IDisposable
         _file.Append(Encoder);
         Encoder.Reset();
         RecordCount++;
-    }
-
-    /// <summary>
-    /// Encodes a generic value shaped as <see cref="AvroContainerReader"/> returns it (an <see cref="AvroRecord"/>
-    /// for a record schema). A value that does not match the schema is rejected with the field path and nothing of
-    /// it is written.
-    /// </summary>
-    public void Append(object? datum)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (Encoder.Length != 0)
-        {
-            throw new InvalidOperationException("a record written through Encoder was not finished with EndRecord()");
-        }
-        try
-        {
-            AvroGenericWriter.Write(Encoder, Schema, datum);
-        }
-        catch
-        {
-            Encoder.Reset();
-            throw;
-        }
-        EndRecord();
     }
 
     /// <summary>Drops whatever was written to <see cref="Encoder"/> since the last record, e.g. when a line turns out bad.</summary>
