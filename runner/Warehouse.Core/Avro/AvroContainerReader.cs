@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using Avro;
 
 namespace Warehouse.Core.Avro;
 
@@ -33,11 +34,13 @@ public sealed class AvroContainerReader : IDisposable
     private readonly byte[] _readBuffer = new byte[64 * 1024];
     private readonly byte[] _sync = new byte[16];
     private readonly byte[] _blockSync = new byte[16];
+    private readonly Dictionary<string, long> _metadataOffsets = new(StringComparer.Ordinal);
+    private byte[] _inflated = [];
+    private readonly MinEncodedSizes _minSizes = new();
     private int _readPos;
     private int _readLen;
     private long _consumed;
     private byte[] _block = new byte[64 * 1024];
-    private byte[] _inflated = new byte[128 * 1024];
     private long _blockNumber;
     private long _headerBytes;
     private bool _disposed;
@@ -69,7 +72,7 @@ public sealed class AvroContainerReader : IDisposable
             SchemaJson = DecodeUtf8(schemaBytes, "avro.schema");
             try
             {
-                Schema = AvroSchema.Parse(SchemaJson);
+                Schema = AvroSchemas.Parse(SchemaJson);
             }
             catch (WarehouseException ex)
             {
@@ -97,13 +100,17 @@ public sealed class AvroContainerReader : IDisposable
         }
     }
 
-    public AvroSchema Schema { get; }
+    /// <summary>The writer's schema as Apache.Avro parses it; <see cref="SchemaJson"/> is the header's text.</summary>
+    public Schema Schema { get; }
 
     public string SchemaJson { get; }
 
     public AvroCodec Codec { get; }
 
     public IReadOnlyDictionary<string, byte[]> Metadata { get; }
+
+    /// <summary>Where <paramref name="key"/>'s metadata value starts, in bytes from the start of the file; null when absent.</summary>
+    public long? MetadataValueOffset(string key) => _metadataOffsets.TryGetValue(key, out var offset) ? offset : null;
 
     /// <summary>Blocks read so far (including blocks with zero records).</summary>
     public long BlockCount => _blockNumber;
@@ -131,13 +138,13 @@ public sealed class AvroContainerReader : IDisposable
     internal IEnumerable<(long Count, AvroDecoder Decoder)> ReadBlocks()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var decoder = new AvroDecoder(_source);
+        var decoder = new AvroDecoder(_source) { MinSizes = _minSizes };
         while (ReadBlock(out var count, out var data, out var length))
         {
             decoder.Where = $"{_source}: block {_blockNumber}";
             decoder.Reset(data, 0, length);
             // A block's size bounds its records, except for records that encode to no bytes at all: those are capped.
-            var minRecordSize = Schema.MinEncodedSize;
+            var minRecordSize = _minSizes.Of(Schema);
             if (minRecordSize > 0 && count > length / minRecordSize)
             {
                 throw Error($"block {_blockNumber} declares {count} records but holds only {length} bytes");
@@ -203,6 +210,7 @@ public sealed class AvroContainerReader : IDisposable
             {
                 var key = DecodeUtf8(ReadHeaderBytes("a metadata key"), "a metadata key");
                 metadata[key] = ReadHeaderBytes($"metadata value {key}");
+                _metadataOffsets[key] = _consumed - metadata[key].Length;
             }
         }
         if (ReadAvailable(_sync) < 16)
@@ -293,79 +301,26 @@ public sealed class AvroContainerReader : IDisposable
         return true;
     }
 
+    /// <summary>Decompresses with our codecs (<see cref="AvroCodecs"/>), which stop at <see cref="MaxBlockBytes"/>.</summary>
     private (byte[] Data, int Length) Decompress(int size, string where)
     {
-        switch (Codec)
+        if (Codec == AvroCodec.Null)
         {
-            case AvroCodec.Null:
-                return (_block, size);
-            case AvroCodec.Deflate:
-                return (_inflated, Inflate(size, where));
-            case AvroCodec.Snappy:
-            {
-                if (size < 4)
-                {
-                    throw Error($"{where} is too short for snappy data and its CRC32 ({size} bytes)");
-                }
-                var compressed = _block.AsSpan(0, size - 4);
-                var context = $"{_source}: {where}";
-                var length = Snappy.GetUncompressedLength(compressed, context);
-                if (length > MaxBlockBytes)
-                {
-                    throw Error($"{where} decompresses to {length} bytes, more than the {MaxBlockBytes} bytes a block may hold");
-                }
-                if (_inflated.Length < length)
-                {
-                    _inflated = new byte[Math.Max(length, _inflated.Length * 2)];
-                }
-                Snappy.Decompress(compressed, _inflated, context);
-                var expected = BinaryPrimitives.ReadUInt32BigEndian(_block.AsSpan(size - 4));
-                var actual = Crc32.Compute(_inflated.AsSpan(0, length));
-                if (expected != actual)
-                {
-                    throw Error($"{where}: snappy CRC32 mismatch (stored {expected:x8}, computed {actual:x8}); the file is corrupt");
-                }
-                return (_inflated, length);
-            }
-            default:
-                throw new InvalidOperationException($"unknown codec {Codec}");
+            return (_block, size);
         }
-    }
-
-    private int Inflate(int size, string where)
-    {
         try
         {
-            using var compressed = new MemoryStream(_block, 0, size, writable: false);
-            using var inflater = new DeflateStream(compressed, CompressionMode.Decompress);
-            Span<byte> probe = stackalloc byte[1];
-            var total = 0;
-            while (true)
+            if (Codec == AvroCodec.Deflate)
             {
-                if (total == _inflated.Length)
-                {
-                    if (total >= MaxBlockBytes)
-                    {
-                        // Full at the cap: the block may end exactly here.
-                        if (inflater.Read(probe) == 0)
-                        {
-                            return total;
-                        }
-                        throw Error($"{where} inflates to more than the {MaxBlockBytes} bytes a block may hold");
-                    }
-                    Array.Resize(ref _inflated, (int)Math.Min((long)_inflated.Length * 2, MaxBlockBytes));
-                }
-                var n = inflater.Read(_inflated, total, _inflated.Length - total);
-                if (n == 0)
-                {
-                    return total;
-                }
-                total += n;
+                var inflated = FastestDeflateCodec.Inflate(_block, size, MaxBlockBytes, ref _inflated); // may replace _inflated
+                return (_inflated, inflated);
             }
+            var data = Snappy.DecompressBlock(_block.AsSpan(0, size), MaxBlockBytes);
+            return (data, data.Length);
         }
-        catch (InvalidDataException ex)
+        catch (WarehouseException ex)
         {
-            throw new WarehouseException($"{_source}: {where}: corrupt deflate data ({ex.Message})", ex);
+            throw new WarehouseException($"{_source}: {where} {ex.Message}", ex);
         }
     }
 

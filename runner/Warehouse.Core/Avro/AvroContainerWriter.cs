@@ -1,37 +1,29 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text;
+using Avro.File;
+using Avro.Generic;
+using ApacheSchema = Avro.Schema;
 
 namespace Warehouse.Core.Avro;
 
 /// <summary>
-/// Writes an Avro 1.11 object container file, streaming: records are encoded into one reusable buffer and written
-/// as a block (count, size, compressed data, sync marker) each time the buffer passes ~64 KB. A block never has zero
-/// records. Fast path: write one record's fields through <see cref="Encoder"/> in schema order, then call
-/// <see cref="EndRecord"/>. Generic path: <see cref="Append"/>.
+/// Writes an Avro object container file through Apache.Avro's <see cref="DataFileWriter{T}"/> (header, ~64 KB blocks, sync
+/// markers, codecs from <see cref="AvroCodecs"/>). A record is encoded into <see cref="Encoder"/> first, fields in schema
+/// order, and only a complete, checked record is appended (<see cref="EndRecord"/>): Apache's writer keeps the bytes of a
+/// record that fails half-way in its block, so nothing that can fail runs inside its Append.
 /// </summary>
 public sealed class AvroContainerWriter : IDisposable
 {
     /// <summary>Encoded bytes after which a block is written (the usual Avro default).</summary>
     public const int BlockSizeBytes = 64 * 1024;
 
-    private static readonly byte[] Magic = [(byte)'O', (byte)'b', (byte)'j', 1];
-
-    private readonly Stream _output;
-    private readonly bool _leaveOpen;
-    private readonly CompressionLevel _deflateLevel;
-    private readonly byte[] _sync = new byte[16];
-    private readonly MemoryStream _compressed = new();
-    private readonly byte[] _blockHeader = new byte[20];
-    private readonly Dictionary<string, (long Offset, int Length)> _metadataValues = [];
-    private long _blockRecords;
-    private int _completeLength;
+    private readonly HeaderCopyStream _output;
+    private readonly IFileWriter<AvroEncoder> _file;
+    private readonly byte[] _header;
+    private readonly long _headerStart;
     private bool _disposed;
 
     public AvroContainerWriter(Stream output, string schemaJson, AvroCodec codec = AvroCodec.Deflate,
-                               IReadOnlyDictionary<string, string>? metadata = null, bool leaveOpen = false,
-                               CompressionLevel deflateLevel = CompressionLevel.Fastest)
+                               IReadOnlyDictionary<string, string>? metadata = null, bool leaveOpen = false)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(schemaJson);
@@ -39,71 +31,49 @@ public sealed class AvroContainerWriter : IDisposable
         {
             throw new ArgumentException("the output stream is not writable", nameof(output));
         }
-        Schema = AvroSchema.Parse(schemaJson);
+        Schema = AvroSchemas.Parse(schemaJson);
         Codec = codec;
-        _output = output;
-        _leaveOpen = leaveOpen;
-        _deflateLevel = deflateLevel;
-        Encoder = new AvroEncoder(BlockSizeBytes + 16 * 1024);
-        RandomNumberGenerator.Fill(_sync);
-        WriteHeader(schemaJson, metadata);
+        _headerStart = output.CanSeek ? output.Position : 0;
+        _output = new HeaderCopyStream(output, leaveOpen);
+        _file = DataFileWriter<AvroEncoder>.OpenWriter(new EncodedRecordWriter(Schema), _output, AvroCodecs.For(codec), leaveOpen: false);
+        _file.SetSyncInterval(BlockSizeBytes);
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+        {
+            if (_file.IsReservedMeta(key))
+            {
+                throw new ArgumentException($"metadata key \"{key}\" is reserved for Avro itself", nameof(metadata));
+            }
+            _file.SetMeta(key, value);
+        }
+        _file.Flush(); // the header, now: its bytes are kept so that a metadata value can be replaced at the end
+        _header = _output.StopCopying();
     }
 
-    public AvroSchema Schema { get; }
+    /// <summary>The schema as Apache.Avro parsed it; the file's header stores Apache's JSON of it (attributes kept, compacted).</summary>
+    public ApacheSchema Schema { get; }
 
     public AvroCodec Codec { get; }
 
-    /// <summary>Write ONE record's fields in schema order, then call <see cref="EndRecord"/>.</summary>
-    public AvroEncoder Encoder { get; }
+    /// <summary>Write ONE record's fields in schema order, then call <see cref="EndRecord"/> (or <see cref="DiscardRecord"/>).</summary>
+    public AvroEncoder Encoder { get; } = new(4096);
 
-    /// <summary>Records completed so far (written or buffered).</summary>
+    /// <summary>Records appended so far (written or buffered).</summary>
     public long RecordCount { get; private set; }
 
-    /// <summary>Marks the bytes written to <see cref="Encoder"/> since the previous record as one record.</summary>
+    /// <summary>Appends the bytes written to <see cref="Encoder"/> since the previous record as one record.</summary>
     public void EndRecord()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _blockRecords++;
+        _file.Append(Encoder);
+        Encoder.Reset();
         RecordCount++;
-        _completeLength = Encoder.Length;
-        if (_completeLength >= BlockSizeBytes)
-        {
-            WriteBlock();
-        }
     }
 
-    /// <summary>
-    /// Encodes a generic value shaped as <see cref="AvroContainerReader"/> returns it (an <see cref="AvroRecord"/>
-    /// for a record schema). A value that does not match the schema is rejected with the field path and nothing of
-    /// it is written.
-    /// </summary>
-    public void Append(object? datum)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (Encoder.Length != _completeLength)
-        {
-            throw new InvalidOperationException("a record written through Encoder was not finished with EndRecord()");
-        }
-        try
-        {
-            AvroGenericWriter.Write(Encoder, Schema, datum);
-        }
-        catch
-        {
-            Encoder.Truncate(_completeLength);
-            throw;
-        }
-        EndRecord();
-    }
-
-    /// <summary>
-    /// Drops whatever was written to <see cref="Encoder"/> since the last <see cref="EndRecord"/>, e.g. when a
-    /// converter finds a bad input line halfway through encoding it.
-    /// </summary>
+    /// <summary>Drops whatever was written to <see cref="Encoder"/> since the last record, e.g. when a line turns out bad.</summary>
     public void DiscardRecord()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Encoder.Truncate(_completeLength);
+        Encoder.Reset();
     }
 
     /// <summary>
@@ -114,12 +84,13 @@ public sealed class AvroContainerWriter : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var bytes = Encoding.UTF8.GetBytes(value);
-        if (!_output.CanSeek || !_metadataValues.TryGetValue(key, out var slot) || slot.Length != bytes.Length)
+        using var header = new AvroContainerReader(new MemoryStream(_header), "header");
+        if (!_output.CanSeek || header.MetadataValueOffset(key) is not { } offset || header.Metadata[key].Length != bytes.Length)
         {
             throw new InvalidOperationException($"metadata \"{key}\" can only be replaced in a seekable output by a value of the same length");
         }
         var end = _output.Position;
-        _output.Position = slot.Offset;
+        _output.Position = _headerStart + offset;
         _output.Write(bytes);
         _output.Position = end;
         _output.Flush();
@@ -129,14 +100,11 @@ public sealed class AvroContainerWriter : IDisposable
     public void Flush()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        WriteBlock();
+        _file.Flush();
         _output.Flush();
     }
 
-    /// <summary>
-    /// Writes the last block and flushes; closes the output unless leaveOpen. A record left unfinished (no
-    /// <see cref="EndRecord"/>, typically because an exception is unwinding) is dropped, never written half.
-    /// </summary>
+    /// <summary>Writes the last block and flushes; closes the output unless leaveOpen. An unfinished record is dropped.</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -144,104 +112,71 @@ public sealed class AvroContainerWriter : IDisposable
             return;
         }
         _disposed = true;
-        try
-        {
-            Encoder.Truncate(_completeLength);
-            WriteBlock();
-            _output.Flush();
-        }
-        finally
-        {
-            _compressed.Dispose();
-            if (!_leaveOpen)
-            {
-                _output.Dispose();
-            }
-        }
+        _file.Dispose(); // Dispose only: Apache's Close() followed by Dispose() throws
     }
 
-    private void WriteHeader(string schemaJson, IReadOnlyDictionary<string, string>? metadata)
+    /// <summary>Apache's writer calls this with the record's encoded bytes: they are the record.</summary>
+    private sealed class EncodedRecordWriter(ApacheSchema schema) : DatumWriter<AvroEncoder>
     {
-        var header = new AvroEncoder(4096);
-        header.WriteRaw(Magic);
-        var entries = new List<KeyValuePair<string, byte[]>>
-        {
-            new("avro.schema", Encoding.UTF8.GetBytes(schemaJson)),
-            new("avro.codec", Encoding.UTF8.GetBytes(AvroCodecNames.ToWireName(Codec))),
-        };
-        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
-        {
-            if (key.StartsWith("avro.", StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"metadata key \"{key}\" is reserved for Avro itself", nameof(metadata));
-            }
-            entries.Add(new(key, Encoding.UTF8.GetBytes(value)));
-        }
-        var start = _output.CanSeek ? _output.Position : 0;
-        header.WriteMapBlock(entries.Count);
-        foreach (var (key, value) in entries)
-        {
-            header.WriteString(key);
-            header.WriteBytes(value);
-            _metadataValues[key] = (start + header.Length - value.Length, value.Length);
-        }
-        header.WriteMapEnd();
-        header.WriteRaw(_sync);
-        _output.Write(header.WrittenSpan);
+        public ApacheSchema Schema => schema;
+
+        public void Write(AvroEncoder datum, global::Avro.IO.Encoder encoder) => encoder.WriteFixed(datum.Bytes, 0, datum.Length);
     }
 
-    private void WriteBlock()
+    /// <summary>Passes everything through to the output, keeping a copy of what is written until <see cref="StopCopying"/>.</summary>
+    private sealed class HeaderCopyStream(Stream inner, bool leaveOpen) : Stream
     {
-        if (_blockRecords == 0)
+        private MemoryStream? _copy = new();
+        private bool _closed;
+
+        public byte[] StopCopying()
         {
-            return; // never a count-0 block
+            var bytes = _copy!.ToArray();
+            _copy = null;
+            return bytes;
         }
-        var data = Encoder.WrittenSpan;
-        ReadOnlySpan<byte> payload;
-        Span<byte> crc = stackalloc byte[4];
-        var trailer = 0;
-        switch (Codec)
+
+        public override bool CanRead => false;
+        public override bool CanSeek => inner.CanSeek;
+        public override bool CanWrite => true;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => inner.Position = value; }
+
+        public override void Write(byte[] buffer, int offset, int count)
         {
-            case AvroCodec.Null:
-                payload = data;
-                break;
-            case AvroCodec.Deflate:
-                _compressed.SetLength(0);
-                using (var deflate = new DeflateStream(_compressed, _deflateLevel, leaveOpen: true))
+            _copy?.Write(buffer, offset, count);
+            inner.Write(buffer, offset, count);
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            _copy?.Write(buffer);
+            inner.Write(buffer);
+        }
+
+        public override void WriteByte(byte value)
+        {
+            _copy?.WriteByte(value);
+            inner.WriteByte(value);
+        }
+
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+        public override void SetLength(long value) => inner.SetLength(value);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing && !_closed)
+            {
+                _closed = true; // Apache's writer closes and then disposes its stream
+                inner.Flush();
+                if (!leaveOpen)
                 {
-                    deflate.Write(data);
+                    inner.Dispose();
                 }
-                payload = _compressed.GetBuffer().AsSpan(0, (int)_compressed.Length);
-                break;
-            case AvroCodec.Snappy:
-                // Avro's snappy block: the compressed bytes, then a big-endian CRC32 of the uncompressed bytes.
-                payload = Snappy.Compress(data);
-                BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32.Compute(data));
-                trailer = 4;
-                break;
-            default:
-                throw new InvalidOperationException($"unknown codec {Codec}");
+            }
+            base.Dispose(disposing);
         }
-        var headerLength = WriteVarLong(_blockHeader, 0, _blockRecords);
-        headerLength = WriteVarLong(_blockHeader, headerLength, payload.Length + trailer);
-        _output.Write(_blockHeader, 0, headerLength);
-        _output.Write(payload);
-        _output.Write(crc[..trailer]);
-        _output.Write(_sync);
-        _blockRecords = 0;
-        _completeLength = 0;
-        Encoder.Reset();
-    }
-
-    private static int WriteVarLong(byte[] buffer, int pos, long value)
-    {
-        var n = (ulong)((value << 1) ^ (value >> 63));
-        while (n >= 0x80)
-        {
-            buffer[pos++] = (byte)(n | 0x80);
-            n >>= 7;
-        }
-        buffer[pos++] = (byte)n;
-        return pos;
     }
 }

@@ -1,22 +1,20 @@
+using Avro;
+
 namespace Warehouse.Core.Avro;
 
-/// <summary>A generic record value: the record schema plus one value per field, in schema order.</summary>
+/// <summary>A generic record value as our reader returns it: the record schema plus one value per field, in schema order.</summary>
 public sealed class AvroRecord
 {
     private readonly object?[] _values;
 
-    public AvroRecord(AvroSchema schema)
+    public AvroRecord(RecordSchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        if (schema.Type != AvroType.Record)
-        {
-            throw new ArgumentException($"AvroRecord needs a record schema, not {schema.FullName}", nameof(schema));
-        }
         Schema = schema;
-        _values = new object?[schema.Fields.Count];
+        _values = new object?[schema.Count];
     }
 
-    public AvroSchema Schema { get; }
+    public RecordSchema Schema { get; }
 
     public int Count => _values.Length;
 
@@ -34,15 +32,9 @@ public sealed class AvroRecord
         set => _values[Position(fieldName)] = value;
     }
 
-    private int Position(string fieldName)
-    {
-        var position = Schema.GetFieldPosition(fieldName);
-        if (position < 0)
-        {
-            throw new KeyNotFoundException($"record {Schema.FullName} has no field \"{fieldName}\"");
-        }
-        return position;
-    }
+    private int Position(string fieldName) => Schema.TryGetField(fieldName, out var field)
+        ? field.Pos
+        : throw new KeyNotFoundException($"record {Schema.Fullname} has no field \"{fieldName}\"");
 
     public override string ToString() => AvroJson.ToJson(this, Schema);
 }

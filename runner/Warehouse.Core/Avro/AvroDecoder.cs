@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Avro;
 
 namespace Warehouse.Core.Avro;
 
@@ -43,9 +44,12 @@ internal sealed class AvroDecoder
         _zeroSizeItems = 0;
     }
 
-    public object? ReadDatum(AvroSchema schema)
+    /// <summary>Remembers each schema's smallest encoded size (shared with the container reader).</summary>
+    public MinEncodedSizes MinSizes { get; init; } = new();
+
+    public object? ReadDatum(Schema schema)
     {
-        if (schema.Type is AvroType.Record or AvroType.Array or AvroType.Map or AvroType.Union)
+        if (schema.Tag is Schema.Type.Record or Schema.Type.Error or Schema.Type.Array or Schema.Type.Map or Schema.Type.Union)
         {
             if (++_depth > MaxDepth)
             {
@@ -64,67 +68,68 @@ internal sealed class AvroDecoder
         return ReadValue(schema);
     }
 
-    private object? ReadValue(AvroSchema schema)
+    /// <summary>A value as its underlying type (logical types are not converted: a timestamp stays its long).</summary>
+    private object? ReadValue(Schema schema)
     {
-        switch (schema.Type)
+        switch (AvroSchemas.Encoded(schema))
         {
-            case AvroType.Null:
+            case { Tag: Schema.Type.Null }:
                 return null;
-            case AvroType.Boolean:
+            case { Tag: Schema.Type.Boolean }:
                 return ReadBoolean();
-            case AvroType.Int:
+            case { Tag: Schema.Type.Int }:
                 return ReadInt();
-            case AvroType.Long:
+            case { Tag: Schema.Type.Long }:
                 return ReadLong();
-            case AvroType.Float:
+            case { Tag: Schema.Type.Float }:
                 return ReadFloat();
-            case AvroType.Double:
+            case { Tag: Schema.Type.Double }:
                 return ReadDouble();
-            case AvroType.String:
+            case { Tag: Schema.Type.String }:
                 return ReadString();
-            case AvroType.Bytes:
+            case { Tag: Schema.Type.Bytes }:
                 return ReadBytes();
-            case AvroType.Fixed:
-                return ReadFixed(schema.Size);
-            case AvroType.Enum:
+            case FixedSchema fixedSchema:
+                return ReadFixed(fixedSchema.Size);
+            case EnumSchema enumSchema:
             {
                 var index = ReadLong();
-                if (index < 0 || index >= schema.Symbols.Count)
+                if (index < 0 || index >= enumSchema.Count)
                 {
-                    throw Error($"enum index {index} is out of range (enum {schema.FullName} has {schema.Symbols.Count} symbols)");
+                    throw Error($"enum index {index} is out of range (enum {enumSchema.Fullname} has {enumSchema.Count} symbols)");
                 }
-                return new AvroEnum(schema.Symbols[(int)index]);
+                return new AvroEnum(enumSchema.Symbols[(int)index]);
             }
-            case AvroType.Union:
+            case UnionSchema union:
             {
                 var index = ReadLong();
-                if (index < 0 || index >= schema.Branches.Count)
+                if (index < 0 || index >= union.Count)
                 {
-                    throw Error($"union branch index {index} is out of range (the union has {schema.Branches.Count} " +
-                                $"branches: {string.Join(", ", schema.Branches.Select(b => b.FullName))})");
+                    throw Error($"union branch index {index} is out of range (the union has {union.Count} " +
+                                $"branches: {string.Join(", ", union.Schemas.Select(b => b.Fullname))})");
                 }
-                return ReadDatum(schema.Branches[(int)index]);
+                return ReadDatum(union[(int)index]);
             }
-            case AvroType.Record:
+            case RecordSchema recordSchema:
             {
-                var record = new AvroRecord(schema);
-                var fields = schema.Fields;
+                var record = new AvroRecord(recordSchema);
+                var fields = recordSchema.Fields;
                 for (var i = 0; i < fields.Count; i++)
                 {
                     record[i] = ReadDatum(fields[i].Schema);
                 }
                 return record;
             }
-            case AvroType.Array:
+            case ArraySchema arraySchema:
             {
-                var items = schema.Items!;
+                var items = arraySchema.ItemSchema;
+                var itemSize = MinSizes.Of(items);
                 var list = new List<object?>();
                 long total = 0;
-                for (var count = ReadCollectionBlock(items.MinEncodedSize, "array"); count != 0;
-                     count = ReadCollectionBlock(items.MinEncodedSize, "array"))
+                for (var count = ReadCollectionBlock(itemSize, "array"); count != 0; count = ReadCollectionBlock(itemSize, "array"))
                 {
                     total += count;
-                    CheckZeroSizeItems(items.MinEncodedSize, count, "array");
+                    CheckZeroSizeItems(itemSize, count, "array");
                     list.EnsureCapacity((int)Math.Min(total, list.Count + (long)Remaining + 1));
                     for (long i = 0; i < count; i++)
                     {
@@ -133,16 +138,13 @@ internal sealed class AvroDecoder
                 }
                 return list;
             }
-            case AvroType.Map:
+            case MapSchema mapSchema:
             {
-                var values = schema.Values!;
+                var values = mapSchema.ValueSchema;
                 var map = new Dictionary<string, object?>(StringComparer.Ordinal);
-                long total = 0;
-                var entrySize = 1 + values.MinEncodedSize;
-                for (var count = ReadCollectionBlock(entrySize, "map"); count != 0;
-                     count = ReadCollectionBlock(entrySize, "map"))
+                var entrySize = 1 + MinSizes.Of(values);
+                for (var count = ReadCollectionBlock(entrySize, "map"); count != 0; count = ReadCollectionBlock(entrySize, "map"))
                 {
-                    total += count;
                     for (long i = 0; i < count; i++)
                     {
                         var key = ReadString();
@@ -152,7 +154,7 @@ internal sealed class AvroDecoder
                 return map;
             }
             default:
-                throw new ArgumentOutOfRangeException(nameof(schema), schema.Type, "unknown Avro type");
+                throw new ArgumentOutOfRangeException(nameof(schema), schema.Tag, "unknown Avro type");
         }
     }
 

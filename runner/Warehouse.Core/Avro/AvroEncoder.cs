@@ -7,7 +7,7 @@ namespace Warehouse.Core.Avro;
 /// <summary>
 /// Avro binary encoding straight into one reusable byte buffer: zigzag varints by hand, UTF-8 written in place, no
 /// allocation per value. The converters write each record's fields in schema order through this; the caller is
-/// responsible for following the schema (the container writer's <see cref="AvroContainerWriter.Append"/> checks it).
+/// responsible for following the schema.
 /// </summary>
 public sealed class AvroEncoder
 {
@@ -22,6 +22,9 @@ public sealed class AvroEncoder
     public int Length => _length;
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
+
+    /// <summary>The buffer whose first <see cref="Length"/> bytes are the encoded values.</summary>
+    internal byte[] Bytes => _buffer;
 
     public void Reset() => _length = 0;
 
@@ -136,16 +139,6 @@ public sealed class AvroEncoder
     }
 
     public void WriteMapEnd() => WriteLong(0);
-
-    /// <summary>Appends already-encoded bytes (used internally for the container header).</summary>
-    internal void WriteRaw(ReadOnlySpan<byte> bytes) => WriteFixed(bytes);
-
-    /// <summary>Truncates back to an earlier length, e.g. to drop a half-written record after a failure.</summary>
-    internal void Truncate(int length)
-    {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _length);
-        _length = length;
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void EnsureCapacity(int extra)

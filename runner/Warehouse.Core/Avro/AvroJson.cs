@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Text;
+using Avro;
 
 namespace Warehouse.Core.Avro;
 
@@ -15,7 +16,7 @@ namespace Warehouse.Core.Avro;
 /// </summary>
 public static class AvroJson
 {
-    public static string ToJson(object? datum, AvroSchema schema)
+    public static string ToJson(object? datum, Schema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
         var sb = new StringBuilder();
@@ -23,19 +24,10 @@ public static class AvroJson
         return sb.ToString();
     }
 
-    public static void Append(StringBuilder sb, object? datum, AvroSchema schema)
+    public static void Append(StringBuilder sb, object? datum, Schema schema)
     {
         ArgumentNullException.ThrowIfNull(sb);
         ArgumentNullException.ThrowIfNull(schema);
-        if (schema.Type == AvroType.Union)
-        {
-            var branch = AvroGeneric.ResolveBranch(schema, datum);
-            if (branch < 0)
-            {
-                throw new WarehouseException($"value of type {datum?.GetType().Name ?? "null"} matches no branch of the union");
-            }
-            schema = schema.Branches[branch];
-        }
         switch (datum)
         {
             case null:
@@ -84,6 +76,7 @@ public static class AvroJson
             }
             case IDictionary map:
             {
+                var values = Branch<MapSchema>(schema)?.ValueSchema ?? schema;
                 sb.Append('{');
                 var first = true;
                 foreach (DictionaryEntry entry in map)
@@ -95,13 +88,14 @@ public static class AvroJson
                     first = false;
                     JsonText.AppendString(sb, entry.Key.ToString());
                     sb.Append(':');
-                    Append(sb, entry.Value, schema.Values ?? schema);
+                    Append(sb, entry.Value, values);
                 }
                 sb.Append('}');
                 return;
             }
             case IList list:
             {
+                var items = Branch<ArraySchema>(schema)?.ItemSchema ?? schema;
                 sb.Append('[');
                 for (var i = 0; i < list.Count; i++)
                 {
@@ -109,7 +103,7 @@ public static class AvroJson
                     {
                         sb.Append(',');
                     }
-                    Append(sb, list[i], schema.Items ?? schema);
+                    Append(sb, list[i], items);
                 }
                 sb.Append(']');
                 return;
@@ -119,4 +113,8 @@ public static class AvroJson
                 return;
         }
     }
+
+    /// <summary>The schema itself, or a union's first branch of that kind (a union holds at most one array and one map).</summary>
+    private static T? Branch<T>(Schema schema) where T : Schema =>
+        schema as T ?? (schema as UnionSchema)?.Schemas.OfType<T>().FirstOrDefault();
 }

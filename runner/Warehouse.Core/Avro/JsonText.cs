@@ -4,8 +4,8 @@ using System.Text;
 namespace Warehouse.Core.Avro;
 
 /// <summary>
-/// Minimal JSON text writing shared by schema printing and record printing. Hand-written (rather than Utf8JsonWriter)
-/// so non-ASCII text stays readable and the output is byte-for-byte predictable, as the canonical form requires.
+/// Minimal JSON text writing for <c>avro cat</c>'s records. Hand-written (rather than Utf8JsonWriter) so non-ASCII text
+/// stays readable and bytes print as Avro prints them (code points 0-255).
 /// </summary>
 internal static class JsonText
 {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Avro;
 using Npgsql;
 using NpgsqlTypes;
 using Warehouse.Core.Avro;
@@ -41,8 +42,8 @@ public sealed partial class StagingLoader(string connectionString, string migrat
         var fileName = identity.FileName;
         var hash = identity.Hash;
         using var reader = new AvroContainerReader(stream, leaveOpen: true);
-        var source = Sources.ByAvroRecordName(reader.Schema.FullName)
-            ?? throw new WarehouseException($"{fileName}: Avro record {reader.Schema.FullName} is not a known source " +
+        var source = Sources.ByAvroRecordName(reader.Schema.Fullname)
+            ?? throw new WarehouseException($"{fileName}: Avro record {reader.Schema.Fullname} is not a known source " +
                 $"(expected one of {string.Join(", ", Sources.All.Select(s => s.AvroRecordName))})");
 
         await using var connection = await Connections.OpenAsync(connectionString, ct);
@@ -73,7 +74,8 @@ public sealed partial class StagingLoader(string connectionString, string migrat
         string fileName, long? loadId, CancellationToken ct)
     {
         var columns = await ColumnTypesAsync(connection, table, ct);
-        var fields = reader.Schema.Fields;
+        var fields = (reader.Schema as RecordSchema)?.Fields
+            ?? throw new WarehouseException($"{fileName}: the schema is {reader.Schema.Fullname}, not a record");
         var copiers = fields.Select(f => columns.TryGetValue(f.Name, out var type)
                 ? FieldCopier(f, type)
                 : throw new WarehouseException($"{fileName}: field '{f.Name}' has no column in {table}"))
@@ -370,20 +372,19 @@ public sealed partial class StagingLoader(string connectionString, string migrat
     private delegate void Copier(AvroDecoder decoder, PgBinaryCopyWriter writer);
 
     /// <summary>Reads one Avro field from the block and writes it as the staging column's PostgreSQL type.</summary>
-    private static Copier FieldCopier(AvroField field, string columnType)
+    private static Copier FieldCopier(Field field, string columnType)
     {
-        var schema = field.Schema;
-        if (schema.Type != AvroType.Union)
+        if (field.Schema is not UnionSchema union)
         {
-            return ValueCopier(field, schema, columnType);
+            return ValueCopier(field, field.Schema, columnType);
         }
         // ["null", T] (either order): the branch index says whether a value follows.
-        if (schema.Branches.Count != 2 || schema.Branches.Count(b => b.Type == AvroType.Null) != 1)
+        var nullBranch = AvroSchemas.NullBranch(union);
+        if (union.Count != 2 || nullBranch < 0)
         {
             throw new WarehouseException($"field '{field.Name}': only unions of null and one type can be loaded");
         }
-        var nullBranch = schema.Branches[0].Type == AvroType.Null ? 0 : 1;
-        var value = ValueCopier(field, schema.Branches[1 - nullBranch], columnType);
+        var value = ValueCopier(field, union[1 - nullBranch], columnType);
         return (decoder, writer) =>
         {
             var branch = decoder.ReadLong();
@@ -402,22 +403,22 @@ public sealed partial class StagingLoader(string connectionString, string migrat
         };
     }
 
-    private static Copier ValueCopier(AvroField field, AvroSchema schema, string columnType) =>
-        (schema.Type, schema.LogicalType, columnType) switch
+    private static Copier ValueCopier(Field field, Schema schema, string columnType) =>
+        (AvroSchemas.Encoded(schema).Tag, AvroSchemas.LogicalTypeName(schema), columnType) switch
         {
-            (AvroType.Long, "timestamp-micros", "timestamp with time zone") =>
+            (Schema.Type.Long, "timestamp-micros", "timestamp with time zone") =>
                 (d, w) => w.WriteTimestampFromUnixMicros(CheckedMicros(d.ReadLong(), field)),
-            (AvroType.Long, "timestamp-millis", "timestamp with time zone") =>
+            (Schema.Type.Long, "timestamp-millis", "timestamp with time zone") =>
                 (d, w) => w.WriteTimestampFromUnixMicros(CheckedMicros(checked(d.ReadLong() * 1000), field)),
-            (AvroType.Long, _, "bigint") => (d, w) => w.WriteInt64(d.ReadLong()),
-            (AvroType.Int, _, "integer") => (d, w) => w.WriteInt32Value(d.ReadInt()),
-            (AvroType.Int, _, "bigint") => (d, w) => w.WriteInt64(d.ReadInt()),
-            (AvroType.Boolean, _, "boolean") => (d, w) => w.WriteBoolean(d.ReadBoolean()),
-            (AvroType.String, _, "character varying" or "character" or "text") => (d, w) => w.WriteBytes(d.ReadStringBytes()),
-            _ => throw new WarehouseException($"field '{field.Name}': no conversion from Avro {schema.Type}{(schema.LogicalType is null ? "" : "/" + schema.LogicalType)} to column type {columnType}"),
+            (Schema.Type.Long, _, "bigint") => (d, w) => w.WriteInt64(d.ReadLong()),
+            (Schema.Type.Int, _, "integer") => (d, w) => w.WriteInt32Value(d.ReadInt()),
+            (Schema.Type.Int, _, "bigint") => (d, w) => w.WriteInt64(d.ReadInt()),
+            (Schema.Type.Boolean, _, "boolean") => (d, w) => w.WriteBoolean(d.ReadBoolean()),
+            (Schema.Type.String, _, "character varying" or "character" or "text") => (d, w) => w.WriteBytes(d.ReadStringBytes()),
+            var (type, logical, _) => throw new WarehouseException($"field '{field.Name}': no conversion from Avro {type.ToString().ToLowerInvariant()}{(logical is null ? "" : "/" + logical)} to column type {columnType}"),
         };
 
-    private static long CheckedMicros(long micros, AvroField field)
+    private static long CheckedMicros(long micros, Field field)
     {
         if (micros is < Timestamps.MinStorableMicros or > Timestamps.MaxStorableMicros)
         {

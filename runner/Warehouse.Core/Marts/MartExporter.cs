@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Avro;
+using Avro.File;
+using Avro.Generic;
 using Warehouse.Core.Avro;
 
 namespace Warehouse.Core.Marts;
@@ -104,44 +107,50 @@ public static class MartExporter
         json.WriteEndObject();
     }
 
-    /// <summary>Avro with the mart's hand-written report schema: field names and order must match the mart's columns.</summary>
+    /// <summary>
+    /// Avro with the mart's hand-written report schema (field names and order must match the mart's columns), written by
+    /// Apache.Avro's generic writer: timestamps and dates go in as DateTime, which it converts to their logical types.
+    /// </summary>
     public static void WriteAvro(MartTable table, string schemaJson, Stream output)
     {
-        using var writer = new AvroContainerWriter(output, schemaJson, AvroCodec.Deflate, leaveOpen: true);
-        var fields = writer.Schema.Fields;
-        var names = fields.Select(f => f.Name).ToList();
+        ArgumentNullException.ThrowIfNull(table);
+        var schema = AvroSchemas.Parse(schemaJson) as RecordSchema
+            ?? throw new WarehouseException($"the report schema of {table.Name} is not a record");
+        var names = schema.Fields.Select(f => f.Name).ToList();
         if (!names.SequenceEqual(table.Columns))
         {
             throw new WarehouseException($"the report schema of {table.Name} has fields [{string.Join(", ", names)}] but the mart has [{string.Join(", ", table.Columns)}]");
         }
+        using var writer = DataFileWriter<GenericRecord>.OpenWriter(new GenericDatumWriter<GenericRecord>(schema), output,
+            AvroCodecs.For(AvroCodec.Deflate), leaveOpen: true);
         foreach (var row in table.Rows)
         {
-            var record = new AvroRecord(writer.Schema);
-            for (var i = 0; i < fields.Count; i++)
+            var record = new GenericRecord(schema);
+            foreach (var field in schema.Fields)
             {
-                record[i] = ToAvro(row[i], fields[i].Schema);
+                record.Add(field.Pos, ToAvro(row[field.Pos], field.Schema));
             }
             writer.Append(record);
         }
     }
 
-    private static object? ToAvro(object? value, AvroSchema schema)
+    private static object? ToAvro(object? value, Schema schema)
     {
         if (value is null)
         {
             return null;
         }
-        var target = schema.Type == AvroType.Union ? schema.Branches.First(b => b.Type != AvroType.Null) : schema;
-        return (value, target.Type, target.LogicalType) switch
+        var target = schema is UnionSchema union ? union.Schemas.First(b => b.Tag != Schema.Type.Null) : schema;
+        return (value, AvroSchemas.Encoded(target).Tag, AvroSchemas.LogicalTypeName(target)) switch
         {
-            (DateTime dt, AvroType.Long, "timestamp-micros") => (DateTime.SpecifyKind(dt, DateTimeKind.Utc) - DateTime.UnixEpoch).Ticks / 10,
-            (DateOnly d, AvroType.Int, "date") => d.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber,
-            (Array a, AvroType.Array, _) => a.Cast<object?>().Select(e => (object?)e?.ToString()).ToList(),
-            (decimal d, AvroType.Double, _) => (double)d,
-            (_, AvroType.Long, _) => Convert.ToInt64(value, CultureInfo.InvariantCulture),
-            (_, AvroType.Int, _) => Convert.ToInt32(value, CultureInfo.InvariantCulture),
-            (_, AvroType.Double, _) => Convert.ToDouble(value, CultureInfo.InvariantCulture),
-            (_, AvroType.String, _) => value.ToString(),
+            (DateTime dt, Schema.Type.Long, "timestamp-micros") => DateTime.SpecifyKind(dt, DateTimeKind.Utc),
+            (DateOnly d, Schema.Type.Int, "date") => d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc),
+            (Array a, Schema.Type.Array, _) => a.Cast<object?>().Select(e => e?.ToString()).ToArray(),
+            (decimal d, Schema.Type.Double, _) => (double)d,
+            (_, Schema.Type.Long, _) => Convert.ToInt64(value, CultureInfo.InvariantCulture),
+            (_, Schema.Type.Int, _) => Convert.ToInt32(value, CultureInfo.InvariantCulture),
+            (_, Schema.Type.Double, _) => Convert.ToDouble(value, CultureInfo.InvariantCulture),
+            (_, Schema.Type.String, _) => value.ToString(),
             _ => value,
         };
     }

@@ -73,8 +73,8 @@ public static class InputHeaders
         try
         {
             using var reader = new AvroContainerReader(stream, input.Name);
-            return Sources.ByAvroRecordName(reader.Schema.FullName) is null
-                ? Problem(input.Name, ExpectedAvro, $"record {reader.Schema.FullName}")
+            return Sources.ByAvroRecordName(reader.Schema.Fullname) is null
+                ? Problem(input.Name, ExpectedAvro, $"record {reader.Schema.Fullname}")
                 : null;
         }
         catch (WarehouseException e)

@@ -125,8 +125,8 @@ public sealed class RedshiftLoader(string connectionString, IAmazonS3 s3, S3Targ
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         using var reader = new AvroContainerReader(stream, Path.GetFileName(path));
-        return Sources.ByAvroRecordName(reader.Schema.FullName)
-            ?? throw new WarehouseException($"{Path.GetFileName(path)}: Avro record {reader.Schema.FullName} is not a known source " +
+        return Sources.ByAvroRecordName(reader.Schema.Fullname)
+            ?? throw new WarehouseException($"{Path.GetFileName(path)}: Avro record {reader.Schema.Fullname} is not a known source " +
                 $"(expected one of {string.Join(", ", Sources.All.Select(s => s.AvroRecordName))})");
     }
 

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Avro;
+using Avro.File;
+using Avro.Generic;
 using Warehouse.Core.Avro;
 using Xunit;
 
@@ -36,7 +39,7 @@ public sealed class AvroInteropTests : IDisposable
 
     private static List<AvroRecord> OurRecords(int count)
     {
-        var schema = AvroSchema.Parse(InteropSchema);
+        var schema = (RecordSchema)AvroSchemas.Parse(InteropSchema);
         var random = new Random(7);
         var records = new List<AvroRecord>();
         for (var k = 0; k < count; k++)
@@ -112,7 +115,8 @@ public sealed class AvroInteropTests : IDisposable
         using var writer = new AvroContainerWriter(File.Create(path), InteropSchema, codec);
         foreach (var record in records)
         {
-            writer.Append(record);
+            GenericEncoder.Write(writer.Encoder, writer.Schema, record);
+            writer.EndRecord();
         }
         return path;
     }
@@ -132,7 +136,7 @@ public sealed class AvroInteropTests : IDisposable
         var python = AvroTestSupport.RunPython(PythonReadScript, path);
 
         Assert.Equal("", python.StdErr);
-        var schema = AvroSchema.Parse(InteropSchema);
+        var schema = AvroSchemas.Parse(InteropSchema);
         AvroTestSupport.AssertJsonLinesEqual(AvroTestSupport.JsonLines(records, schema), Lines(python.StdOut), $"python reading our {codec} file");
     }
 
@@ -181,5 +185,30 @@ public sealed class AvroInteropTests : IDisposable
             Assert.True(codec == "null" || reader.BlockCount > 1, "python's files should span several blocks");
             AvroTestSupport.AssertJsonLinesEqual(expected, actual, $"our reader on python's {codec} file");
         }
+    }
+
+    [Theory]
+    [InlineData(AvroCodec.Null)]
+    [InlineData(AvroCodec.Deflate)]
+    [InlineData(AvroCodec.Snappy)]
+    public void ApacheDataFileReader_ReadsConvertedFiles_WithOurCodecsRegistered(AvroCodec codec)
+    {
+        AvroCodecs.Register();
+        var lines = Enumerable.Range(1, 5000).Select(i => $"2019-08-27T00:{i / 60 % 60:00}:{i % 60:00}+02:00 GET /campaigns/{i} {2000020000000 + i}");
+        var avro = new MemoryStream();
+        Warehouse.Core.Conversion.RawConverter.Convert("http-log", new MemoryStream(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines))),
+            "http_log.txt", avro, codec);
+
+        using var reader = DataFileReader<GenericRecord>.OpenReader(new MemoryStream(avro.ToArray()));
+        var records = new List<GenericRecord>();
+        while (reader.HasNext())
+        {
+            records.Add(reader.Next());
+        }
+
+        Assert.Equal(5000, records.Count);
+        Assert.Equal("/campaigns/4321", records[4320]["path"]);
+        Assert.Equal(4321L, records[4320]["source_line"]);
+        Assert.Equal(new DateTime(2019, 8, 26, 22, 12, 1, DateTimeKind.Utc), (DateTime)records[4320]["event_at"]);
     }
 }

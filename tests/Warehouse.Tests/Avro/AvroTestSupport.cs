@@ -35,13 +35,14 @@ internal static class AvroTestSupport
         {
             foreach (var record in records)
             {
-                writer.Append(record);
+                GenericEncoder.Write(writer.Encoder, writer.Schema, record);
+                writer.EndRecord();
             }
         }
         return output.ToArray();
     }
 
-    public static List<string> JsonLines(IEnumerable<object?> records, AvroSchema schema) =>
+    public static List<string> JsonLines(IEnumerable<object?> records, global::Avro.Schema schema) =>
         records.Select(r => AvroJson.ToJson(r, schema)).ToList();
 
     /// <summary>Asserts two lists of JSON lines are equal value by value (key order and number spelling aside).</summary>

@@ -34,7 +34,7 @@ public sealed class AvroTestVectorTests
         using (var reader = new AvroContainerReader(File.OpenRead(AvroTestSupport.DataFile(file))))
         {
             Assert.Equal(codec, reader.Codec);
-            Assert.Equal("test.Weather", reader.Schema.FullName);
+            Assert.Equal("test.Weather", reader.Schema.Fullname);
         }
         var expected = ExpectedWeather();
         Assert.NotEmpty(expected);
