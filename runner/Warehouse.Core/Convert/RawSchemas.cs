@@ -12,6 +12,7 @@ public static class RawSchemas
     public const string WebshopEvents = "webshop_events.avsc";
     public const string DeviceEvents = "device_events.avsc";
     public const string Clickstream = "clickstream.avsc";
+    public const string AccessLog = "access_log.avsc";
 
     private static readonly ConcurrentDictionary<string, string> Cache = new();
 

@@ -84,7 +84,7 @@ public sealed class RunInputChecksTests : IDisposable
 
         Assert.True(result.ExitCode == 1, result.ToString());
         var avro = "expected header 'an Avro container of warehouse.raw.HttpLogRequest or warehouse.raw.WebshopEvent or " +
-            "warehouse.raw.DeviceEvent or warehouse.raw.ClickstreamEvent', found ";
+            "warehouse.raw.DeviceEvent or warehouse.raw.ClickstreamEvent or warehouse.raw.AccessLogRequest', found ";
         var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, lines.Length);
         Assert.StartsWith($"error: broken.avro:1: {avro}'", lines[0]);

@@ -61,7 +61,7 @@ public sealed class DataProfilerTests : IAsyncLifetime
         ProfileReport.Write(_profiles, output);
 
         var lines = output.ToString().Split('\n');
-        Assert.Matches(@"^profile\s+http_log\s+webshop_events\s+device_events\s+clickstream\s*$", lines[0]);
+        Assert.Matches(@"^profile\s+http_log\s+webshop_events\s+device_events\s+clickstream\s+access_log\s*$", lines[0]);
         Assert.Contains(lines, l => l.StartsWith("rejects in webshop_events:", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("missing field 'event.timestamp'", StringComparison.Ordinal));
     }

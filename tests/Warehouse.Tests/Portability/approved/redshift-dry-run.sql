@@ -633,6 +633,92 @@ alter table staging.loaded_files add column raw_lines bigint;
 comment on column staging.loaded_files.raw_bytes is 'Bytes of the raw file this load took in (a plain local file converted by run); null otherwise.';
 comment on column staging.loaded_files.raw_lines is 'Lines of the raw file this load took in, header and blank lines included; the next load of the grown file numbers its lines from here.';
 
+-- V0130__access_log_staging.redshift.sql (checksum <scrubbed>)
+-- REDSHIFT VARIANT of V0130__access_log_staging.sql: as for every source (V0001__staging_tables.redshift.sql), the rows
+-- live in a COPY target holding event_at as epoch microseconds, read through a view of the same shape as PostgreSQL's
+-- table. Spread and sorted by client address, the closest raw column to the visitor key the sessions are built on.
+
+create table staging.access_log_avro (
+    client_address varchar(256) not null,
+    ident varchar(256),
+    auth_user varchar(256),
+    event_at bigint not null,
+    utc_offset_minutes bigint not null,
+    request varchar(8192) not null,
+    method varchar(16),
+    path varchar(4096),
+    query_string varchar(4096),
+    protocol varchar(16),
+    status bigint not null,
+    response_bytes bigint,
+    referrer varchar(4096),
+    user_agent varchar(4096),
+    browser_family varchar(256),
+    os_family varchar(256),
+    device_family varchar(256),
+    source_file varchar(1024) not null,
+    source_line bigint not null,
+    load_id bigint
+)
+distkey (client_address)
+sortkey (client_address, event_at);
+
+comment on table staging.access_log_avro is 'COPY target for access_log Avro files; event_at in epoch microseconds. Read it through the view staging.access_log.';
+
+create view staging.access_log as
+select
+    client_address,
+    ident,
+    auth_user,
+    timestamp 'epoch' + (event_at / 1000000) * interval '1 second' + (event_at % 1000000) * interval '1 microsecond' as event_at,
+    utc_offset_minutes,
+    request,
+    method,
+    path,
+    query_string,
+    protocol,
+    status,
+    response_bytes,
+    referrer,
+    user_agent,
+    browser_family,
+    os_family,
+    device_family,
+    source_file,
+    source_line,
+    load_id
+from staging.access_log_avro;
+
+comment on view staging.access_log is 'Apache/nginx access log requests (models/access_log.avsc, formats combined and common), one row per loaded log line; bots included.';
+comment on column staging.access_log.client_address is 'The client address as logged: IPv4, IPv6 or a host name.';
+comment on column staging.access_log.ident is 'RFC 1413 identity; null when the log has ''-''.';
+comment on column staging.access_log.auth_user is 'The authenticated user; null when the log has ''-''.';
+comment on column staging.access_log.event_at is 'When the request was received, UTC (the logged offset applied).';
+comment on column staging.access_log.utc_offset_minutes is 'The offset the timestamp was logged with, minutes east of UTC.';
+comment on column staging.access_log.request is 'The request line as logged, escapes undone.';
+comment on column staging.access_log.method is 'Request method; null when the request line is not METHOD target PROTOCOL.';
+comment on column staging.access_log.path is 'Request target without its query string; null when the request line is not METHOD target PROTOCOL.';
+comment on column staging.access_log.query_string is 'What follows the first ? of the target; null when none.';
+comment on column staging.access_log.protocol is 'Protocol of the request line, e.g. HTTP/1.1.';
+comment on column staging.access_log.status is 'Response status.';
+comment on column staging.access_log.response_bytes is 'Response body bytes; null when the log has ''-''.';
+comment on column staging.access_log.referrer is 'Referer header; null when ''-'' or in the common format.';
+comment on column staging.access_log.user_agent is 'User-Agent header; null when ''-'' or in the common format.';
+comment on column staging.access_log.browser_family is 'Browser family from the user agent (rule table of the converter).';
+comment on column staging.access_log.os_family is 'Operating system family from the user agent.';
+comment on column staging.access_log.device_family is 'Device family from the user agent.';
+comment on column staging.access_log.source_file is 'Raw file name the row came from, without directories.';
+comment on column staging.access_log.source_line is '1-based line number in the raw file.';
+comment on column staging.access_log.load_id is 'The load (staging.loaded_files.load_id) that added the row.';
+
+-- Sessions of web visitors: 30 minutes, the usual rule of web analytics tools.
+insert into core.session_gap_settings (source, gap_seconds) values ('access_log', 1800);
+
+-- Nothing of it is materialised yet (-1): the next refresh is a full one.
+insert into core.refresh_state (source, loaded_through_load_id, session_gap_seconds, refresh_id, refreshed_at, bucket_count)
+select 'access_log', -1, 1800, coalesce(max(refresh_id), 0), null, coalesce(max(bucket_count), 1)
+from core.refresh_state;
+
 -- R__10_core_events.sql (checksum <scrubbed>)
 -- core.events: every source's rows in one shape, the only reader of the staging source tables.
 -- The cascade drops the views built on this one; the runner re-applies every later repeatable after this one runs,
@@ -1808,4 +1894,4 @@ comment on column marts.daily_sessions.users is 'Distinct users with a session s
 comment on column marts.daily_sessions.events is 'Events in those sessions (including any after midnight).';
 comment on column marts.daily_sessions.median_duration_seconds is 'Median session duration in seconds (percentile_cont(0.5)).';
 
--- dry run: 27 script(s) would be applied; nothing was changed
+-- dry run: 28 script(s) would be applied; nothing was changed
