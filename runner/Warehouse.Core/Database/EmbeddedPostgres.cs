@@ -59,6 +59,9 @@ public sealed class EmbeddedPostgres
     private string LogFile => Path.Combine(_root, "server.log");
     private string HbaFile => Path.Combine(DataDirectory, "pg_hba.conf");
 
+    /// <summary>The cluster's port: chosen free on the first start and kept, so a saved connection (a BI tool's) keeps working.</summary>
+    public string PortFile => Path.Combine(_root, "port");
+
     /// <summary>The superuser's generated password (mode 0600, readable by the user who runs the warehouse only).</summary>
     public string PasswordFile => Path.Combine(_root, "password");
 
@@ -99,7 +102,7 @@ public sealed class EmbeddedPostgres
             return UrlFor(running, database);
         }
 
-        var port = FreeLoopbackPort();
+        var port = KeptPort();
         var settings = new StringBuilder($"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''");
         foreach (var setting in _extraSettings)
         {
@@ -365,6 +368,41 @@ public sealed class EmbeddedPostgres
         using var stream = new FileStream(path, options);
         using var writer = new StreamWriter(stream);
         writer.Write(text);
+    }
+
+    /// <summary>The port kept in <see cref="PortFile"/>, or a free one chosen now and kept; one clear line when it is taken.</summary>
+    private int KeptPort()
+    {
+        if (File.Exists(PortFile) && int.TryParse(File.ReadAllText(PortFile).Trim(), out var kept))
+        {
+            if (!IsFreeLoopbackPort(kept))
+            {
+                throw new WarehouseException($"the embedded cluster's port {kept} (kept in {PortFile}) is taken by another process: " +
+                    $"stop that process, or delete {PortFile} to have a new port chosen (saved connections then need the new one)");
+            }
+            return kept;
+        }
+        var port = FreeLoopbackPort();
+        File.WriteAllText(PortFile, $"{port}\n");
+        return port;
+    }
+
+    /// <summary>Whether PostgreSQL could listen on the port: bound as it binds, with SO_REUSEADDR (connections of a
+    /// server that just died may linger in TIME_WAIT on it).</summary>
+    private static bool IsFreeLoopbackPort(int port)
+    {
+        try
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            socket.Listen();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     private static int FreeLoopbackPort()
