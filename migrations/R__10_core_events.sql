@@ -158,6 +158,9 @@ final as (
 select * from final;
 
 comment on view core.events is 'Every loaded event of every source in one shape; source-specific columns are null for other sources. Grain: one row per staging row (source, source_file, source_line per loaded file).';
+
+-- a documented view: the read-only login of analysts, BI tools and the API reads it (V0140)
+grant select on core.events to warehouse_api;
 comment on column core.events.source is 'http_log, webshop_events, device_events or clickstream.';
 comment on column core.events.user_id is 'The user as written in the input: http user_id, webshop customer-id, device anonymous_id, clickstream userId. Null only for anonymous webshop events.';
 comment on column core.events.event_at is 'When the event happened, UTC.';

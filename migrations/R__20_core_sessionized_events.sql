@@ -77,6 +77,9 @@ final as (
 select * from final;
 
 comment on view core.sessionized_events is 'Events that have a user (all but anonymous webshop events), with their session, as of the last refresh. Grain: one row per event; session_id identifies the session.';
+
+-- a documented view: the read-only login of analysts, BI tools and the API reads it (V0140)
+grant select on core.sessionized_events to warehouse_api;
 comment on column core.sessionized_events.source is 'http_log, webshop_events, device_events or clickstream.';
 comment on column core.sessionized_events.user_id is 'The user as written in the input.';
 comment on column core.sessionized_events.event_at is 'When the event happened, UTC.';

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Warehouse.Api;
 using Warehouse.Core;
 using Warehouse.Core.Database;
 
@@ -44,11 +45,20 @@ internal static class DbCommand
         {
             Description = $"The embedded cluster's {EmbeddedPostgres.SampleDatabaseName} database, where a plain ./warehouse run puts the bundled sample",
         };
-        var url = new Command("url", "Print the database URL with its password (psql accepts it); starts the embedded cluster when needed") { sample };
-        url.SetAction(result =>
+        var readOnly = new Option<bool>("--read-only")
         {
-            Console.WriteLine(DatabaseLocator.ExplicitUrl(result.GetValue(GlobalOptions.Database))
-                ?? Embedded().Start(Console.Error, result.GetValue(sample) ? EmbeddedPostgres.SampleDatabaseName : EmbeddedPostgres.DatabaseName));
+            Description = $"The read-only login ({ApiRole.Name}) for analysts and BI tools: marts and the documented core views, nothing else",
+        };
+        var url = new Command("url", "Print the database URL with its password (psql accepts it); starts the embedded cluster when needed")
+        {
+            sample, readOnly,
+        };
+        url.SetAction(async (result, ct) =>
+        {
+            var explicitUrl = DatabaseLocator.ExplicitUrl(result.GetValue(GlobalOptions.Database));
+            var ownerUrl = explicitUrl
+                ?? Embedded().Start(Console.Error, result.GetValue(sample) ? EmbeddedPostgres.SampleDatabaseName : EmbeddedPostgres.DatabaseName);
+            Console.WriteLine(result.GetValue(readOnly) ? await ReadOnlyUrlAsync(ownerUrl, embedded: explicitUrl is null, ct) : ownerUrl);
             return ExitCodes.Ok;
         });
 
@@ -88,4 +98,32 @@ internal static class DbCommand
     }
 
     private static EmbeddedPostgres Embedded() => DatabaseLocator.Embedded(GlobalOptions.ProjectRoot);
+
+    /// <summary>
+    /// The read-only login's URL: the API role on the same server and database, with its password (on the embedded
+    /// cluster a generated one kept beside the cluster's, as serve uses; elsewhere WAREHOUSE_API_PASSWORD, set on the role).
+    /// </summary>
+    private static async Task<string> ReadOnlyUrlAsync(string ownerUrl, bool embedded, CancellationToken ct)
+    {
+        var owner = ConnectionUrl.ToConnectionString(ownerUrl);
+        var password = Environment.GetEnvironmentVariable(ApiRole.PasswordVariable);
+        if (string.IsNullOrEmpty(password) && embedded)
+        {
+            password = Embedded().Secret("api-password");
+        }
+        if (!string.IsNullOrEmpty(password))
+        {
+            try
+            {
+                await ApiRole.SetPasswordAsync(owner, password, ct);
+            }
+            catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UndefinedObject)
+            {
+                throw new WarehouseException($"the read-only login {ApiRole.Name} is created by the migrations: run ./warehouse migrate (or run) first", e);
+            }
+        }
+        var uri = new Uri(ownerUrl);
+        var userInfo = Uri.EscapeDataString(ApiRole.Name) + (string.IsNullOrEmpty(password) ? "" : ":" + Uri.EscapeDataString(password));
+        return $"{uri.Scheme}://{userInfo}@{uri.Authority}{uri.PathAndQuery}";
+    }
 }

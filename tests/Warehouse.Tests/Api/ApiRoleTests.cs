@@ -45,12 +45,32 @@ public sealed class ApiRoleTests : IAsyncLifetime
     [InlineData("create schema mine")]
     [InlineData("delete from warehouse.schema_history")]
     [InlineData("select count(*) from staging.http_log")]
-    [InlineData("select count(*) from core.events")]
-    public async Task Role_CannotWriteOrReadBelowTheMarts(string sql)
+    [InlineData("select count(*) from core.fct_sessions")]
+    [InlineData("select count(*) from core.fct_sessionized_events")]
+    [InlineData("select count(*) from core.refresh_state")]
+    [InlineData("create table core.mine (id int)")]
+    [InlineData("create table staging.mine (id int)")]
+    [InlineData("create table warehouse.mine (id int)")]
+    [InlineData("drop view core.sessions")]
+    [InlineData("insert into core.fct_sessions select * from core.fct_sessions")]
+    public async Task Role_CannotWriteOrReadBelowTheMartsAndTheDocumentedCoreViews(string sql)
     {
         var error = await Assert.ThrowsAsync<PostgresException>(() => TestDatabase.ExecuteAsync(_reader, sql));
 
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+    }
+
+    /// <summary>The read-only login of analysts and BI tools is this role: the documented core views are theirs too.</summary>
+    [Theory]
+    [InlineData("core.events")]
+    [InlineData("core.sessionized_events")]
+    [InlineData("core.sessions")]
+    public async Task Role_CanReadTheDocumentedCoreViews(string view)
+    {
+        var asReader = await TestDatabase.ScalarAsync<long>(_reader, $"select count(*) from {view}");
+
+        Assert.True(asReader > 0);
+        Assert.Equal(await TestDatabase.ScalarAsync<long>(_owner, $"select count(*) from {view}"), asReader);
     }
 
     [Theory]

@@ -719,6 +719,13 @@ insert into core.refresh_state (source, loaded_through_load_id, session_gap_seco
 select 'access_log', -1, 1800, coalesce(max(refresh_id), 0), null, coalesce(max(bucket_count), 1)
 from core.refresh_state;
 
+-- V0140__read_only_login.sql (checksum <scrubbed>)
+-- The read-only login of analysts and BI tools is the API's role, warehouse_api (V0100): besides the marts it reads the
+-- documented core views (core.events, core.sessionized_events, core.sessions; each repeatable grants its own view when
+-- it re-creates it), never the fct_/int_ tables behind them nor staging. `./warehouse db url --read-only` prints its URL.
+
+grant usage on schema core to warehouse_api;
+
 -- R__10_core_events.sql (checksum <scrubbed>)
 -- core.events: every source's rows in one shape, the only reader of the staging source tables.
 -- The cascade drops the views built on this one; the runner re-applies every later repeatable after this one runs,
@@ -880,6 +887,9 @@ final as (
 select * from final;
 
 comment on view core.events is 'Every loaded event of every source in one shape; source-specific columns are null for other sources. Grain: one row per staging row (source, source_file, source_line per loaded file).';
+
+-- a documented view: the read-only login of analysts, BI tools and the API reads it (V0140)
+grant select on core.events to warehouse_api;
 comment on column core.events.source is 'http_log, webshop_events, device_events or clickstream.';
 comment on column core.events.user_id is 'The user as written in the input: http user_id, webshop customer-id, device anonymous_id, clickstream userId. Null only for anonymous webshop events.';
 comment on column core.events.event_at is 'When the event happened, UTC.';
@@ -1313,6 +1323,9 @@ final as (
 select * from final;
 
 comment on view core.sessionized_events is 'Events that have a user (all but anonymous webshop events), with their session, as of the last refresh. Grain: one row per event; session_id identifies the session.';
+
+-- a documented view: the read-only login of analysts, BI tools and the API reads it (V0140)
+grant select on core.sessionized_events to warehouse_api;
 comment on column core.sessionized_events.source is 'http_log, webshop_events, device_events or clickstream.';
 comment on column core.sessionized_events.user_id is 'The user as written in the input.';
 comment on column core.sessionized_events.event_at is 'When the event happened, UTC.';
@@ -1472,6 +1485,9 @@ final as (
 select * from final;
 
 comment on view core.sessions is 'One row per session of every source (anonymous webshop events excluded). Grain: session_id.';
+
+-- a documented view: the read-only login of analysts, BI tools and the API reads it (V0140)
+grant select on core.sessions to warehouse_api;
 comment on column core.sessions.source is 'http_log, webshop_events, device_events or clickstream.';
 comment on column core.sessions.user_id is 'The user as written in the input.';
 comment on column core.sessions.session_id is 'source:user_id:session_number, unique.';
@@ -1894,4 +1910,4 @@ comment on column marts.daily_sessions.users is 'Distinct users with a session s
 comment on column marts.daily_sessions.events is 'Events in those sessions (including any after midnight).';
 comment on column marts.daily_sessions.median_duration_seconds is 'Median session duration in seconds (percentile_cont(0.5)).';
 
--- dry run: 28 script(s) would be applied; nothing was changed
+-- dry run: 29 script(s) would be applied; nothing was changed
