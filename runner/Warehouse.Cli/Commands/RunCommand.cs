@@ -105,16 +105,16 @@ internal static class RunCommand
             o.WriteLine($"{location}: already loaded (same version), not read again");
         }
         o.WriteLine();
-        o.WriteLine($"{"source",-24} {"staging rows",14} {"sessions",10}");
+        o.WriteLine($"{"source",-34} {"staging rows",14} {"sessions",10}");
         foreach (var (source, rows) in s.StagingRows)
         {
-            o.WriteLine($"{source,-24} {rows,14:N0} {(s.Sessions.TryGetValue(source, out var n) ? n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : ""),10}");
+            o.WriteLine($"{source,-34} {rows,14:N0} {(s.Sessions.TryGetValue(source, out var n) ? n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : ""),10}");
         }
         o.WriteLine();
-        o.WriteLine($"{"mart",-24} {"rows",14}");
+        o.WriteLine($"{"mart",-34} {"rows",10}");
         foreach (var (mart, rows) in s.MartRows)
         {
-            o.WriteLine($"{"marts." + mart,-24} {rows,14:N0}");
+            o.WriteLine($"{"marts." + mart,-34} {rows,10:N0}");
         }
         o.WriteLine();
         if (s.Profile.Count > 0)

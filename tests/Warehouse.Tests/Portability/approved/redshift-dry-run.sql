@@ -1910,4 +1910,221 @@ comment on column marts.daily_sessions.users is 'Distinct users with a session s
 comment on column marts.daily_sessions.events is 'Events in those sessions (including any after midnight).';
 comment on column marts.daily_sessions.median_duration_seconds is 'Median session duration in seconds (percentile_cont(0.5)).';
 
--- dry run: 29 script(s) would be applied; nothing was changed
+-- R__47_marts_campaign_reward_attribution.sql (checksum <scrubbed>)
+-- marts.campaign_reward_attribution: one row per reward issued in an HTTP-log session, with the campaign that drove it.
+-- The rule is campaign_performance's reward_driven_by_campaign_view at reward grain: a campaign drove a reward when the
+-- campaign contains the reward (staging.campaign_reward_mapping) and was viewed in the same session at or before the
+-- issue. When several did, the one viewed last before the issue wins (last touch; equal times: the smaller campaign id,
+-- so the answer is stable), and claiming_campaigns says how many could claim it. None did: campaign_id is null.
+
+-- cascade: marts.campaign_daily reads it; the runner re-applies every later repeatable after this one runs
+drop view if exists marts.campaign_reward_attribution cascade;
+
+create view marts.campaign_reward_attribution as
+with
+
+fct_sessionized_events as (
+    select * from core.fct_sessionized_events
+    where source = 'http_log' and event_type in ('campaign_view', 'reward_issue')
+),
+
+campaign_reward_mapping as (
+    select distinct campaign_id, reward_id from staging.campaign_reward_mapping
+),
+
+reward_issues as (
+    select
+        user_id,
+        session_number,
+        reward_id,
+        event_at as issued_at,
+        user_event_number
+    from fct_sessionized_events
+    where event_type = 'reward_issue'
+),
+
+campaign_views as (
+    select
+        user_id,
+        session_number,
+        campaign_id,
+        event_at as viewed_at
+    from fct_sessionized_events
+    where event_type = 'campaign_view'
+),
+
+-- every campaign that could claim an issue, with its last view at or before it
+claims as (
+    select
+        reward_issues.user_id,
+        reward_issues.user_event_number,
+        campaign_views.campaign_id,
+        max(campaign_views.viewed_at) as viewed_at
+    from reward_issues
+    inner join campaign_reward_mapping
+        on campaign_reward_mapping.reward_id = reward_issues.reward_id
+    inner join campaign_views
+        on campaign_views.user_id = reward_issues.user_id
+        and campaign_views.session_number = reward_issues.session_number
+        and campaign_views.campaign_id = campaign_reward_mapping.campaign_id
+        and campaign_views.viewed_at <= reward_issues.issued_at
+    group by
+        reward_issues.user_id,
+        reward_issues.user_event_number,
+        campaign_views.campaign_id
+),
+
+ranked_claims as (
+    select
+        claims.*,
+        row_number() over (
+            partition by user_id, user_event_number
+            order by viewed_at desc, campaign_id
+        ) as claim_rank,
+        count(*) over (
+            partition by user_id, user_event_number
+        ) as claiming_campaigns
+    from claims
+),
+
+final as (
+    select
+        reward_issues.user_id,
+        cast(
+            'http_log:' || reward_issues.user_id || ':' || cast(reward_issues.session_number as varchar(20))
+            as varchar(320)
+        ) as session_id,
+        reward_issues.reward_id,
+        reward_issues.issued_at,
+        ranked_claims.campaign_id,
+        ranked_claims.viewed_at as campaign_viewed_at,
+        cast(coalesce(ranked_claims.claiming_campaigns, 0) as bigint) as claiming_campaigns,
+        reward_issues.user_event_number
+    from reward_issues
+    left join ranked_claims
+        on ranked_claims.user_id = reward_issues.user_id
+        and ranked_claims.user_event_number = reward_issues.user_event_number
+        and ranked_claims.claim_rank = 1
+)
+
+select * from final;
+
+comment on view marts.campaign_reward_attribution is 'One row per reward issued in an HTTP-log session, with the campaign that drove it (last campaign containing the reward viewed in the session at or before the issue). Grain: user_id, user_event_number.';
+comment on column marts.campaign_reward_attribution.user_id is 'The user, as written in the log.';
+comment on column marts.campaign_reward_attribution.session_id is 'The session (core.sessions.session_id): http_log:<user_id>:<session number>.';
+comment on column marts.campaign_reward_attribution.reward_id is 'The reward issued with POST /rewards/{id}.';
+comment on column marts.campaign_reward_attribution.issued_at is 'When the reward was issued, UTC. Filter on it for a time frame.';
+comment on column marts.campaign_reward_attribution.campaign_id is 'The campaign that drove the reward: contains it per the mapping and was viewed last in the session at or before the issue; null when none was.';
+comment on column marts.campaign_reward_attribution.campaign_viewed_at is 'When that campaign was last viewed before the issue, UTC; null when no campaign drove the reward.';
+comment on column marts.campaign_reward_attribution.claiming_campaigns is 'How many campaigns could claim the reward (contain it and were viewed in the session at or before the issue); 0 when none.';
+comment on column marts.campaign_reward_attribution.user_event_number is 'The issue''s place among the user''s events (core.sessionized_events.user_event_number): with user_id, the key.';
+
+-- R__48_marts_campaign_daily.sql (checksum <scrubbed>)
+-- marts.campaign_daily: per campaign and UTC day of its views, how it was seen and what it drove. A time frame of
+-- "campaign performance" is a where day between ... on it. Rewards issued counts every reward issued in the sessions
+-- that viewed the campaign that day; rewards driven counts those marts.campaign_reward_attribution credits to the
+-- campaign, on the day of the view that drove them, so the rate compares driven rewards with the views of the same day.
+
+drop view if exists marts.campaign_daily;
+
+create view marts.campaign_daily as
+with
+
+fct_sessionized_events as (
+    select * from core.fct_sessionized_events
+    where source = 'http_log' and event_type in ('campaign_view', 'reward_issue')
+),
+
+campaign_reward_attribution as (
+    select * from marts.campaign_reward_attribution
+    where campaign_id is not null
+),
+
+campaign_views as (
+    select
+        campaign_id,
+        cast(event_at at time zone 'UTC' as date) as day,
+        user_id,
+        session_number
+    from fct_sessionized_events
+    where event_type = 'campaign_view'
+),
+
+rewards_per_session as (
+    select
+        user_id,
+        session_number,
+        count(*) as rewards_issued
+    from fct_sessionized_events
+    where event_type = 'reward_issue'
+    group by user_id, session_number
+),
+
+viewing_sessions as (
+    select distinct campaign_id, day, user_id, session_number from campaign_views
+),
+
+seen as (
+    select
+        campaign_id,
+        day,
+        count(*) as views,
+        count(distinct user_id) as viewers
+    from campaign_views
+    group by campaign_id, day
+),
+
+sessions as (
+    select
+        viewing_sessions.campaign_id,
+        viewing_sessions.day,
+        count(*) as sessions_with_view,
+        sum(coalesce(rewards_per_session.rewards_issued, 0)) as rewards_issued
+    from viewing_sessions
+    left join rewards_per_session
+        on rewards_per_session.user_id = viewing_sessions.user_id
+        and rewards_per_session.session_number = viewing_sessions.session_number
+    group by viewing_sessions.campaign_id, viewing_sessions.day
+),
+
+driven as (
+    select
+        campaign_id,
+        cast(campaign_viewed_at at time zone 'UTC' as date) as day,
+        count(*) as rewards_driven
+    from campaign_reward_attribution
+    group by campaign_id, cast(campaign_viewed_at at time zone 'UTC' as date)
+),
+
+final as (
+    select
+        seen.campaign_id,
+        seen.day,
+        cast(sessions.sessions_with_view as bigint) as sessions_with_view,
+        cast(seen.views as bigint) as views,
+        cast(seen.viewers as bigint) as viewers,
+        cast(sessions.rewards_issued as bigint) as rewards_issued,
+        cast(coalesce(driven.rewards_driven, 0) as bigint) as rewards_driven,
+        cast(cast(coalesce(driven.rewards_driven, 0) as decimal(18, 4)) / seen.views as decimal(9, 4)) as view_to_driven_reward_rate
+    from seen
+    inner join sessions
+        on sessions.campaign_id = seen.campaign_id
+        and sessions.day = seen.day
+    left join driven
+        on driven.campaign_id = seen.campaign_id
+        and driven.day = seen.day
+)
+
+select * from final;
+
+comment on view marts.campaign_daily is 'Per campaign and UTC day of its views: sessions and users that viewed it, rewards issued in those sessions and rewards it drove. Grain: campaign_id, day.';
+comment on column marts.campaign_daily.campaign_id is 'The campaign viewed with GET /campaigns/{id}.';
+comment on column marts.campaign_daily.day is 'UTC date of the views. A time frame is where day between ... and ....';
+comment on column marts.campaign_daily.sessions_with_view is 'HTTP-log sessions with at least one view of the campaign that day.';
+comment on column marts.campaign_daily.views is 'Views of the campaign that day (every GET /campaigns/{id}, repeats included).';
+comment on column marts.campaign_daily.viewers is 'Distinct users who viewed the campaign that day.';
+comment on column marts.campaign_daily.rewards_issued is 'Rewards issued (any reward) in the sessions that viewed the campaign that day.';
+comment on column marts.campaign_daily.rewards_driven is 'Rewards marts.campaign_reward_attribution credits to the campaign, counted on the day of the view that drove them.';
+comment on column marts.campaign_daily.view_to_driven_reward_rate is 'rewards_driven / views, to 4 decimals.';
+
+-- dry run: 31 script(s) would be applied; nothing was changed

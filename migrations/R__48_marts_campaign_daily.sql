@@ -1,0 +1,106 @@
+-- marts.campaign_daily: per campaign and UTC day of its views, how it was seen and what it drove. A time frame of
+-- "campaign performance" is a where day between ... on it. Rewards issued counts every reward issued in the sessions
+-- that viewed the campaign that day; rewards driven counts those marts.campaign_reward_attribution credits to the
+-- campaign, on the day of the view that drove them, so the rate compares driven rewards with the views of the same day.
+
+drop view if exists marts.campaign_daily;
+
+create view marts.campaign_daily as
+with
+
+fct_sessionized_events as (
+    select * from core.fct_sessionized_events
+    where source = 'http_log' and event_type in ('campaign_view', 'reward_issue')
+),
+
+campaign_reward_attribution as (
+    select * from marts.campaign_reward_attribution
+    where campaign_id is not null
+),
+
+campaign_views as (
+    select
+        campaign_id,
+        cast(event_at at time zone 'UTC' as date) as day,
+        user_id,
+        session_number
+    from fct_sessionized_events
+    where event_type = 'campaign_view'
+),
+
+rewards_per_session as (
+    select
+        user_id,
+        session_number,
+        count(*) as rewards_issued
+    from fct_sessionized_events
+    where event_type = 'reward_issue'
+    group by user_id, session_number
+),
+
+viewing_sessions as (
+    select distinct campaign_id, day, user_id, session_number from campaign_views
+),
+
+seen as (
+    select
+        campaign_id,
+        day,
+        count(*) as views,
+        count(distinct user_id) as viewers
+    from campaign_views
+    group by campaign_id, day
+),
+
+sessions as (
+    select
+        viewing_sessions.campaign_id,
+        viewing_sessions.day,
+        count(*) as sessions_with_view,
+        sum(coalesce(rewards_per_session.rewards_issued, 0)) as rewards_issued
+    from viewing_sessions
+    left join rewards_per_session
+        on rewards_per_session.user_id = viewing_sessions.user_id
+        and rewards_per_session.session_number = viewing_sessions.session_number
+    group by viewing_sessions.campaign_id, viewing_sessions.day
+),
+
+driven as (
+    select
+        campaign_id,
+        cast(campaign_viewed_at at time zone 'UTC' as date) as day,
+        count(*) as rewards_driven
+    from campaign_reward_attribution
+    group by campaign_id, cast(campaign_viewed_at at time zone 'UTC' as date)
+),
+
+final as (
+    select
+        seen.campaign_id,
+        seen.day,
+        cast(sessions.sessions_with_view as bigint) as sessions_with_view,
+        cast(seen.views as bigint) as views,
+        cast(seen.viewers as bigint) as viewers,
+        cast(sessions.rewards_issued as bigint) as rewards_issued,
+        cast(coalesce(driven.rewards_driven, 0) as bigint) as rewards_driven,
+        cast(cast(coalesce(driven.rewards_driven, 0) as decimal(18, 4)) / seen.views as decimal(9, 4)) as view_to_driven_reward_rate
+    from seen
+    inner join sessions
+        on sessions.campaign_id = seen.campaign_id
+        and sessions.day = seen.day
+    left join driven
+        on driven.campaign_id = seen.campaign_id
+        and driven.day = seen.day
+)
+
+select * from final;
+
+comment on view marts.campaign_daily is 'Per campaign and UTC day of its views: sessions and users that viewed it, rewards issued in those sessions and rewards it drove. Grain: campaign_id, day.';
+comment on column marts.campaign_daily.campaign_id is 'The campaign viewed with GET /campaigns/{id}.';
+comment on column marts.campaign_daily.day is 'UTC date of the views. A time frame is where day between ... and ....';
+comment on column marts.campaign_daily.sessions_with_view is 'HTTP-log sessions with at least one view of the campaign that day.';
+comment on column marts.campaign_daily.views is 'Views of the campaign that day (every GET /campaigns/{id}, repeats included).';
+comment on column marts.campaign_daily.viewers is 'Distinct users who viewed the campaign that day.';
+comment on column marts.campaign_daily.rewards_issued is 'Rewards issued (any reward) in the sessions that viewed the campaign that day.';
+comment on column marts.campaign_daily.rewards_driven is 'Rewards marts.campaign_reward_attribution credits to the campaign, counted on the day of the view that drove them.';
+comment on column marts.campaign_daily.view_to_driven_reward_rate is 'rewards_driven / views, to 4 decimals.';
