@@ -130,18 +130,23 @@ public static class DataGenerator
         {
             throw new WarehouseException("an output folder is required (-o DIR)");
         }
-        var unknown = options.Sources.Where(s => !GenerateOptions.KnownSources.Contains(s)).ToList();
+        return CheckSources(options.Sources);
+    }
+
+    /// <summary>The sources named, in the canonical order (so the output does not depend on how the list was spelled); an unknown one fails.</summary>
+    public static List<string> CheckSources(IReadOnlyList<string> sources)
+    {
+        var unknown = sources.Where(s => !GenerateOptions.KnownSources.Contains(s)).ToList();
         if (unknown.Count > 0)
         {
             throw new WarehouseException(
                 $"unknown source '{unknown[0]}' in --sources; choose from {string.Join(", ", GenerateOptions.KnownSources)}");
         }
-        if (options.Sources.Count == 0)
+        if (sources.Count == 0)
         {
             throw new WarehouseException("--sources names no source");
         }
-        // Always in the canonical order, so the output does not depend on how the list was spelled.
-        return [.. GenerateOptions.KnownSources.Where(options.Sources.Contains)];
+        return [.. GenerateOptions.KnownSources.Where(sources.Contains)];
     }
 
     /// <summary>Writes to a temporary name and renames at the end, so an interrupted run leaves no half file behind.</summary>
