@@ -13,7 +13,7 @@ internal static class BenchCommand
     {
         var events = new Option<long>("--events") { Description = "Events to generate (default 5,000,000)", DefaultValueFactory = _ => 5_000_000 };
         var seed = new Option<ulong>("--seed") { Description = "Generator seed", DefaultValueFactory = _ => GenerateOptions.DefaultSeed };
-        var sources = new Option<string>("--sources") { Description = "Formats to generate, comma-separated (default http-log)", DefaultValueFactory = _ => "http-log" };
+        var sources = new Option<string>("--sources") { Description = $"Formats to generate, comma-separated, of {string.Join(", ", GenerateOptions.KnownSources)} (default http-log; combined: an Apache access log of --events lines)", DefaultValueFactory = _ => "http-log" };
         var keep = new Option<bool>("--keep-database") { Description = "Keep the benchmark database afterwards (it is dropped by default)" };
         var pandas = new Option<bool>("--with-pandas") { Description = "Also time bench/pandas_baseline.py on the same data (needs python3-pandas)" };
         var duckdb = new Option<bool>("--with-duckdb") { Description = "Also run the same rules in DuckDB in process over the same raw files" };
@@ -30,7 +30,9 @@ internal static class BenchCommand
                 throw new Warehouse.Core.WarehouseException("--events must be positive");
             }
             var home = DatabaseLocator.Home(GlobalOptions.ProjectRoot);
-            var sourceList = result.GetValue(sources)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            // Checked before any database or data folder is touched.
+            var sourceList = DataGenerator.CheckSources(
+                result.GetValue(sources)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             var options = new BenchOptions
             {
                 Events = n,

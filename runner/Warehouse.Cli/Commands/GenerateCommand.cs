@@ -9,8 +9,8 @@ internal static class GenerateCommand
 {
     public static Command Create()
     {
-        var command = new Command("generate", "Write realistic raw inputs (HTTP log, mapping, webshop, device, clickstream) and generated.json");
-        var events = new Option<long>("--events", "-n") { Description = "HTTP-log events to write; the other sources get a tenth each", Required = true };
+        var command = new Command("generate", "Write realistic raw inputs (HTTP log, mapping, webshop, device, clickstream; an access log when asked) and generated.json");
+        var events = new Option<long>("--events", "-n") { Description = "HTTP-log (and access-log) events to write; the other sources get a tenth each", Required = true };
         var users = new Option<long?>("--users") { Description = "Distinct HTTP-log users (default: events / 7.5)" };
         var seed = new Option<ulong>("--seed")
         {
@@ -19,7 +19,7 @@ internal static class GenerateCommand
         };
         var sources = new Option<string>("--sources")
         {
-            Description = "Comma-separated sources to write",
+            Description = $"Comma-separated sources to write, of {string.Join(", ", GenerateOptions.KnownSources)} (combined: an Apache access log, written only when named)",
             DefaultValueFactory = _ => string.Join(",", GenerateOptions.AllSources),
         };
         var output = new Option<string>("--output", "-o") { Description = "Folder to write into (created if missing)", Required = true };

@@ -30,6 +30,9 @@ public sealed record BenchOptions
     public bool WithDuckDb { get; init; }
 }
 
+/// <summary>One comparison of the benchmark: the generator's figure and the query that gives the warehouse's.</summary>
+public sealed record BenchCheck(string Name, long Expected, string Sql);
+
 /// <summary>One timed stage of the benchmark; a step inside another stage names that stage in <paramref name="PartOf"/>.</summary>
 public sealed record BenchStage(string Name, double Seconds, long? Rows = null, long? Bytes = null, string? PartOf = null);
 
@@ -234,23 +237,51 @@ public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress
     private static async Task<Dictionary<string, (long Expected, long Actual)>> CheckAsync(string connectionString, JsonNode manifest, CancellationToken ct)
     {
         var checks = new Dictionary<string, (long Expected, long Actual)>();
+        foreach (var check in ChecksFor(manifest))
+        {
+            checks[check.Name] = (check.Expected, await ScalarAsync(connectionString, check.Sql, ct));
+        }
+        return checks;
+    }
+
+    /// <summary>What to compare for each generated file in the manifest: a name, the generator's figure, the query giving the warehouse's.</summary>
+    public static IReadOnlyList<BenchCheck> ChecksFor(JsonNode manifest)
+    {
+        var checks = new List<BenchCheck>();
         var files = manifest["files"]!.AsObject();
         (string File, string Source)[] sources =
-            [("http_log.txt", "http_log"), ("webshop_events.jsonl", "webshop_events"), ("device_events.jsonl", "device_events"), ("clickstream.csv", "clickstream")];
+        [
+            ("http_log.txt", "http_log"), ("webshop_events.jsonl", "webshop_events"), ("device_events.jsonl", "device_events"),
+            ("clickstream.csv", "clickstream"), ("access.log", "access_log"),
+        ];
         foreach (var (file, source) in sources)
         {
             if (files[file]?["expected"] is not JsonObject expected)
             {
                 continue;
             }
-            checks[$"{source} sessions"] = (expected["sessions"]!.GetValue<long>(),
-                await ScalarAsync(connectionString, $"select count(*) from core.sessions where source = '{source}'", ct));
-            checks[$"{source} users"] = (expected["users"]!.GetValue<long>(),
-                await ScalarAsync(connectionString, $"select count(distinct user_id) from core.sessions where source = '{source}'", ct));
+            checks.Add(new($"{source} sessions", expected["sessions"]!.GetValue<long>(),
+                $"select count(*) from core.sessions where source = '{source}'"));
+            checks.Add(new($"{source} users", expected["users"]!.GetValue<long>(),
+                $"select count(distinct user_id) from core.sessions where source = '{source}'"));
             if (source == "http_log")
             {
-                checks["http_log reward-driven sessions"] = (expected["reward_driven_sessions"]!.GetValue<long>(),
-                    await ScalarAsync(connectionString, "select count(*) from marts.campaign_performance where reward_driven_by_campaign_view", ct));
+                checks.Add(new("http_log reward-driven sessions", expected["reward_driven_sessions"]!.GetValue<long>(),
+                    "select count(*) from marts.campaign_performance where reward_driven_by_campaign_view"));
+            }
+            if (source == "access_log")
+            {
+                // Every generated line is a request, so staging holds them all: per status class, '-' bytes, addresses.
+                checks.Add(new("access_log requests", files[file]!["lines"]!.GetValue<long>(), "select count(*) from staging.access_log"));
+                foreach (var (statusClass, count) in expected["requests_by_status_class"]!.AsObject())
+                {
+                    checks.Add(new($"access_log {statusClass} requests", count!.GetValue<long>(),
+                        $"select count(*) from staging.access_log where status / 100 = {statusClass[0]}"));
+                }
+                checks.Add(new("access_log '-' bytes", expected["bytes_dash"]!.GetValue<long>(),
+                    "select count(*) from staging.access_log where response_bytes is null"));
+                checks.Add(new("access_log client addresses", expected["client_addresses"]!.GetValue<long>(),
+                    "select count(distinct client_address) from staging.access_log"));
             }
         }
         return checks;

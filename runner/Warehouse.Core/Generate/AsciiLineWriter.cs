@@ -91,19 +91,7 @@ internal sealed class AsciiLineWriter(Stream stream) : IDisposable
     /// </summary>
     public void WriteLocalDateTime(long utcMicros, int offsetMinutes)
     {
-        var local = utcMicros + offsetMinutes * 60 * MicrosPerSecond;
-        var seconds = Math.DivRem(local, MicrosPerSecond, out var micros);
-        if (micros < 0)
-        {
-            micros += MicrosPerSecond;
-            seconds--;
-        }
-        var days = Math.DivRem(seconds, 86_400, out var secondOfDay);
-        if (secondOfDay < 0)
-        {
-            secondOfDay += 86_400;
-            days--;
-        }
+        SplitLocal(utcMicros, offsetMinutes, out var days, out var secondOfDay, out var micros);
         CivilFromDays(days, out var year, out var month, out var day);
         WritePadded(year, 4);
         Write((byte)'-');
@@ -117,6 +105,27 @@ internal sealed class AsciiLineWriter(Stream stream) : IDisposable
         Write((byte)':');
         WritePadded(secondOfDay % 60, 2);
         WriteFraction(micros);
+    }
+
+    /// <summary>
+    /// <c>dd/Mon/yyyy:HH:mm:ss</c>, Apache's <c>%t</c> without the brackets and the zone (the caller's), of the instant
+    /// shifted by the offset; a fraction of a second is dropped, as Apache does.
+    /// </summary>
+    public void WriteApacheDateTime(long utcMicros, int offsetMinutes)
+    {
+        SplitLocal(utcMicros, offsetMinutes, out var days, out var secondOfDay, out _);
+        CivilFromDays(days, out var year, out var month, out var day);
+        WritePadded(day, 2);
+        Write((byte)'/');
+        Write(MonthNames.Slice((int)(month - 1) * 3, 3));
+        Write((byte)'/');
+        WritePadded(year, 4);
+        Write((byte)':');
+        WritePadded(secondOfDay / 3600, 2);
+        Write((byte)':');
+        WritePadded(secondOfDay / 60 % 60, 2);
+        Write((byte)':');
+        WritePadded(secondOfDay % 60, 2);
     }
 
     /// <summary>Epoch seconds with a <c>.fff</c> fraction when the instant is not on a whole second.</summary>
@@ -140,6 +149,25 @@ internal sealed class AsciiLineWriter(Stream stream) : IDisposable
     {
         Flush();
         stream.Flush();
+    }
+
+    private static ReadOnlySpan<byte> MonthNames => "JanFebMarAprMayJunJulAugSepOctNovDec"u8;
+
+    private static void SplitLocal(long utcMicros, int offsetMinutes, out long days, out long secondOfDay, out long micros)
+    {
+        var local = utcMicros + offsetMinutes * 60 * MicrosPerSecond;
+        var seconds = Math.DivRem(local, MicrosPerSecond, out micros);
+        if (micros < 0)
+        {
+            micros += MicrosPerSecond;
+            seconds--;
+        }
+        days = Math.DivRem(seconds, 86_400, out secondOfDay);
+        if (secondOfDay < 0)
+        {
+            secondOfDay += 86_400;
+            days--;
+        }
     }
 
     private void WriteFraction(long micros)

@@ -9,8 +9,15 @@ public sealed record GenerateOptions(long Events, long? Users, ulong Seed, IRead
     public const ulong DefaultSeed = 42;
     public const long MaxEvents = 4_000_000_000;
 
-    /// <summary>The format names <c>--sources</c> accepts, in the order files are written.</summary>
+    /// <summary>The sources written by default (without <c>--sources</c>), in the order files are written.</summary>
     public static readonly IReadOnlyList<string> AllSources = ["http-log", "webshop-events", "device-events", "clickstream-csv"];
+
+    /// <summary>
+    /// The format names <c>--sources</c> accepts, in the order files are written: the default ones, then the access log
+    /// (<c>combined</c>), which is written only when asked for so that the default output, and every benchmark and test
+    /// built on it, stays what it was.
+    /// </summary>
+    public static readonly IReadOnlyList<string> KnownSources = [.. AllSources, "combined"];
 }
 
 /// <summary>One written file: its name (inside the output folder), lines (a CSV header included) and bytes.</summary>
@@ -19,7 +26,7 @@ public sealed record GeneratedFile(string Name, long Lines, long Bytes);
 /// <summary>
 /// <c>warehouse generate</c>: realistic raw inputs of every source, deterministic for a seed, streamed to disk, plus
 /// <c>generated.json</c> with the arguments, per-file counts and the figures a correct pipeline must reproduce. The HTTP
-/// log gets the requested number of events; the other sources a tenth of it each.
+/// log and the access log get the requested number of events; the other sources a tenth of it each.
 /// </summary>
 public static class DataGenerator
 {
@@ -40,6 +47,10 @@ public static class DataGenerator
         "campaign_views / reward_issues: counted requests of those two shapes, duplicates included",
         "placed_orders / order_sessions (webshop): placed_order events of known customers, and sessions with at least one",
         "sessions_by_*_family (device events): sessions counted by the families of their first event",
+        "access log: every line is a request (malformed_lines is 0); a visitor is the auth user, else client address and user agent, one per generated user; events_without_user are the requests left out of sessions: those whose agent is a bot by the rule list (bot|crawl|spider|slurp, Googlebot, bingbot, Baiduspider, YandexBot, AhrefsBot, SemrushBot, curl, wget, python-requests; case-insensitive) and every request of a visitor that fetched /robots.txt; all other requests (assets, 3xx, 4xx, 5xx included) are session activity",
+        "access log: requests_by_status_class by the status's first digit; bytes_dash: lines whose bytes field is '-'; client_addresses: distinct first fields; bot_requests(_by_family): lines whose agent matches the rule list, by the first family it names; robots_txt_requests: requests of path /robots.txt",
+        "access log: an asset is a request whose path ends in .css, .js, .png, .jpg, .gif, .svg, .webp, .woff, .woff2 or .ico (asset_requests_by_extension); page_views: the other requests with a 2xx or 3xx status, /robots.txt included; human_page_views: page views of sessionized requests; non_utc_requests: lines whose offset is not +0000",
+        "access log: sessions_by_channel by the landing request (each session's first, a page with status 200): campaign when its query has utm_ parameters (wins over the referrer), direct without a referrer, internal with a referrer on the site, search (google, bing, duckduckgo), social (facebook, twitter, linkedin), referral otherwise",
     ];
 
     public static IReadOnlyList<GeneratedFile> Generate(GenerateOptions options, CancellationToken ct = default)
@@ -65,7 +76,11 @@ public static class DataGenerator
             ct.ThrowIfCancellationRequested();
             EventSource source;
             var events = options.Events;
-            if (name == "http-log")
+            if (name == "combined")
+            {
+                source = new AccessLogSource(options.Seed);
+            }
+            else if (name == "http-log")
             {
                 catalog = new CampaignCatalog(options.Seed);
                 var bytes = WriteFile(directory, MappingName, stream => catalog.Write(stream, out mappingLines));
@@ -115,18 +130,23 @@ public static class DataGenerator
         {
             throw new WarehouseException("an output folder is required (-o DIR)");
         }
-        var unknown = options.Sources.Where(s => !GenerateOptions.AllSources.Contains(s)).ToList();
+        return CheckSources(options.Sources);
+    }
+
+    /// <summary>The sources named, in the canonical order (so the output does not depend on how the list was spelled); an unknown one fails.</summary>
+    public static List<string> CheckSources(IReadOnlyList<string> sources)
+    {
+        var unknown = sources.Where(s => !GenerateOptions.KnownSources.Contains(s)).ToList();
         if (unknown.Count > 0)
         {
             throw new WarehouseException(
-                $"unknown source '{unknown[0]}' in --sources; choose from {string.Join(", ", GenerateOptions.AllSources)}");
+                $"unknown source '{unknown[0]}' in --sources; choose from {string.Join(", ", GenerateOptions.KnownSources)}");
         }
-        if (options.Sources.Count == 0)
+        if (sources.Count == 0)
         {
             throw new WarehouseException("--sources names no source");
         }
-        // Always in the canonical order, so the output does not depend on how the list was spelled.
-        return [.. GenerateOptions.AllSources.Where(options.Sources.Contains)];
+        return [.. GenerateOptions.KnownSources.Where(sources.Contains)];
     }
 
     /// <summary>Writes to a temporary name and renames at the end, so an interrupted run leaves no half file behind.</summary>

@@ -16,8 +16,7 @@ internal abstract class EventSource
     public const int ChunkSize = 1 << 16;
     private const long MicrosPerSecond = 1_000_000;
 
-    /// <summary>About one line in ten thousand is malformed; about one in two hundred and fifty is repeated exactly.</summary>
-    private const double MalformedRate = 0.0001;
+    /// <summary>About one in two hundred and fifty lines is repeated exactly.</summary>
     private const double DuplicateRate = 0.004;
     /// <summary>Shares of gaps put exactly on the threshold and one second below it.</summary>
     private const double ExactThresholdRate = 0.05;
@@ -56,8 +55,11 @@ internal abstract class EventSource
 
     protected long WindowMicros { get; }
 
-    /// <summary>Instants are multiples of this (1 for microsecond formats, 1000 for millisecond ones).</summary>
+    /// <summary>Instants are multiples of this (1 for microsecond formats, 1000 for millisecond ones, a million for whole seconds).</summary>
     protected virtual long GranularityMicros => 1;
+
+    /// <summary>About one line in ten thousand is malformed, unless a format writes none.</summary>
+    protected virtual double MalformedRate => 0.0001;
 
     /// <summary>Events per session are 1 + geometric with this mean of extra events.</summary>
     protected abstract double ExtraEventsPerSession { get; }
@@ -185,7 +187,7 @@ internal abstract class EventSource
     /// <summary>A fraction of a second, sometimes: milliseconds or microseconds, matching the file's granularity.</summary>
     private long Fraction(DeterministicRandom rng, double probability)
     {
-        if (!rng.Chance(probability))
+        if (!rng.Chance(probability) || GranularityMicros >= MicrosPerSecond)
         {
             return 0;
         }

@@ -40,6 +40,8 @@ internal sealed class UserCursor
     public bool Started;
     public byte Agent;
     public bool HasPending;
+    /// <summary>Generation side: false until the source has described the user's first event.</summary>
+    public bool Introduced;
     public SyntheticEvent Pending;
 
     /// <summary>Generation side: campaigns viewed in the session being generated, to make rewards follow views.</summary>
@@ -61,6 +63,7 @@ internal sealed class UserCursor
         Started = false;
         Agent = agent;
         HasPending = false;
+        Introduced = false;
         RecentCount = 0;
         HasCounted = false;
         LastCountedMicros = 0;

@@ -24,6 +24,25 @@ public sealed class GenerateCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Generate_WithSourcesCombined_WritesAnAccessLogOfTheRequestedLines_AndNothingElse()
+    {
+        var result = await Infrastructure.Cli.RunAsync("generate", "--events", "2000", "--sources", "combined", "-o", _folder);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var length = new FileInfo(Path.Combine(_folder, "access.log")).Length;
+        Assert.Contains($"access.log: 2000 lines, {length} bytes", result.Stdout);
+        Assert.Equal(["access.log", "generated.json"], Directory.GetFiles(_folder).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public async Task Generate_WithAnUnknownSource_PrintsOneErrorLine_NamingEverySourceItKnows()
+    {
+        var result = await Infrastructure.Cli.RunAsync("generate", "--events", "10", "--sources", "apache", "-o", _folder);
+
+        AssertOneLineError(result, "unknown source 'apache' in --sources; choose from http-log, webshop-events, device-events, clickstream-csv, combined");
+    }
+
+    [Fact]
     public async Task Generate_WithNonPositiveEvents_PrintsOneErrorLine()
     {
         var result = await Infrastructure.Cli.RunAsync("generate", "--events", "0", "-o", _folder);

@@ -91,6 +91,15 @@ public sealed partial class GeneratorTests(GeneratedData data) : IClassFixture<G
     }
 
     [Fact]
+    public void Generate_ByDefault_WritesNoAccessLog_SoDefaultInputsStayAsTheyWere()
+    {
+        Assert.DoesNotContain(data.Files, f => f.Name == "access.log");
+        Assert.False(File.Exists(Path.Combine(data.Folder, "access.log")));
+        Assert.Equal(GenerateOptions.AllSources,
+            data.Manifest.RootElement.GetProperty("arguments").GetProperty("sources").EnumerateArray().Select(s => s.GetString()));
+    }
+
+    [Fact]
     public void Generate_WritesTheRequestedLineCounts_AndReportsThemTruly()
     {
         var expectedLines = new Dictionary<string, long>
