@@ -20,7 +20,7 @@ internal static class ConvertCommand
     {
         var format = new Option<string>("--format", "-f")
         {
-            Description = $"Raw format: {string.Join(", ", RawFormat.Names)}",
+            Description = $"Raw format: {string.Join(", ", RawFormat.Names)} (apache and nginx are names of combined)",
             Required = true,
         };
         var output = new Option<string>("--output", "-o") { Description = "Avro file to write", Required = true };

@@ -10,8 +10,9 @@ namespace Warehouse.Core.Conversion;
 /// </summary>
 public abstract class RawFormat
 {
-    /// <summary>The CLI names of every format, in the order of the contract.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["http-log", "webshop-events", "device-events", "clickstream-csv"];
+    /// <summary>The CLI names of every format, in the order of the contract; apache and nginx are aliases of combined.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+        ["http-log", "webshop-events", "device-events", "clickstream-csv", "combined", "common", "apache", "nginx"];
 
     protected RawFormat(string sourceFile)
     {
@@ -27,6 +28,8 @@ public abstract class RawFormat
         "webshop-events" => new WebshopEventsFormat(sourceFile),
         "device-events" => new DeviceEventsFormat(sourceFile),
         "clickstream-csv" => new ClickstreamCsvFormat(sourceFile),
+        "combined" or "apache" or "nginx" => new AccessLogFormat(sourceFile, combined: true),
+        "common" => new AccessLogFormat(sourceFile, combined: false),
         _ => throw new WarehouseException($"unknown format '{name}' (expected one of: {string.Join(", ", Names)})"),
     };
 

@@ -159,6 +159,69 @@ public static class Timestamps
         return micros < MinMicros || micros > MaxMicros ? "outside years 0001-9999 in UTC" : null;
     }
 
+    /// <summary>
+    /// Parses the time of an Apache/nginx access log (%t without its brackets): <c>dd/Mon/yyyy:HH:mm:ss ±hhmm</c>, the
+    /// month in English (Jan ... Dec), exactly as both servers write it. <paramref name="offsetMinutes"/> is east of UTC.
+    /// </summary>
+    /// <returns>null on success, else what is wrong (for a reject reason).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static string? TryParseAccessLog(ReadOnlySpan<byte> s, out long micros, out int offsetMinutes)
+    {
+        micros = 0;
+        offsetMinutes = 0;
+        if (s.Length != 26 || s[2] != '/' || s[6] != '/' || s[11] != ':' || s[14] != ':' || s[17] != ':' || s[20] != ' '
+            || s[21] is not ((byte)'+' or (byte)'-'))
+        {
+            return "expected dd/Mon/yyyy:HH:mm:ss ±hhmm";
+        }
+        if (!Digits(s, 0, 2, out var day) || !Digits(s, 7, 4, out var year) || !Digits(s, 12, 2, out var hour)
+            || !Digits(s, 15, 2, out var minute) || !Digits(s, 18, 2, out var second)
+            || !Digits(s, 22, 2, out var offsetHours) || !Digits(s, 24, 2, out var offsetMins))
+        {
+            return "expected digits in dd/Mon/yyyy:HH:mm:ss ±hhmm";
+        }
+        var month = s.Slice(3, 3) switch
+        {
+            var m when m.SequenceEqual("Jan"u8) => 1,
+            var m when m.SequenceEqual("Feb"u8) => 2,
+            var m when m.SequenceEqual("Mar"u8) => 3,
+            var m when m.SequenceEqual("Apr"u8) => 4,
+            var m when m.SequenceEqual("May"u8) => 5,
+            var m when m.SequenceEqual("Jun"u8) => 6,
+            var m when m.SequenceEqual("Jul"u8) => 7,
+            var m when m.SequenceEqual("Aug"u8) => 8,
+            var m when m.SequenceEqual("Sep"u8) => 9,
+            var m when m.SequenceEqual("Oct"u8) => 10,
+            var m when m.SequenceEqual("Nov"u8) => 11,
+            var m when m.SequenceEqual("Dec"u8) => 12,
+            _ => 0,
+        };
+        if (month == 0)
+        {
+            return "the month is not one of Jan, Feb, ..., Dec";
+        }
+        if (year < 1)
+        {
+            return "year 0000 is out of range";
+        }
+        if (day < 1 || day > DateTime.DaysInMonth(year, month))
+        {
+            return $"day {day:00} is out of range for {year:0000}-{month:00}";
+        }
+        if (hour > 23 || minute > 59 || second > 59)
+        {
+            return "the time of day is out of range";
+        }
+        if (offsetHours > 23 || offsetMins > 59)
+        {
+            return "offset is out of range";
+        }
+        offsetMinutes = (s[21] == '-' ? -1 : 1) * (offsetHours * 60 + offsetMins);
+        var days = (long)new DateOnly(year, month, day).DayNumber - UnixEpochDayNumber;
+        micros = days * MicrosPerDay + ((hour * 60L + minute - offsetMinutes) * 60 + second) * MicrosPerSecond;
+        return micros < MinStorableMicros || micros > MaxStorableMicros ? "outside years 0001-9999 in UTC" : null;
+    }
+
     /// <summary>Same as the byte version, for a timestamp already decoded to a string (JSON values).</summary>
     public static string? TryParseIso(string s, bool naiveIsUtc, bool allowSpaceSeparator, out long micros)
     {

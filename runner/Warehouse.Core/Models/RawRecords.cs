@@ -50,3 +50,25 @@ public sealed record ClickstreamEvent(
     string? DeviceFamily,
     string SourceFile,
     long SourceLine);
+
+/// <summary>A row of models/access_log.avsc (<c>warehouse.raw.AccessLogRequest</c>), from the combined or common format.</summary>
+public sealed record AccessLogRequest(
+    string ClientAddress,
+    string? Ident,
+    string? AuthUser,
+    long EventAtMicros,
+    long UtcOffsetMinutes,
+    string Request,
+    string? Method,
+    string? Path,
+    string? QueryString,
+    string? Protocol,
+    long Status,
+    long? ResponseBytes,
+    string? Referrer,
+    string? UserAgent,
+    string? BrowserFamily,
+    string? OsFamily,
+    string? DeviceFamily,
+    string SourceFile,
+    long SourceLine);

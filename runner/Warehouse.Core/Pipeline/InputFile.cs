@@ -82,7 +82,7 @@ public sealed class InputFile
     public override string ToString() => Location;
 }
 
-/// <summary>Recognises input files by name (a trailing .gz is decompressed while streaming).</summary>
+/// <summary>Recognises input files by name (a trailing .gz is decompressed while streaming), and a local file of any other name by its first line when that is an access log line.</summary>
 public static partial class InputDiscovery
 {
     // Each rule's Names is its pattern as a user reads it (what a run reports as expected when nothing matches).
@@ -94,11 +94,14 @@ public static partial class InputDiscovery
         (Device(), InputKind.Raw, "device-events", "device_events*.jsonl"),
         (Clickstream(), InputKind.Raw, "clickstream-csv", "clickstream*.csv"),
         (Avro(), InputKind.Avro, null, "*.avro"),
+        // after *.avro: access_log_2024.avro is Avro; rotated logs (access.log.1, access.log.2.gz) are access logs
+        (AccessLog(), InputKind.Raw, AccessLogFormat.CombinedName, "access.log*, access_log*, *.access.log*"),
     ];
 
-    /// <summary>The recognised names, for messages: <c>http_log*.txt, ..., *.avro (raw files and the mapping also as .gz)</c>.</summary>
+    /// <summary>The recognised names, for messages: <c>http_log*.txt, ..., *.avro, access.log*, ... (raw files ... also as .gz; ...)</c>.</summary>
     public static string RecognisedNames =>
-        string.Join(", ", Rules.Select(r => r.Names)) + " (raw files and the mapping also as .gz)";
+        string.Join(", ", Rules.Select(r => r.Names)) +
+        " (raw files and the mapping also as .gz; any other local file whose first line is an access log line)";
 
     /// <summary>True for http://, https:// and s3:// inputs.</summary>
     public static bool IsRemote(string input) =>
@@ -119,6 +122,12 @@ public static partial class InputDiscovery
 
     public const string UnrecognisedName = "not a recognised input name";
 
+    /// <summary>Why a local file is skipped whose name is no input's and whose content was looked at too.</summary>
+    public const string UnrecognisedNameOrContent = "not a recognised input name, and its first line is not an access log line (combined or common)";
+
+    /// <summary>How much of a file is read to find its first non-blank line when recognising it by content.</summary>
+    private const int SniffBytes = 64 * 1024;
+
     /// <summary>
     /// A folder's entries in name order, or one named file. Only regular files (or links to them) are read: anything
     /// else with an input's name is skipped with the reason; a subfolder whose name is no input's is passed over.
@@ -133,13 +142,13 @@ public static partial class InputDiscovery
                 throw new WarehouseException($"input folder not found: {directory}");
             default:
                 LocalFiles.RequireRegular(directory);
-                return [Classify(directory)];
+                return [ClassifyRegular(directory)];
         }
         var inputs = new List<InputFile>();
         foreach (var path in Directory.GetFileSystemEntries(directory).Order(StringComparer.Ordinal))
         {
-            var entry = Classify(path);
             var kind = LocalFiles.KindOf(path);
+            var entry = kind == FileKind.Regular ? ClassifyRegular(path) : Classify(path);
             if (kind == FileKind.Regular || (entry.Kind == InputKind.Skipped && kind != FileKind.Directory))
             {
                 inputs.Add(entry);
@@ -156,6 +165,68 @@ public static partial class InputDiscovery
     {
         var (kind, format) = KindOf(Path.GetFileName(path));
         return new InputFile(path, kind, format, kind == InputKind.Skipped ? UnrecognisedName : null);
+    }
+
+    /// <summary>
+    /// A regular local file whose name is no input's is recognised by content: an access log (combined, else common)
+    /// when its first non-blank line is one, since web logs are named freely (ssl_access, vhost names, dated names).
+    /// A file named as an access log is common when its first line is (Apache's stock httpd.conf writes access_log so).
+    /// </summary>
+    private static InputFile ClassifyRegular(string path)
+    {
+        var entry = Classify(path);
+        if (entry.Format == AccessLogFormat.CombinedName)
+        {
+            return FirstLineFormat(entry) == AccessLogFormat.CommonName ? new InputFile(path, InputKind.Raw, AccessLogFormat.CommonName) : entry;
+        }
+        if (entry.Kind != InputKind.Skipped)
+        {
+            return entry;
+        }
+        return FirstLineFormat(entry) is { } format
+            ? new InputFile(path, InputKind.Raw, format)
+            : new InputFile(path, InputKind.Skipped, null, UnrecognisedNameOrContent);
+    }
+
+    /// <summary>The access log format of the file's first non-blank line (within its first 64 KiB, .gz decompressed), or null.</summary>
+    private static string? FirstLineFormat(InputFile file)
+    {
+        var buffer = new byte[SniffBytes];
+        var length = 0;
+        try
+        {
+            using var content = file.OpenRead();
+            int read;
+            while (length < buffer.Length && (read = content.Read(buffer, length, buffer.Length - length)) > 0)
+            {
+                length += read;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or WarehouseException)
+        {
+            return null;   // unreadable or not gzip after all: not an input, and the skip says why it was looked at
+        }
+        var text = buffer.AsSpan(0, length);
+        if (text.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))   // a UTF-8 byte order mark
+        {
+            text = text[3..];
+        }
+        while (text.Length > 0)
+        {
+            var newline = text.IndexOf((byte)'\n');
+            if (newline < 0 && length == buffer.Length)
+            {
+                return null;   // the first line is longer than we read: no log line is
+            }
+            var line = newline < 0 ? text : text[..newline];
+            line = line.TrimEnd((byte)'\r');
+            if (line.IndexOfAnyExcept((byte)' ', (byte)'\t') >= 0)
+            {
+                return AccessLogFormat.Detect(line);
+            }
+            text = newline < 0 ? default : text[(newline + 1)..];
+        }
+        return null;
     }
 
     public static InputFile Classify(IRemoteObject remote)
@@ -189,4 +260,6 @@ public static partial class InputDiscovery
     private static partial Regex Clickstream();
     [GeneratedRegex(@"^.*\.avro$", RegexOptions.IgnoreCase)]
     private static partial Regex Avro();
+    [GeneratedRegex(@"^(access\.log|access_log|.*\.access\.log)", RegexOptions.IgnoreCase)]
+    private static partial Regex AccessLog();
 }

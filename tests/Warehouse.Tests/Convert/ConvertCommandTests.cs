@@ -30,6 +30,22 @@ public sealed class ConvertCommandTests : IDisposable
         Assert.Equal(["perx.avro"], Directory.GetFiles(_dir).Select(Path.GetFileName));
     }
 
+    [Theory]
+    [InlineData("combined")]
+    [InlineData("apache")]
+    [InlineData("nginx")]
+    public async Task Convert_RealApacheLog_WritesAccessLogRecordsAndRejectsTheOneCutLine(string format)
+    {
+        var output = Path.Combine(_dir, "access.avro");
+        var result = await CliProcess.RunAsync("convert", "--format", format, SharedDataFiles.ApacheAccessLog, "-o", output);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("converted 10000 lines: 9999 records, 1 rejected, 0 blank", result.Stdout.Split('\n')[0].Trim());
+        using var reader = new AvroContainerReader(File.OpenRead(output));
+        Assert.Equal("warehouse.raw.AccessLogRequest", reader.Schema.Fullname);
+        Assert.Equal(9_999, reader.ReadRecords().Count());
+        Assert.Contains("\"line\": 8899", File.ReadAllText(Path.Combine(_dir, "access.rejects.jsonl")), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Convert_WithRejects_ExitsZeroAndWritesDefaultRejectsFile()
     {
@@ -68,7 +84,7 @@ public sealed class ConvertCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("nginx", "in", "out.avro", "error: unknown format 'nginx'")]
+    [InlineData("syslog", "in", "out.avro", "error: unknown format 'syslog'")]
     [InlineData("http-log", "missing.txt", "out.avro", "error: ")]
     [InlineData("http-log", "in", "no/such/folder/out.avro", "error: cannot write ")]
     public async Task Convert_BadArguments_FailWithOneErrorLine(string format, string input, string output, string expected)

@@ -133,8 +133,9 @@ public sealed class RawConverterTests
     [Fact]
     public void Convert_UnknownFormat_FailsListingTheKnownOnes()
     {
-        var e = Assert.Throws<WarehouseException>(() => RawConverter.Convert("nginx", new MemoryStream(), "x", new MemoryStream()));
-        Assert.Equal("unknown format 'nginx' (expected one of: http-log, webshop-events, device-events, clickstream-csv)", e.Message);
+        var e = Assert.Throws<WarehouseException>(() => RawConverter.Convert("syslog", new MemoryStream(), "x", new MemoryStream()));
+        Assert.Equal("unknown format 'syslog' (expected one of: http-log, webshop-events, device-events, clickstream-csv, " +
+            "combined, common, apache, nginx)", e.Message);
     }
 
     [Fact]

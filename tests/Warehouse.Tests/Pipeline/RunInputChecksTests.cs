@@ -23,16 +23,17 @@ public sealed class RunInputChecksTests : IDisposable
     public async Task Run_OnAFolderWhereNoNameIsRecognised_FailsWithOneLineListingTheRecognisedNames()
     {
         var db = await TestDatabase.CreateEmptyAsync(nameof(Run_OnAFolderWhereNoNameIsRecognised_FailsWithOneLineListingTheRecognisedNames));
-        File.WriteAllText(Path.Combine(_input, "access.log"), "127.0.0.1 - - [27/Aug/2019:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n");
+        File.WriteAllText(Path.Combine(_input, "server.log"), "2019-08-27T10:00:00Z server started\n");
         File.WriteAllText(Path.Combine(_input, "notes.md"), "not data\n");
 
         var result = await RunAsync(db, "--input", _input);
 
         Assert.True(result.ExitCode == 1, result.ToString());
         var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal($"error: no recognised input in {_input} (found only access.log, notes.md): expected http_log*.txt, " +
-            "campaign_reward_mapping*.csv, webshop_events*.jsonl, events*.json, device_events*.jsonl, clickstream*.csv, *.avro " +
-            "(raw files and the mapping also as .gz)", line);
+        Assert.Equal($"error: no recognised input in {_input} (found only notes.md, server.log): expected http_log*.txt, " +
+            "campaign_reward_mapping*.csv, webshop_events*.jsonl, events*.json, device_events*.jsonl, clickstream*.csv, *.avro, " +
+            "access.log*, access_log*, *.access.log* (raw files and the mapping also as .gz; any other local file whose first line " +
+            "is an access log line)", line);
     }
 
     [Fact]

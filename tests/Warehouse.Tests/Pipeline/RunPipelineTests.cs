@@ -112,7 +112,7 @@ public sealed class RunPipelineTests : IDisposable
 
         var summary = await RunAsync(db, input);
 
-        Assert.Equal([new SkippedInput("notes.md", "not a recognised input name")], summary.Skipped);
+        Assert.Equal([new SkippedInput("notes.md", InputDiscovery.UnrecognisedNameOrContent)], summary.Skipped);
         Assert.Equal(1, summary.StagingRows["http_log"]);
         Directory.Delete(input, recursive: true);
     }
