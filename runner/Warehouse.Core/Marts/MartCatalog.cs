@@ -3,7 +3,7 @@ namespace Warehouse.Core.Marts;
 /// <summary>The marts analysts and BI tools read (schema <c>marts</c>); their names and columns are a contract.</summary>
 public static class MartCatalog
 {
-    public static IReadOnlyList<string> Names { get; } = ["campaign_performance", "order_metrics", "sessions_by_key", "daily_sessions"];
+    public static IReadOnlyList<string> Names { get; } = ["campaign_performance", "order_metrics", "sessions_by_key", "daily_sessions", "traffic_sources", "landing_pages", "http_status_daily"];
 
     public static string Require(string name) =>
         Names.Contains(name) ? name : throw new WarehouseException($"unknown mart '{name}' (expected one of {string.Join(", ", Names)})");
