@@ -60,7 +60,8 @@ session_gaps as (
         max(case when source = 'http_log' then gap_seconds end) as http_log_gap_seconds,
         max(case when source = 'webshop_events' then gap_seconds end) as webshop_events_gap_seconds,
         max(case when source = 'device_events' then gap_seconds end) as device_events_gap_seconds,
-        max(case when source = 'clickstream' then gap_seconds end) as clickstream_gap_seconds
+        max(case when source = 'clickstream' then gap_seconds end) as clickstream_gap_seconds,
+        max(case when source = 'access_log' then gap_seconds end) as access_log_gap_seconds
     from session_gap_settings
 ),
 
@@ -69,7 +70,8 @@ loaded_through as (
         max(case when source = 'http_log' then loaded_through_load_id end) as http_log_load_id,
         max(case when source = 'webshop_events' then loaded_through_load_id end) as webshop_events_load_id,
         max(case when source = 'device_events' then loaded_through_load_id end) as device_events_load_id,
-        max(case when source = 'clickstream' then loaded_through_load_id end) as clickstream_load_id
+        max(case when source = 'clickstream' then loaded_through_load_id end) as clickstream_load_id,
+        max(case when source = 'access_log' then loaded_through_load_id end) as access_log_load_id
     from refresh_state
 ),
 
@@ -99,6 +101,7 @@ new_events as (
             when 'webshop_events' then (select webshop_events_load_id from loaded_through)
             when 'device_events' then (select device_events_load_id from loaded_through)
             when 'clickstream' then (select clickstream_load_id from loaded_through)
+            when 'access_log' then (select access_log_load_id from loaded_through)
         end
 ),
 
@@ -132,6 +135,7 @@ events_with_previous as (
             when 'webshop_events' then (select webshop_events_gap_seconds from session_gaps)
             when 'device_events' then (select device_events_gap_seconds from session_gaps)
             when 'clickstream' then (select clickstream_gap_seconds from session_gaps)
+            when 'access_log' then (select access_log_gap_seconds from session_gaps)
         end as session_gap_seconds,
         -- no default argument (Redshift's LAG has none): the first event gets null and starts a session
         -- partitioned by user first: the sort's leading key then varies, so PostgreSQL's abbreviated keys work (with the

@@ -80,21 +80,21 @@ comment on view core.sessionized_events is 'Events that have a user (all but ano
 
 -- a documented view: the read-only login of analysts, BI tools and the API reads it (V0140)
 grant select on core.sessionized_events to warehouse_api;
-comment on column core.sessionized_events.source is 'http_log, webshop_events, device_events or clickstream.';
+comment on column core.sessionized_events.source is 'http_log, webshop_events, device_events, clickstream or access_log.';
 comment on column core.sessionized_events.user_id is 'The user as written in the input.';
 comment on column core.sessionized_events.event_at is 'When the event happened, UTC.';
 comment on column core.sessionized_events.event_type is 'As in core.events.';
 comment on column core.sessionized_events.source_file is 'Raw file name the event came from.';
 comment on column core.sessionized_events.source_line is '1-based line number in the raw file; breaks ties between events at the same time.';
-comment on column core.sessionized_events.method is 'http_log only: HTTP method.';
-comment on column core.sessionized_events.path is 'http_log only: request path.';
+comment on column core.sessionized_events.method is 'http_log and access_log: HTTP method.';
+comment on column core.sessionized_events.path is 'http_log: request path; access_log: request path without the query string.';
 comment on column core.sessionized_events.campaign_id is 'http_log only: the campaign id of a campaign_view.';
 comment on column core.sessionized_events.reward_id is 'http_log only: the reward id of a reward_issue.';
 comment on column core.sessionized_events.event_id is 'webshop_events only: the event''s JSON id.';
 comment on column core.sessionized_events.properties is 'webshop_events only: compact JSON of the type-specific fields.';
 comment on column core.sessionized_events.product_id is 'clickstream only: the productId.';
-comment on column core.sessionized_events.user_agent is 'webshop_events and clickstream: the User-Agent header.';
-comment on column core.sessionized_events.ip is 'webshop_events and clickstream: the client IP address.';
+comment on column core.sessionized_events.user_agent is 'webshop_events, clickstream and access_log: the User-Agent header.';
+comment on column core.sessionized_events.ip is 'webshop_events, clickstream and access_log: the client IP address.';
 comment on column core.sessionized_events.browser_family is 'Browser family of this event.';
 comment on column core.sessionized_events.os_family is 'Operating system family of this event.';
 comment on column core.sessionized_events.device_family is 'Device family of this event.';

@@ -32,7 +32,7 @@ comment on view core.sessions is 'One row per session of every source (anonymous
 
 -- a documented view: the read-only login of analysts, BI tools and the API reads it (V0140)
 grant select on core.sessions to warehouse_api;
-comment on column core.sessions.source is 'http_log, webshop_events, device_events or clickstream.';
+comment on column core.sessions.source is 'http_log, webshop_events, device_events, clickstream or access_log.';
 comment on column core.sessions.user_id is 'The user as written in the input.';
 comment on column core.sessions.session_id is 'source:user_id:session_number, unique.';
 comment on column core.sessions.session_number is '1-based number of the session among the user''s sessions in this source.';

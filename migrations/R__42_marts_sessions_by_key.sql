@@ -61,7 +61,7 @@ final as (
 select * from final;
 
 comment on view marts.sessions_by_key is 'Sessions per source and family value, by the family of each session''s first event. Grain: source, group_key, group_value.';
-comment on column marts.sessions_by_key.source is 'http_log, webshop_events, device_events or clickstream.';
+comment on column marts.sessions_by_key.source is 'http_log, webshop_events, device_events, clickstream or access_log.';
 comment on column marts.sessions_by_key.group_key is 'browser_family, os_family or device_family.';
 comment on column marts.sessions_by_key.group_value is 'The family value of the session''s first event; null when it has none.';
 comment on column marts.sessions_by_key.sessions is 'Sessions whose first event has this value.';

@@ -46,7 +46,7 @@ final as (
 select * from final;
 
 comment on view marts.daily_sessions is 'Per source and UTC day of session start: sessions, distinct users, events and median session duration. Grain: source, session_date.';
-comment on column marts.daily_sessions.source is 'http_log, webshop_events, device_events or clickstream.';
+comment on column marts.daily_sessions.source is 'http_log, webshop_events, device_events, clickstream or access_log.';
 comment on column marts.daily_sessions.session_date is 'UTC calendar day on which the sessions started.';
 comment on column marts.daily_sessions.sessions is 'Sessions starting that day.';
 comment on column marts.daily_sessions.users is 'Distinct users with a session starting that day.';

@@ -4,7 +4,10 @@ namespace Warehouse.Core.Marts;
 public static class MartCatalog
 {
     public static IReadOnlyList<string> Names { get; } =
-        ["campaign_performance", "order_metrics", "sessions_by_key", "daily_sessions", "campaign_reward_attribution", "campaign_daily"];
+    [
+        "campaign_performance", "order_metrics", "sessions_by_key", "daily_sessions", "campaign_reward_attribution", "campaign_daily",
+        "traffic_sources", "landing_pages", "http_status_daily",
+    ];
 
     public static string Require(string name) =>
         Names.Contains(name) ? name : throw new WarehouseException($"unknown mart '{name}' (expected one of {string.Join(", ", Names)})");

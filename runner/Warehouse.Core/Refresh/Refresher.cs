@@ -51,7 +51,7 @@ public sealed record RefreshOptions
 
 /// <summary>What a refresh did, with the time of each step.</summary>
 /// <param name="Full">Everything was rebuilt from staging (asked for, nothing was materialised yet, a threshold or the mapping changed).</param>
-/// <param name="RebuiltSources">Why an incremental refresh became a full one: sources whose threshold changed, or http_log after a new mapping.</param>
+/// <param name="RebuiltSources">Why an incremental refresh became a full one: sources whose threshold changed, http_log after a new mapping, or access_log after a late robots.txt visitor (core.int_access_log_late_robots).</param>
 /// <param name="UsersReopened">Users whose sessions were rebuilt from a reopened session onward.</param>
 /// <param name="EventsWritten">Rows written into <c>core.fct_sessionized_events</c>.</param>
 /// <param name="SessionsWritten">Rows written into <c>core.fct_sessions</c>.</param>
@@ -122,7 +122,8 @@ public sealed class Refresher(string connectionString)
     private const int StatisticsTarget = 10;
 
     private static readonly string[] StagingTables =
-        ["staging.http_log", "staging.webshop_events", "staging.device_events", "staging.clickstream", "staging.campaign_reward_mapping"];
+        ["staging.http_log", "staging.webshop_events", "staging.device_events", "staging.clickstream", "staging.access_log",
+            "staging.campaign_reward_mapping"];
 
     /// <summary>The materialised tables, in build order; each has a <c>_this_run</c> twin its model writes into.</summary>
     private static readonly string[] MaterialisedTables = ["fct_sessionized_events", "fct_sessions", "fct_http_sessions"];
@@ -203,7 +204,14 @@ public sealed class Refresher(string connectionString)
             // reward_driven_by_campaign_view of any session may change with the mapping
             rebuilt.Add(Sources.HttpLog.Name);
         }
-        // A changed threshold or mapping rebuilds everything: a full refresh runs on every core, so it is the fastest
+        var accessLogLoadedThrough = state.TryGetValue(Sources.AccessLog.Name, out var accessLog) ? accessLog.LoadedThrough : -1;
+        if (accessLogLoadedThrough >= 0 && !rebuilt.Contains(Sources.AccessLog.Name)
+            && await ScalarAsync(connection, transaction, "select count(*) from core.int_access_log_late_robots", ct) > 0)
+        {
+            // a robots.txt fetch turns the visitor's earlier, already sessionized requests into a bot's
+            rebuilt.Add(Sources.AccessLog.Name);
+        }
+        // A changed threshold, mapping or late robots.txt visitor rebuilds everything: a full refresh runs on every core, so it is the fastest
         // way to rebuild even one source.
         var full = options.Full || rebuilt.Count > 0 || state.Values.Any(s => s.LoadedThrough < 0);
 

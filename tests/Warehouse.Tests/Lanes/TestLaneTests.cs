@@ -138,7 +138,7 @@ public sealed class TestLaneTests : IDisposable
     private static async Task<List<string>> MartLinesAsync(string connectionString, string mart)
     {
         var table = await new MartReader(connectionString).ReadAsync(mart);
-        Assert.NotEmpty(table.Rows);
+        Assert.True(table.Rows.Count > 0 || Remote.MartSnapshot.AccessLogMarts.Contains(mart), $"marts.{mart} is empty");
         return [.. table.Rows.Select(row => string.Join(" | ", row.Select(MartValues.Format))).Order(StringComparer.Ordinal)];
     }
 }

@@ -71,6 +71,30 @@ internal sealed class WarehouseDatabase
         }
     }
 
+    /// <summary>
+    /// Access log requests (staging.access_log, as the combined format loads them), lines numbered from
+    /// <paramref name="firstLine"/>; <paramref name="loadId"/> is the load they came in with (null: before loads were numbered).
+    /// </summary>
+    public async Task AccessLogAsync(AccessRow[] rows, long firstLine = 1, long? loadId = null)
+    {
+        await using var connection = await OpenAsync();
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var r = rows[i];
+            var target = r.Query is null ? r.Path : r.Path + "?" + r.Query;
+            await ExecuteAsync(connection, """
+                insert into staging.access_log (client_address, ident, auth_user, event_at, utc_offset_minutes, request, method,
+                    path, query_string, protocol, status, response_bytes, referrer, user_agent, browser_family, os_family,
+                    device_family, source_file, source_line, load_id)
+                values (@client, null, @user, @at, 0, @request, @method, @path, @query, 'HTTP/1.1', @status, 512, @referrer,
+                    @agent, null, null, null, 'access.log', @line, @load)
+                """,
+                ("client", r.Client), ("user", r.AuthUser), ("at", Utc(r.At)), ("request", $"{r.Method} {target} HTTP/1.1"),
+                ("method", r.Method), ("path", r.Path), ("query", r.Query), ("status", (long)r.Status), ("referrer", r.Referrer),
+                ("agent", r.Agent), ("line", firstLine + i), ("load", loadId));
+        }
+    }
+
     public async Task MappingAsync(params (string CampaignId, string RewardId)[] pairs)
     {
         await using var connection = await OpenAsync();
@@ -149,3 +173,8 @@ internal sealed record WebshopRow(string At, string? CustomerId, string Type = "
 /// <summary>A device event with an explicit source_line, so tests can write lines out of file order.</summary>
 internal sealed record DeviceRow(string AnonymousId, string At, long Line,
     string? Browser = "Chrome Mobile", string? Os = "Android", string? Device = "Generic Smartphone");
+
+/// <summary>An access log request; the defaults are a person's browser on one address asking for a page.</summary>
+internal sealed record AccessRow(string At, string Path, int Status = 200, string Client = "192.0.2.1",
+    string? Agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0", string? Referrer = null, string? Query = null,
+    string? AuthUser = null, string Method = "GET");

@@ -7,6 +7,12 @@ namespace Warehouse.Tests.Remote;
 /// <summary>Every mart's rows as text, sorted: two databases hold the same marts when their snapshots are equal.</summary>
 public static class MartSnapshot
 {
+    /// <summary>
+    /// The marts of the access_log source: empty, and rightly so, for an input without an access log (the sample and the
+    /// generated data until they get one), so the "not empty" guard below leaves them out; every other mart keeps it.
+    /// </summary>
+    public static readonly IReadOnlySet<string> AccessLogMarts = new HashSet<string> { "traffic_sources", "landing_pages", "http_status_daily" };
+
     public static async Task<Dictionary<string, List<string>>> TakeAsync(string connectionString)
     {
         var marts = new Dictionary<string, List<string>>();
@@ -37,7 +43,7 @@ public static class MartSnapshot
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         foreach (var (mart, rows) in expected)
         {
-            Assert.True(rows.Count > 0, $"marts.{mart} is empty in the reference run: the comparison would prove nothing");
+            Assert.True(rows.Count > 0 || AccessLogMarts.Contains(mart), $"marts.{mart} is empty in the reference run: the comparison would prove nothing");
             Assert.Equal(rows, actual[mart]);
         }
     }

@@ -719,6 +719,118 @@ insert into core.refresh_state (source, loaded_through_load_id, session_gap_seco
 select 'access_log', -1, 1800, coalesce(max(refresh_id), 0), null, coalesce(max(bucket_count), 1)
 from core.refresh_state;
 
+-- V0131__access_log_rules.sql (checksum <scrubbed>)
+-- Rule tables of the access_log source (issue 18), read by core.int_access_log_requests: which user agents are bots,
+-- which paths are static assets, which referrer hosts are search engines or social networks. Plain tables and inserts
+-- so the same script runs on Redshift; a new rule is a row, not an edit of a model. No CHECK constraints (Redshift has
+-- none): the kinds and channels are the few values the comments name.
+
+create table core.bot_agent_patterns (
+    agent_pattern varchar(64) primary key,
+    bot_family varchar(64) not null,
+    bot_kind varchar(16) not null,
+    priority integer not null
+);
+
+comment on table core.bot_agent_patterns is 'Bot user agents: a request is a bot''s when its lower-cased User-Agent contains agent_pattern. Grain: agent_pattern.';
+comment on column core.bot_agent_patterns.agent_pattern is 'Lower-case substring of the User-Agent, matched with LIKE ''%pattern%''.';
+comment on column core.bot_agent_patterns.bot_family is 'The bot''s name as reported, e.g. Googlebot, or Other bot for the generic patterns.';
+comment on column core.bot_agent_patterns.bot_kind is 'crawler (indexes or scans the site) or tool (an HTTP client used by a script).';
+comment on column core.bot_agent_patterns.priority is 'When several patterns match, the lowest priority names the family: named bots (1) before generic words (2).';
+
+-- the named crawlers also contain "bot" or "spider": priority 1 gives them their own name
+insert into core.bot_agent_patterns (agent_pattern, bot_family, bot_kind, priority) values
+    ('googlebot', 'Googlebot', 'crawler', 1),
+    ('bingbot', 'bingbot', 'crawler', 1),
+    ('baiduspider', 'Baiduspider', 'crawler', 1),
+    ('yandexbot', 'YandexBot', 'crawler', 1),
+    ('ahrefsbot', 'AhrefsBot', 'crawler', 1),
+    ('semrushbot', 'SemrushBot', 'crawler', 1),
+    ('duckduckbot', 'DuckDuckBot', 'crawler', 1),
+    ('applebot', 'Applebot', 'crawler', 1),
+    ('mj12bot', 'MJ12bot', 'crawler', 1),
+    ('dotbot', 'DotBot', 'crawler', 1),
+    ('petalbot', 'PetalBot', 'crawler', 1),
+    ('facebookexternalhit', 'facebookexternalhit', 'crawler', 1),
+    ('curl/', 'curl', 'tool', 1),
+    ('wget/', 'Wget', 'tool', 1),
+    ('python-requests', 'python-requests', 'tool', 1),
+    ('python-urllib', 'Python-urllib', 'tool', 1),
+    ('go-http-client', 'Go-http-client', 'tool', 1),
+    ('libwww-perl', 'libwww-perl', 'tool', 1),
+    ('bot', 'Other bot', 'crawler', 2),
+    ('crawl', 'Other bot', 'crawler', 2),
+    ('spider', 'Other bot', 'crawler', 2),
+    ('slurp', 'Other bot', 'crawler', 2);
+
+create table core.asset_extensions (
+    extension varchar(16) primary key,
+    asset_type varchar(16) not null
+);
+
+comment on table core.asset_extensions is 'Static assets: a request whose path ends in .extension is activity for its session but not a page view. Grain: extension.';
+comment on column core.asset_extensions.extension is 'Lower-case file extension without the dot, compared with the path''s last segment after its last dot.';
+comment on column core.asset_extensions.asset_type is 'image, style, script, font, data or other.';
+
+insert into core.asset_extensions (extension, asset_type) values
+    ('png', 'image'),
+    ('jpg', 'image'),
+    ('jpeg', 'image'),
+    ('gif', 'image'),
+    ('svg', 'image'),
+    ('webp', 'image'),
+    ('avif', 'image'),
+    ('bmp', 'image'),
+    ('ico', 'image'),
+    ('css', 'style'),
+    ('js', 'script'),
+    ('mjs', 'script'),
+    ('map', 'script'),
+    ('woff', 'font'),
+    ('woff2', 'font'),
+    ('ttf', 'font'),
+    ('otf', 'font'),
+    ('eot', 'font'),
+    ('json', 'data'),
+    ('xml', 'data'),
+    ('txt', 'other');
+
+create table core.referrer_host_patterns (
+    host_pattern varchar(64) primary key,
+    referrer_name varchar(64) not null,
+    channel varchar(16) not null
+);
+
+comment on table core.referrer_host_patterns is 'Known search engines and social networks by referrer host. Grain: host_pattern.';
+comment on column core.referrer_host_patterns.host_pattern is 'LIKE pattern matched against ''.'' || host (lower case), so ''%.google.%'' matches google.com and www.google.co.uk but not notgoogle.com.';
+comment on column core.referrer_host_patterns.referrer_name is 'The engine or network, e.g. Google.';
+comment on column core.referrer_host_patterns.channel is 'search or social.';
+
+insert into core.referrer_host_patterns (host_pattern, referrer_name, channel) values
+    ('%.google.%', 'Google', 'search'),
+    ('%.bing.com', 'Bing', 'search'),
+    ('%.search.yahoo.com', 'Yahoo', 'search'),
+    ('%.duckduckgo.com', 'DuckDuckGo', 'search'),
+    ('%.baidu.com', 'Baidu', 'search'),
+    ('%.yandex.%', 'Yandex', 'search'),
+    ('%.ecosia.org', 'Ecosia', 'search'),
+    ('%.ask.com', 'Ask', 'search'),
+    ('%.naver.com', 'Naver', 'search'),
+    ('%.seznam.cz', 'Seznam', 'search'),
+    ('%.facebook.com', 'Facebook', 'social'),
+    ('%.twitter.com', 'Twitter', 'social'),
+    ('%.t.co', 'Twitter', 'social'),
+    ('%.x.com', 'Twitter', 'social'),
+    ('%.linkedin.com', 'LinkedIn', 'social'),
+    ('%.lnkd.in', 'LinkedIn', 'social'),
+    ('%.reddit.com', 'Reddit', 'social'),
+    ('%.instagram.com', 'Instagram', 'social'),
+    ('%.pinterest.com', 'Pinterest', 'social'),
+    ('%.youtube.com', 'YouTube', 'social'),
+    ('%.tiktok.com', 'TikTok', 'social'),
+    ('%.news.ycombinator.com', 'Hacker News', 'social'),
+    ('%.vk.com', 'VK', 'social');
+
 -- V0140__read_only_login.sql (checksum <scrubbed>)
 -- The read-only login of analysts and BI tools is the API's role, warehouse_api (V0100): besides the marts it reads the
 -- documented core views (core.events, core.sessionized_events, core.sessions; each repeatable grants its own view when
@@ -726,8 +838,294 @@ from core.refresh_state;
 
 grant usage on schema core to warehouse_api;
 
+-- R__07_core_int_access_log_requests_parsed.sql (checksum <scrubbed>)
+-- core.int_access_log_requests_parsed: each access_log request (staging.access_log, bots included) with the parts the
+-- rules of core.int_access_log_requests read, worked out of the logged fields. Kept apart so that model can read it
+-- several times (robots.txt visitors, referrer hosts, user agents) and PostgreSQL inlines each read.
+--
+-- THE VISITOR RULE: the user of a request is the authenticated user where the log has one, else a visitor key derived
+-- from client address and user agent ('v:' || md5(client_address || '|' || user_agent)), the usual rule of log
+-- analysers (AWStats, GoAccess, Matomo's log importer): a log has no cookie, and one browser on one address is the
+-- closest it gets to one person. md5 keeps the key short and is the same function on Redshift.
+-- Parsing uses split_part and reverse only (no regular expressions): the same on both targets.
+
+drop view if exists core.int_access_log_requests_parsed cascade;
+
+create view core.int_access_log_requests_parsed as
+-- No import CTEs: PostgreSQL cannot merge a view that has a WITH clause into the query reading it, and the rules model
+-- filters and joins on these columns.
+select
+    access_log.client_address,
+    access_log.auth_user,
+    access_log.event_at,
+    access_log.method,
+    access_log.path,
+    access_log.query_string,
+    access_log.status,
+    access_log.referrer,
+    access_log.user_agent,
+    access_log.browser_family,
+    access_log.os_family,
+    access_log.device_family,
+    access_log.source_file,
+    access_log.source_line,
+    access_log.load_id,
+    cast(
+        coalesce(access_log.auth_user, 'v:' || md5(access_log.client_address || '|' || coalesce(access_log.user_agent, '')))
+        as varchar(256)
+    ) as user_id,
+    cast(lower(access_log.user_agent) as varchar(4096)) as user_agent_lower,
+    -- whoever asks for /robots.txt is reading the rules for robots: a crawler, whatever agent it claims
+    case when lower(access_log.path) = '/robots.txt' then true else false end as is_robots_fetch,
+    -- the extension: what follows the path's last dot, when that dot is in the last segment (/v1.2/list has none)
+    cast(
+        case
+            when strpos(split_part(reverse(access_log.path), '/', 1), '.') > 0
+                then lower(reverse(split_part(reverse(access_log.path), '.', 1)))
+        end
+        as varchar(4096)
+    ) as path_extension,
+    -- the referrer's host: between :// and the next /, without a port, lower case; null without a referrer or a host
+    cast(
+        nullif(lower(split_part(split_part(split_part(access_log.referrer, '://', 2), '/', 1), ':', 1)), '')
+        as varchar(4096)
+    ) as referrer_host,
+    -- UTM parameters of the query string, as logged (not URL-decoded); null when absent or empty. The delimiters around
+    -- the string make a parameter at its start or end look like one in the middle.
+    cast(nullif(split_part(split_part('&' || coalesce(access_log.query_string, '') || '&', '&utm_source=', 2), '&', 1), '') as varchar(4096)) as utm_source,
+    cast(nullif(split_part(split_part('&' || coalesce(access_log.query_string, '') || '&', '&utm_medium=', 2), '&', 1), '') as varchar(4096)) as utm_medium,
+    cast(nullif(split_part(split_part('&' || coalesce(access_log.query_string, '') || '&', '&utm_campaign=', 2), '&', 1), '') as varchar(4096)) as utm_campaign
+from staging.access_log as access_log;
+
+comment on view core.int_access_log_requests_parsed is 'Each access_log request (bots included) with its visitor key, referrer host, path extension and UTM fields; read by core.int_access_log_requests. Grain: load_id, source_file, source_line.';
+comment on column core.int_access_log_requests_parsed.user_id is 'The authenticated user where the log has one, else the visitor key ''v:'' || md5(client_address || ''|'' || user_agent).';
+comment on column core.int_access_log_requests_parsed.user_agent_lower is 'The User-Agent in lower case, as the bot patterns are written.';
+comment on column core.int_access_log_requests_parsed.is_robots_fetch is 'True for a request of /robots.txt (any case).';
+comment on column core.int_access_log_requests_parsed.path_extension is 'What follows the last dot of the path''s last segment, lower case; null when that segment has no dot.';
+comment on column core.int_access_log_requests_parsed.referrer_host is 'Host of the Referer URL, lower case, without port; null when there is no referrer or it has no host.';
+comment on column core.int_access_log_requests_parsed.utm_source is 'utm_source of the query string as logged; null when absent or empty.';
+comment on column core.int_access_log_requests_parsed.utm_medium is 'utm_medium of the query string as logged; null when absent or empty.';
+comment on column core.int_access_log_requests_parsed.utm_campaign is 'utm_campaign of the query string as logged; null when absent or empty.';
+
+-- R__08_core_int_access_log_requests.sql (checksum <scrubbed>)
+-- core.int_access_log_requests: the rules of the access_log source (issue 18), one row per request, bots included.
+-- core.events takes the requests that are not bots; marts.http_status_daily counts them all; core.access_log_sessions
+-- reads the landing page's referrer and UTM fields here.
+--
+-- Rules (the visitor key is core.int_access_log_requests_parsed's):
+--   bot:       the lower-cased agent contains a pattern of core.bot_agent_patterns, or the visitor fetched /robots.txt
+--              at any time (only robots read it). Staging keeps bots; sessions and session marts leave them out.
+--   asset:     the path's extension is in core.asset_extensions: activity for the session, not a page view.
+--   page view: not an asset, a parsed request line, status 2xx or 3xx (a redirect answers a page request too).
+--   event_type: asset, page_view, error (4xx or 5xx, not an asset) or request (anything else, e.g. 1xx).
+--   referrer channel: direct (no referrer), internal (the site's own host), search or social
+--              (core.referrer_host_patterns), referral (any other). The log does not name its own host, so the site's
+--              host is the most frequent referrer host of the log: every asset and every click between pages carries
+--              one of the site's pages as referrer, which outnumbers any outside site in a real log.
+-- The patterns are matched once per distinct agent and host (a few thousand), never once per request.
+
+drop view if exists core.int_access_log_requests cascade;
+
+create view core.int_access_log_requests as
+with
+
+requests as (
+    select * from core.int_access_log_requests_parsed
+),
+
+bot_agent_patterns as (
+    select * from core.bot_agent_patterns
+),
+
+asset_extensions as (
+    select * from core.asset_extensions
+),
+
+referrer_host_patterns as (
+    select * from core.referrer_host_patterns
+),
+
+-- core.int_access_log_requests_parsed is named in each CTE below rather than imported once: PostgreSQL materialises a
+-- CTE read more than once, which would copy every request
+robots_visitors as (
+    select distinct user_id
+    from core.int_access_log_requests_parsed
+    where is_robots_fetch
+),
+
+agent_matches as (
+    select
+        agents.user_agent_lower,
+        bot_agent_patterns.bot_family,
+        bot_agent_patterns.bot_kind,
+        row_number() over (
+            partition by agents.user_agent_lower
+            order by bot_agent_patterns.priority, bot_agent_patterns.agent_pattern
+        ) as match_rank
+    from (
+        select distinct user_agent_lower
+        from core.int_access_log_requests_parsed
+        where user_agent_lower is not null
+    ) as agents
+    inner join bot_agent_patterns
+        on agents.user_agent_lower like '%' || bot_agent_patterns.agent_pattern || '%'
+),
+
+bot_agents as (
+    select
+        user_agent_lower,
+        bot_family,
+        bot_kind
+    from agent_matches
+    where match_rank = 1
+),
+
+referrer_host_counts as (
+    select
+        referrer_host,
+        count(*) as requests
+    from core.int_access_log_requests_parsed
+    where referrer_host is not null
+    group by referrer_host
+),
+
+-- ties go to the first host in alphabetical order, so the answer never depends on the plan
+site_host as (
+    select min(referrer_host) as site_host
+    from referrer_host_counts
+    where requests = (select max(requests) from referrer_host_counts)
+),
+
+host_matches as (
+    select
+        referrer_host_counts.referrer_host,
+        referrer_host_patterns.referrer_name,
+        referrer_host_patterns.channel,
+        row_number() over (
+            partition by referrer_host_counts.referrer_host
+            order by referrer_host_patterns.host_pattern
+        ) as match_rank
+    from referrer_host_counts
+    inner join referrer_host_patterns
+        on '.' || referrer_host_counts.referrer_host like referrer_host_patterns.host_pattern
+),
+
+known_hosts as (
+    select
+        referrer_host,
+        referrer_name,
+        channel
+    from host_matches
+    where match_rank = 1
+),
+
+requests_flagged as (
+    select
+        requests.*,
+        bot_agents.bot_family,
+        bot_agents.bot_kind,
+        case when asset_extensions.extension is not null then true else false end as is_asset,
+        case when robots_visitors.user_id is not null then true else false end as is_robots_visitor,
+        known_hosts.referrer_name,
+        known_hosts.channel as known_host_channel
+    from requests
+    left join bot_agents
+        on bot_agents.user_agent_lower = requests.user_agent_lower
+    left join asset_extensions
+        on asset_extensions.extension = requests.path_extension
+    left join robots_visitors
+        on robots_visitors.user_id = requests.user_id
+    left join known_hosts
+        on known_hosts.referrer_host = requests.referrer_host
+),
+
+final as (
+    select
+        user_id,
+        client_address,
+        auth_user,
+        event_at,
+        method,
+        path,
+        query_string,
+        status,
+        referrer,
+        user_agent,
+        browser_family,
+        os_family,
+        device_family,
+        source_file,
+        source_line,
+        load_id,
+        case when bot_family is not null or is_robots_visitor then true else false end as is_bot,
+        -- the agent's bot family; a robots.txt visitor whose agent matches no pattern is 'robots.txt visitor'
+        cast(
+            case
+                when bot_family is not null then bot_family
+                when is_robots_visitor then 'robots.txt visitor'
+            end
+            as varchar(64)
+        ) as bot_family,
+        cast(case when bot_family is not null then bot_kind when is_robots_visitor then 'crawler' end as varchar(16)) as bot_kind,
+        is_asset,
+        case
+            when not is_asset and path is not null and status between 200 and 399 then true
+            else false
+        end as is_page_view,
+        cast(
+            case
+                when is_asset then 'asset'
+                when path is not null and status between 200 and 399 then 'page_view'
+                when status >= 400 then 'error'
+                else 'request'
+            end
+            as varchar(64)
+        ) as event_type,
+        cast(
+            case
+                when status between 100 and 599 then cast(cast(status / 100 as integer) as varchar(1)) || 'xx'
+                else 'other'
+            end
+            as varchar(8)
+        ) as status_class,
+        referrer_host,
+        cast(referrer_name as varchar(64)) as referrer_name,
+        cast(
+            case
+                when referrer is null or referrer = '' then 'direct'
+                when referrer_host = (select site_host from site_host) then 'internal'
+                when known_host_channel is not null then known_host_channel
+                else 'referral'
+            end
+            as varchar(16)
+        ) as referrer_channel,
+        utm_source,
+        utm_medium,
+        utm_campaign
+    from requests_flagged
+)
+
+select * from final;
+
+comment on view core.int_access_log_requests is 'The access_log rules per request (bots, assets, page views, event type, referrer channel); bots included. Grain: load_id, source_file, source_line.';
+comment on column core.int_access_log_requests.user_id is 'The authenticated user where the log has one, else the visitor key ''v:'' || md5(client_address || ''|'' || user_agent) (core.int_access_log_requests_parsed).';
+comment on column core.int_access_log_requests.is_bot is 'True when the agent matches core.bot_agent_patterns or the same user ever fetched /robots.txt.';
+comment on column core.int_access_log_requests.bot_family is 'The matching bot family (lowest priority pattern), or ''robots.txt visitor''; null for people.';
+comment on column core.int_access_log_requests.bot_kind is 'crawler or tool; null for people.';
+comment on column core.int_access_log_requests.is_asset is 'True when the path''s extension is in core.asset_extensions.';
+comment on column core.int_access_log_requests.is_page_view is 'True for a request that is not an asset, has a parsed request line and a 2xx or 3xx status.';
+comment on column core.int_access_log_requests.event_type is 'asset, page_view, error (4xx/5xx, not an asset) or request (anything else).';
+comment on column core.int_access_log_requests.status_class is '1xx .. 5xx by the status''s first digit; other for a status outside 100-599.';
+comment on column core.int_access_log_requests.referrer_host is 'Host of the Referer URL, lower case, without port.';
+comment on column core.int_access_log_requests.referrer_name is 'The search engine or social network of the referrer host (core.referrer_host_patterns); null for others.';
+comment on column core.int_access_log_requests.referrer_channel is 'direct (no referrer), internal (the log''s most frequent referrer host, the site itself), search, social or referral.';
+comment on column core.int_access_log_requests.utm_source is 'utm_source of the query string as logged; null when absent.';
+comment on column core.int_access_log_requests.utm_medium is 'utm_medium of the query string as logged; null when absent.';
+comment on column core.int_access_log_requests.utm_campaign is 'utm_campaign of the query string as logged; null when absent.';
+
 -- R__10_core_events.sql (checksum <scrubbed>)
--- core.events: every source's rows in one shape, the only reader of the staging source tables.
+-- core.events: every source's rows in one shape, the only reader of the staging source tables (access_log's through its
+-- rules model, core.int_access_log_requests, which leaves its bots out).
 -- The cascade drops the views built on this one; the runner re-applies every later repeatable after this one runs,
 -- so they come back in the same migration.
 
@@ -750,6 +1148,12 @@ device_events as (
 
 clickstream as (
     select * from staging.clickstream
+),
+
+-- bots stay in staging and in core.int_access_log_requests; sessions are people's
+access_log_requests as (
+    select * from core.int_access_log_requests
+    where not is_bot
 ),
 
 http_requests as (
@@ -874,6 +1278,32 @@ clickstream_renamed as (
     from clickstream
 ),
 
+access_log_events as (
+    select
+        cast('access_log' as varchar(32)) as source,
+        -- the authenticated user, else the visitor key (core.int_access_log_requests_parsed)
+        user_id,
+        event_at,
+        -- asset, page_view, error or request: assets and errors are activity too, so they keep a session open
+        event_type,
+        source_file,
+        source_line,
+        method,
+        path,
+        cast(null as varchar(256)) as campaign_id,
+        cast(null as varchar(256)) as reward_id,
+        cast(null as bigint) as event_id,
+        cast(null as varchar(65535)) as properties,
+        cast(null as varchar(256)) as product_id,
+        user_agent,
+        cast(client_address as varchar(64)) as ip,
+        browser_family,
+        os_family,
+        device_family,
+        load_id
+    from access_log_requests
+),
+
 final as (
     select * from http_events
     union all
@@ -882,33 +1312,35 @@ final as (
     select * from device_events_renamed
     union all
     select * from clickstream_renamed
+    union all
+    select * from access_log_events
 )
 
 select * from final;
 
-comment on view core.events is 'Every loaded event of every source in one shape; source-specific columns are null for other sources. Grain: one row per staging row (source, source_file, source_line per loaded file).';
+comment on view core.events is 'Every loaded event of every source in one shape; source-specific columns are null for other sources. Grain: one row per staging row (source, source_file, source_line per loaded file), access_log bots left out.';
 
 -- a documented view: the read-only login of analysts, BI tools and the API reads it (V0140)
 grant select on core.events to warehouse_api;
-comment on column core.events.source is 'http_log, webshop_events, device_events or clickstream.';
-comment on column core.events.user_id is 'The user as written in the input: http user_id, webshop customer-id, device anonymous_id, clickstream userId. Null only for anonymous webshop events.';
+comment on column core.events.source is 'http_log, webshop_events, device_events, clickstream or access_log.';
+comment on column core.events.user_id is 'The user as written in the input: http user_id, webshop customer-id, device anonymous_id, clickstream userId, access_log the authenticated user or else the visitor key (core.int_access_log_requests_parsed). Null only for anonymous webshop events.';
 comment on column core.events.event_at is 'When the event happened, UTC.';
-comment on column core.events.event_type is 'http_log: campaign_view (GET /campaigns/{id}), reward_issue (POST /rewards/{id}) or request; webshop: its type; device: its name (null when absent); clickstream: product_view or page_view.';
+comment on column core.events.event_type is 'http_log: campaign_view (GET /campaigns/{id}), reward_issue (POST /rewards/{id}) or request; webshop: its type; device: its name (null when absent); clickstream: product_view or page_view; access_log: page_view, asset, error or request (core.int_access_log_requests).';
 comment on column core.events.source_file is 'Raw file name the event came from.';
 comment on column core.events.source_line is '1-based line number in the raw file; breaks ties between events at the same time.';
-comment on column core.events.method is 'http_log only: HTTP method.';
-comment on column core.events.path is 'http_log only: request path.';
+comment on column core.events.method is 'http_log and access_log: HTTP method.';
+comment on column core.events.path is 'http_log: request path; access_log: request path without the query string.';
 comment on column core.events.campaign_id is 'http_log only: the campaign id of a campaign_view.';
 comment on column core.events.reward_id is 'http_log only: the reward id of a reward_issue.';
 comment on column core.events.event_id is 'webshop_events only: the event''s JSON id.';
 comment on column core.events.properties is 'webshop_events only: compact JSON of the type-specific fields.';
 comment on column core.events.product_id is 'clickstream only: the productId.';
-comment on column core.events.user_agent is 'webshop_events and clickstream: the User-Agent header.';
-comment on column core.events.ip is 'webshop_events and clickstream: the client IP address.';
-comment on column core.events.browser_family is 'Browser family (webshop, clickstream: derived from user_agent; device: as sent).';
-comment on column core.events.os_family is 'Operating system family (webshop, clickstream: derived from user_agent; device: as sent).';
+comment on column core.events.user_agent is 'webshop_events, clickstream and access_log: the User-Agent header.';
+comment on column core.events.ip is 'webshop_events, clickstream and access_log: the client IP address (access_log: the logged client address, up to 64 characters).';
+comment on column core.events.browser_family is 'Browser family (webshop, clickstream, access_log: derived from user_agent; device: as sent).';
+comment on column core.events.os_family is 'Operating system family (webshop, clickstream, access_log: derived from user_agent; device: as sent).';
 comment on column core.events.load_id is 'The staging load (staging.loaded_files.load_id) that added the row; null for rows loaded before loads were numbered.';
-comment on column core.events.device_family is 'Device family (webshop, clickstream: derived from user_agent; device: as sent).';
+comment on column core.events.device_family is 'Device family (webshop, clickstream, access_log: derived from user_agent; device: as sent).';
 
 -- R__12_core_int_refresh_scope.sql (checksum <scrubbed>)
 -- core.int_refresh_scope: what the statement running now must build, one row. The refresh machinery in one place: the
@@ -1024,7 +1456,8 @@ session_gaps as (
         max(case when source = 'http_log' then gap_seconds end) as http_log_gap_seconds,
         max(case when source = 'webshop_events' then gap_seconds end) as webshop_events_gap_seconds,
         max(case when source = 'device_events' then gap_seconds end) as device_events_gap_seconds,
-        max(case when source = 'clickstream' then gap_seconds end) as clickstream_gap_seconds
+        max(case when source = 'clickstream' then gap_seconds end) as clickstream_gap_seconds,
+        max(case when source = 'access_log' then gap_seconds end) as access_log_gap_seconds
     from session_gap_settings
 ),
 
@@ -1033,7 +1466,8 @@ loaded_through as (
         max(case when source = 'http_log' then loaded_through_load_id end) as http_log_load_id,
         max(case when source = 'webshop_events' then loaded_through_load_id end) as webshop_events_load_id,
         max(case when source = 'device_events' then loaded_through_load_id end) as device_events_load_id,
-        max(case when source = 'clickstream' then loaded_through_load_id end) as clickstream_load_id
+        max(case when source = 'clickstream' then loaded_through_load_id end) as clickstream_load_id,
+        max(case when source = 'access_log' then loaded_through_load_id end) as access_log_load_id
     from refresh_state
 ),
 
@@ -1063,6 +1497,7 @@ new_events as (
             when 'webshop_events' then (select webshop_events_load_id from loaded_through)
             when 'device_events' then (select device_events_load_id from loaded_through)
             when 'clickstream' then (select clickstream_load_id from loaded_through)
+            when 'access_log' then (select access_log_load_id from loaded_through)
         end
 ),
 
@@ -1096,6 +1531,7 @@ events_with_previous as (
             when 'webshop_events' then (select webshop_events_gap_seconds from session_gaps)
             when 'device_events' then (select device_events_gap_seconds from session_gaps)
             when 'clickstream' then (select clickstream_gap_seconds from session_gaps)
+            when 'access_log' then (select access_log_gap_seconds from session_gaps)
         end as session_gap_seconds,
         -- no default argument (Redshift's LAG has none): the first event gets null and starts a session
         -- partitioned by user first: the sort's leading key then varies, so PostgreSQL's abbreviated keys work (with the
@@ -1243,6 +1679,57 @@ select * from final;
 
 comment on view core.int_reopen_points is 'Refresh machinery: per source and user with events loaded since the last refresh, the first materialised session an incremental refresh rebuilds (reopen_session_number) and the user_event_number of the event just before it (null when there is none).';
 
+-- R__18_core_int_access_log_late_robots.sql (checksum <scrubbed>)
+-- core.int_access_log_late_robots: access_log visitors who fetched /robots.txt in a load the last refresh did not take
+-- in, while sessions of theirs are materialised. Refresh machinery: a robots.txt fetch makes every request of its
+-- visitor a bot's (core.int_access_log_requests), the earlier ones too, and an incremental refresh only rebuilds from
+-- a user's new events on; so when this view has a row the refresher rebuilds the source, as it does when the mapping
+-- changes. A crawler that names itself is a bot by its agent from its first request and never lands here.
+
+drop view if exists core.int_access_log_late_robots cascade;
+
+create view core.int_access_log_late_robots as
+with
+
+refresh_state as (
+    select * from core.refresh_state
+    where source = 'access_log'
+        and loaded_through_load_id >= 0
+),
+
+robots_fetches as (
+    select * from core.int_access_log_requests_parsed
+    where is_robots_fetch
+),
+
+fct_sessions as (
+    select * from core.fct_sessions
+    where source = 'access_log'
+),
+
+-- rows without a load_id (loaded before loads were numbered) count as load 0
+new_robots_visitors as (
+    select distinct robots_fetches.user_id
+    from robots_fetches
+    inner join refresh_state
+        on coalesce(robots_fetches.load_id, 0) > refresh_state.loaded_through_load_id
+),
+
+final as (
+    select new_robots_visitors.user_id
+    from new_robots_visitors
+    where exists (
+        select 1
+        from fct_sessions
+        where fct_sessions.user_id = new_robots_visitors.user_id
+    )
+)
+
+select * from final;
+
+comment on view core.int_access_log_late_robots is 'Refresh machinery: access_log users with a /robots.txt fetch loaded after the last refresh and sessions already materialised; any row makes the refresher rebuild access_log. Grain: user_id.';
+comment on column core.int_access_log_late_robots.user_id is 'The visitor (core.int_access_log_requests_parsed.user_id).';
+
 -- R__20_core_sessionized_events.sql (checksum <scrubbed>)
 -- core.sessionized_events: each user's events in order, split into sessions by the source's gap threshold.
 -- The rows are materialised by the refresher (core.fct_sessionized_events, built by core.int_events_sessionized, where
@@ -1326,21 +1813,21 @@ comment on view core.sessionized_events is 'Events that have a user (all but ano
 
 -- a documented view: the read-only login of analysts, BI tools and the API reads it (V0140)
 grant select on core.sessionized_events to warehouse_api;
-comment on column core.sessionized_events.source is 'http_log, webshop_events, device_events or clickstream.';
+comment on column core.sessionized_events.source is 'http_log, webshop_events, device_events, clickstream or access_log.';
 comment on column core.sessionized_events.user_id is 'The user as written in the input.';
 comment on column core.sessionized_events.event_at is 'When the event happened, UTC.';
 comment on column core.sessionized_events.event_type is 'As in core.events.';
 comment on column core.sessionized_events.source_file is 'Raw file name the event came from.';
 comment on column core.sessionized_events.source_line is '1-based line number in the raw file; breaks ties between events at the same time.';
-comment on column core.sessionized_events.method is 'http_log only: HTTP method.';
-comment on column core.sessionized_events.path is 'http_log only: request path.';
+comment on column core.sessionized_events.method is 'http_log and access_log: HTTP method.';
+comment on column core.sessionized_events.path is 'http_log: request path; access_log: request path without the query string.';
 comment on column core.sessionized_events.campaign_id is 'http_log only: the campaign id of a campaign_view.';
 comment on column core.sessionized_events.reward_id is 'http_log only: the reward id of a reward_issue.';
 comment on column core.sessionized_events.event_id is 'webshop_events only: the event''s JSON id.';
 comment on column core.sessionized_events.properties is 'webshop_events only: compact JSON of the type-specific fields.';
 comment on column core.sessionized_events.product_id is 'clickstream only: the productId.';
-comment on column core.sessionized_events.user_agent is 'webshop_events and clickstream: the User-Agent header.';
-comment on column core.sessionized_events.ip is 'webshop_events and clickstream: the client IP address.';
+comment on column core.sessionized_events.user_agent is 'webshop_events, clickstream and access_log: the User-Agent header.';
+comment on column core.sessionized_events.ip is 'webshop_events, clickstream and access_log: the client IP address.';
 comment on column core.sessionized_events.browser_family is 'Browser family of this event.';
 comment on column core.sessionized_events.os_family is 'Operating system family of this event.';
 comment on column core.sessionized_events.device_family is 'Device family of this event.';
@@ -1488,7 +1975,7 @@ comment on view core.sessions is 'One row per session of every source (anonymous
 
 -- a documented view: the read-only login of analysts, BI tools and the API reads it (V0140)
 grant select on core.sessions to warehouse_api;
-comment on column core.sessions.source is 'http_log, webshop_events, device_events or clickstream.';
+comment on column core.sessions.source is 'http_log, webshop_events, device_events, clickstream or access_log.';
 comment on column core.sessions.user_id is 'The user as written in the input.';
 comment on column core.sessions.session_id is 'source:user_id:session_number, unique.';
 comment on column core.sessions.session_number is '1-based number of the session among the user''s sessions in this source.';
@@ -1668,6 +2155,137 @@ comment on view core.http_session_lists is 'Per HTTP-log session: campaigns view
 comment on column core.http_session_lists.session_id is 'The session (core.sessions.session_id).';
 comment on column core.http_session_lists.campaigns is 'Distinct campaign ids of GET /campaigns/{id} requests in the session, in order of first view; empty when none (on Redshift comma-separated, empty string when none).';
 comment on column core.http_session_lists.rewards_issued is 'Distinct reward ids of POST /rewards/{id} requests in the session, in order of first issue; empty when none (on Redshift comma-separated, empty string when none).';
+
+-- R__37_core_access_log_sessions.sql (checksum <scrubbed>)
+-- core.access_log_sessions: one row per access_log session (bots are never sessionized) with its landing page and
+-- traffic source, as of the last refresh. The marts traffic_sources and landing_pages are groupings of it.
+--
+-- Rules:
+--   landing page: the session's first page view (core.int_access_log_requests: no asset, 2xx/3xx); a session of assets
+--                 or errors only has none, and no channel (a hotlinked image is not a visit).
+--   channel:      campaign when the landing page's query string has utm_source, utm_medium or utm_campaign (a tagged
+--                 link says where the visitor came from better than the referrer, so it wins over it); else the landing
+--                 page's referrer channel: direct, internal, search, social or referral.
+-- The sessions and their events are the refresher's materialised rows; the landing page's query string and referrer
+-- are joined back from the request, found by load, file and line as core.sessionized_events does.
+
+drop view if exists core.access_log_sessions cascade;
+
+create view core.access_log_sessions as
+with
+
+fct_sessions as (
+    select * from core.fct_sessions
+    where source = 'access_log'
+),
+
+page_views as (
+    select * from core.fct_sessionized_events
+    where source = 'access_log'
+        and event_type = 'page_view'
+),
+
+requests as (
+    select * from core.int_access_log_requests
+),
+
+-- one sort of the page views gives both each session's first one and its count
+page_views_numbered as (
+    select
+        user_id,
+        session_number,
+        load_id,
+        source_file,
+        source_line,
+        row_number() over (
+            partition by user_id, session_number
+            order by user_event_number
+        ) as page_view_number,
+        count(*) over (
+            partition by user_id, session_number
+        ) as page_views
+    from page_views
+),
+
+landing_views as (
+    select * from page_views_numbered
+    where page_view_number = 1
+),
+
+landing_requests as (
+    select
+        landing_views.user_id,
+        landing_views.session_number,
+        landing_views.page_views,
+        requests.path,
+        requests.query_string,
+        requests.referrer_host,
+        requests.referrer_name,
+        requests.referrer_channel,
+        requests.utm_source,
+        requests.utm_medium,
+        requests.utm_campaign
+    from landing_views
+    inner join requests
+        on coalesce(requests.load_id, 0) = coalesce(landing_views.load_id, 0)
+        and requests.source_file = landing_views.source_file
+        and requests.source_line = landing_views.source_line
+),
+
+final as (
+    select
+        fct_sessions.session_id,
+        fct_sessions.user_id,
+        fct_sessions.session_number,
+        fct_sessions.session_start,
+        cast(fct_sessions.session_start at time zone 'UTC' as date) as session_date,
+        fct_sessions.session_end,
+        fct_sessions.duration_seconds,
+        fct_sessions.event_count,
+        cast(coalesce(landing_requests.page_views, 0) as bigint) as page_views,
+        landing_requests.path as landing_page,
+        landing_requests.query_string as landing_query_string,
+        cast(
+            case
+                when landing_requests.path is null then null
+                when landing_requests.utm_source is not null
+                    or landing_requests.utm_medium is not null
+                    or landing_requests.utm_campaign is not null then 'campaign'
+                else landing_requests.referrer_channel
+            end
+            as varchar(16)
+        ) as channel,
+        landing_requests.referrer_host as referring_domain,
+        landing_requests.referrer_name,
+        landing_requests.utm_source,
+        landing_requests.utm_medium,
+        landing_requests.utm_campaign
+    from fct_sessions
+    left join landing_requests
+        on landing_requests.user_id = fct_sessions.user_id
+        and landing_requests.session_number = fct_sessions.session_number
+)
+
+select * from final;
+
+comment on view core.access_log_sessions is 'One row per access_log session with its landing page (first page view) and traffic channel, as of the last refresh. Grain: session_id.';
+comment on column core.access_log_sessions.session_id is 'The session (core.sessions.session_id).';
+comment on column core.access_log_sessions.user_id is 'The authenticated user, else the visitor key.';
+comment on column core.access_log_sessions.session_number is '1-based number of the session among the user''s sessions.';
+comment on column core.access_log_sessions.session_start is 'Time of the session''s first request, UTC.';
+comment on column core.access_log_sessions.session_date is 'UTC calendar day of session_start.';
+comment on column core.access_log_sessions.session_end is 'Time of the session''s last request, UTC.';
+comment on column core.access_log_sessions.duration_seconds is 'session_end - session_start in seconds, assets and errors included.';
+comment on column core.access_log_sessions.event_count is 'Requests in the session: page views, assets, errors.';
+comment on column core.access_log_sessions.page_views is 'Page views in the session; 0 for a session of assets or errors only.';
+comment on column core.access_log_sessions.landing_page is 'Path (without query string) of the session''s first page view; null when it has none.';
+comment on column core.access_log_sessions.landing_query_string is 'Query string of the landing page request; null when none.';
+comment on column core.access_log_sessions.channel is 'campaign (UTM fields on the landing page), else the landing page''s referrer channel: direct, internal, search, social or referral; null without a page view.';
+comment on column core.access_log_sessions.referring_domain is 'Referrer host of the landing page request; null without a referrer.';
+comment on column core.access_log_sessions.referrer_name is 'Search engine or social network of the referring domain; null for others.';
+comment on column core.access_log_sessions.utm_source is 'utm_source of the landing page''s query string; null when absent.';
+comment on column core.access_log_sessions.utm_medium is 'utm_medium of the landing page''s query string; null when absent.';
+comment on column core.access_log_sessions.utm_campaign is 'utm_campaign of the landing page''s query string; null when absent.';
 
 -- R__40_marts_campaign_performance.sql (checksum <scrubbed>)
 -- marts.campaign_performance: one row per HTTP-log session with the campaigns viewed, the rewards issued, and whether
@@ -1849,7 +2467,7 @@ final as (
 select * from final;
 
 comment on view marts.sessions_by_key is 'Sessions per source and family value, by the family of each session''s first event. Grain: source, group_key, group_value.';
-comment on column marts.sessions_by_key.source is 'http_log, webshop_events, device_events or clickstream.';
+comment on column marts.sessions_by_key.source is 'http_log, webshop_events, device_events, clickstream or access_log.';
 comment on column marts.sessions_by_key.group_key is 'browser_family, os_family or device_family.';
 comment on column marts.sessions_by_key.group_value is 'The family value of the session''s first event; null when it has none.';
 comment on column marts.sessions_by_key.sessions is 'Sessions whose first event has this value.';
@@ -1903,12 +2521,150 @@ final as (
 select * from final;
 
 comment on view marts.daily_sessions is 'Per source and UTC day of session start: sessions, distinct users, events and median session duration. Grain: source, session_date.';
-comment on column marts.daily_sessions.source is 'http_log, webshop_events, device_events or clickstream.';
+comment on column marts.daily_sessions.source is 'http_log, webshop_events, device_events, clickstream or access_log.';
 comment on column marts.daily_sessions.session_date is 'UTC calendar day on which the sessions started.';
 comment on column marts.daily_sessions.sessions is 'Sessions starting that day.';
 comment on column marts.daily_sessions.users is 'Distinct users with a session starting that day.';
 comment on column marts.daily_sessions.events is 'Events in those sessions (including any after midnight).';
 comment on column marts.daily_sessions.median_duration_seconds is 'Median session duration in seconds (percentile_cont(0.5)).';
+
+-- R__44_marts_traffic_sources.sql (checksum <scrubbed>)
+-- marts.traffic_sources: access_log sessions per UTC day of their start and traffic channel, with the referring
+-- domain and the UTM fields of the landing page. The channel rule (campaign wins over the referrer) lives in
+-- core.access_log_sessions; sessions without a page view have no landing page and are not counted.
+
+drop view if exists marts.traffic_sources;
+
+create view marts.traffic_sources as
+with
+
+access_log_sessions as (
+    select * from core.access_log_sessions
+    where channel is not null
+),
+
+final as (
+    select
+        session_date,
+        channel,
+        referring_domain,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        count(*) as sessions,
+        cast(sum(page_views) as bigint) as page_views
+    from access_log_sessions
+    group by session_date, channel, referring_domain, utm_source, utm_medium, utm_campaign
+)
+
+select * from final;
+
+comment on view marts.traffic_sources is 'access_log sessions with a page view, per UTC day of session start, channel, referring domain and UTM fields. Grain: session_date, channel, referring_domain, utm_source, utm_medium, utm_campaign (nulls as values).';
+comment on column marts.traffic_sources.session_date is 'UTC calendar day on which the sessions started.';
+comment on column marts.traffic_sources.channel is 'campaign (utm_source, utm_medium or utm_campaign on the landing page; wins over the referrer), direct (no referrer), internal (referrer on the site''s own host), search, social (core.referrer_host_patterns) or referral (any other referrer).';
+comment on column marts.traffic_sources.referring_domain is 'Referrer host of the landing page request, lower case; null without a referrer.';
+comment on column marts.traffic_sources.utm_source is 'utm_source of the landing page''s query string, as logged; null when absent.';
+comment on column marts.traffic_sources.utm_medium is 'utm_medium of the landing page''s query string, as logged; null when absent.';
+comment on column marts.traffic_sources.utm_campaign is 'utm_campaign of the landing page''s query string, as logged; null when absent.';
+comment on column marts.traffic_sources.sessions is 'Sessions starting that day from this source.';
+comment on column marts.traffic_sources.page_views is 'Page views in those sessions.';
+
+-- R__45_marts_landing_pages.sql (checksum <scrubbed>)
+-- marts.landing_pages: per landing page (the first page view of an access_log session): sessions, bounces and bounce
+-- rate (a bounce is a session with one page view; its assets do not count), pages per session and the median session
+-- duration. Built from core.access_log_sessions.
+
+drop view if exists marts.landing_pages;
+
+create view marts.landing_pages as
+with
+
+access_log_sessions as (
+    select * from core.access_log_sessions
+    where landing_page is not null
+),
+
+landing_page_totals as (
+    select
+        landing_page,
+        count(*) as sessions,
+        sum(case when page_views = 1 then 1 else 0 end) as bounces,
+        sum(page_views) as page_views,
+        percentile_cont(0.5) within group (order by duration_seconds) as median_duration_seconds
+    from access_log_sessions
+    group by landing_page
+),
+
+final as (
+    select
+        landing_page,
+        sessions,
+        cast(bounces as bigint) as bounces,
+        cast(cast(bounces as decimal(18, 6)) / sessions as decimal(18, 6)) as bounce_rate,
+        cast(cast(page_views as decimal(18, 6)) / sessions as decimal(18, 6)) as pages_per_session,
+        cast(median_duration_seconds as decimal(18, 6)) as median_duration_seconds
+    from landing_page_totals
+)
+
+select * from final;
+
+comment on view marts.landing_pages is 'Per landing page (path of the first page view of an access_log session): sessions, bounces, bounce rate, pages per session, median session duration. Grain: landing_page.';
+comment on column marts.landing_pages.landing_page is 'Request path without its query string.';
+comment on column marts.landing_pages.sessions is 'Sessions that landed on this page.';
+comment on column marts.landing_pages.bounces is 'Of those, sessions with exactly one page view (assets and errors not counted).';
+comment on column marts.landing_pages.bounce_rate is 'bounces / sessions.';
+comment on column marts.landing_pages.pages_per_session is 'Page views of those sessions / sessions.';
+comment on column marts.landing_pages.median_duration_seconds is 'Median duration of those sessions in seconds (first to last request, assets included; percentile_cont(0.5)).';
+
+-- R__46_marts_http_status_daily.sql (checksum <scrubbed>)
+-- marts.http_status_daily: every access_log request, bots included (this is where their share shows), per UTC day and
+-- status class (1xx .. 5xx, core.int_access_log_requests).
+
+drop view if exists marts.http_status_daily;
+
+create view marts.http_status_daily as
+with
+
+requests as (
+    select * from core.int_access_log_requests
+),
+
+requests_flagged as (
+    select
+        cast(event_at at time zone 'UTC' as date) as request_date,
+        status_class,
+        case when is_bot then 1 else 0 end as is_bot_request
+    from requests
+),
+
+daily_totals as (
+    select
+        request_date,
+        status_class,
+        count(*) as requests,
+        cast(sum(is_bot_request) as bigint) as bot_requests
+    from requests_flagged
+    group by request_date, status_class
+),
+
+final as (
+    select
+        request_date,
+        status_class,
+        requests,
+        bot_requests,
+        cast(cast(bot_requests as decimal(18, 6)) / requests as decimal(18, 6)) as bot_share
+    from daily_totals
+)
+
+select * from final;
+
+comment on view marts.http_status_daily is 'access_log requests, bots included, per UTC day and status class, with the bots'' share. Grain: request_date, status_class.';
+comment on column marts.http_status_daily.request_date is 'UTC calendar day of the requests.';
+comment on column marts.http_status_daily.status_class is '1xx, 2xx, 3xx, 4xx or 5xx by the status''s first digit; other outside 100-599.';
+comment on column marts.http_status_daily.requests is 'Requests that day with a status of this class, bots included.';
+comment on column marts.http_status_daily.bot_requests is 'Of those, requests of bots (agent in core.bot_agent_patterns or a visitor that fetched /robots.txt).';
+comment on column marts.http_status_daily.bot_share is 'bot_requests / requests.';
 
 -- R__47_marts_campaign_reward_attribution.sql (checksum <scrubbed>)
 -- marts.campaign_reward_attribution: one row per reward issued in an HTTP-log session, with the campaign that drove it.
@@ -2127,4 +2883,4 @@ comment on column marts.campaign_daily.rewards_issued is 'Rewards issued (any re
 comment on column marts.campaign_daily.rewards_driven is 'Rewards marts.campaign_reward_attribution credits to the campaign, counted on the day of the view that drove them.';
 comment on column marts.campaign_daily.view_to_driven_reward_rate is 'rewards_driven / views, to 4 decimals.';
 
--- dry run: 31 script(s) would be applied; nothing was changed
+-- dry run: 39 script(s) would be applied; nothing was changed
