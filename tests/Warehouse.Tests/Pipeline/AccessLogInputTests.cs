@@ -138,7 +138,8 @@ public sealed partial class AccessLogInputTests : IDisposable
         var converted = ConvertedLine().Match(result.Stdout);
         Assert.True(converted.Success, result.Stdout);
         var (lines, records, rejected) = (Count(converted, "lines"), Count(converted, "records"), Count(converted, "rejected"));
-        var independent = PythonCount(SharedDataFiles.ApacheAccessLog);
+        var patterns = await TestDatabase.ScalarAsync<string>(db, "select string_agg(agent_pattern, '\n' order by agent_pattern) from core.bot_agent_patterns");
+        var independent = PythonCount(SharedDataFiles.ApacheAccessLog, patterns);
         Assert.Equal(independent["lines"], lines.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(lines, records + rejected);
         Assert.Equal(records, await TestDatabase.ScalarAsync<long>(db, "select count(*) from staging.access_log"));
@@ -147,6 +148,11 @@ public sealed partial class AccessLogInputTests : IDisposable
             "select string_agg(status || '=' || n, ' ' order by status) from (select status, count(*) as n from staging.access_log group by status) as s"));
         Assert.Equal(independent["clients"], (await TestDatabase.ScalarAsync<long>(db,
             "select count(distinct client_address) from staging.access_log")).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // bots by the rule table: an agent containing a pattern, or any request of a visitor (address and agent) that
+        // fetched /robots.txt; counted here from the raw lines, in the warehouse by its SQL models
+        Assert.Equal(independent["bots"], (await TestDatabase.ScalarAsync<long>(db,
+            "select cast(sum(bot_requests) as bigint) from marts.http_status_daily")).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(records, await TestDatabase.ScalarAsync<long>(db, "select cast(sum(requests) as bigint) from marts.http_status_daily"));
 
         // every reject has its line number and a reason; the file's one reject is a line cut off inside the user agent
         var rejects = File.ReadAllLines(converted.Groups["rejects"].Value).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -159,24 +165,33 @@ public sealed partial class AccessLogInputTests : IDisposable
     private static long Count(Match match, string group) =>
         long.Parse(match.Groups[group].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Counts of the log by a regular expression of the combined layout in Python, apart from our parser.</summary>
-    private static Dictionary<string, string> PythonCount(string path)
+    /// <summary>Counts of the log by a regular expression of the combined layout in Python, apart from our parser; bots by
+    /// the given agent patterns (one per line) and /robots.txt visitors.</summary>
+    private static Dictionary<string, string> PythonCount(string path, string botPatterns)
     {
         const string script = """
             import re, sys, collections
-            rx = re.compile(r'^(\S+) \S+ .+? \[[^\]]+\] "(?:[^"\\]|\\.)*" (\d{3}) (?:\d+|-) "(?:[^"\\]|\\.)*" "(?:[^"\\]|\\.)*"')
+            rx = re.compile(r'^(\S+) \S+ .+? \[[^\]]+\] "((?:[^"\\]|\\.)*)" (\d{3}) (?:\d+|-) "(?:[^"\\]|\\.)*" "((?:[^"\\]|\\.)*)"')
             lines = [l.rstrip('\r\n') for l in open(sys.argv[1], encoding='utf-8', errors='replace')]
             found = [m for m in map(rx.match, lines) if m]
-            statuses = collections.Counter(m.group(2) for m in found)
+            statuses = collections.Counter(m.group(3) for m in found)
             print('lines', len(lines))
             print('matching', len(found))
             print('statuses', ' '.join(f'{s}={n}' for s, n in sorted(statuses.items())))
             print('clients', len({m.group(1) for m in found}))
+            patterns = sys.argv[2].split('\n')
+            def target(request):
+                parts = request.split(' ')
+                return parts[1].split('?')[0].lower() if len(parts) == 3 else None
+            robots = {(m.group(1), m.group(4)) for m in found if target(m.group(2)) == '/robots.txt'}
+            bots = [m for m in found if any(p in m.group(4).lower() for p in patterns) or (m.group(1), m.group(4)) in robots]
+            print('bots', len(bots))
             """;
         var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(script);
         start.ArgumentList.Add(path);
+        start.ArgumentList.Add(botPatterns);
         using var python = Process.Start(start)!;
         var output = python.StandardOutput.ReadToEnd();
         var error = python.StandardError.ReadToEnd();
