@@ -101,15 +101,15 @@ internal static class ConvertCommand
             else
             {
                 using var inputStream = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-                // The file's own bytes are hashed (as run does), so a conversion here and one by run are the same load.
                 using var hashing = new HashingStream(inputStream);
                 Stream decoded = inputPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
                     ? new GzipContent(hashing, () => File.OpenRead(inputPath), Path.GetFileName(inputPath))
                     : hashing;
                 using (decoded)
                 {
+                    // known by its content, as run knows it: a .gz file by what it inflates to (hashed by the converter)
                     counts = ConvertFrom(decoded, inputPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? inputPath[..^3] : inputPath, ct,
-                        hashing);
+                        inputPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? null : hashing);
                 }
             }
             output.Commit();

@@ -123,6 +123,12 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
                 }
                 continue;
             }
+            if (raw.IsGzip && await loader.IsLoadedAsync(LoadIdentity.OfLocalFile(raw.Path!), ct))
+            {
+                // loaded by an earlier version, which knew a .gz file by its compressed bytes: not loaded again
+                summary.Loaded.Add(new LoadResult(raw.SourceName, Sources.OfFormat(raw.Format!).Name, 0, AlreadyLoaded: true, TimeSpan.Zero));
+                continue;
+            }
             var converted = await ConvertOnceAsync(raw, options, loader, ct);
             summary.Converted.Add(converted);
             var identity = LoadIdentity.OfRawContent(raw.SourceName, converted.RawSha256!) with { RawExtent = converted.RawExtent };
@@ -192,18 +198,20 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
     {
         var stem = Path.GetFileNameWithoutExtension(raw.SourceName);
         string PathFor(string hash, string suffix) => Path.Combine(options.WorkDirectory, $"{stem}.{hash[..16]}{suffix}");
-        // Only worth a read of the file when an earlier conversion of a file of this name may be there.
-        if (Directory.EnumerateFiles(options.WorkDirectory, $"{stem}.*.counts.json").Any()
-            && FileHash.Sha256(raw.Path!) is var before
-            && File.Exists(PathFor(before, ".avro")) && File.Exists(PathFor(before, ".counts.json"))
-            && ReadCounts(PathFor(before, ".counts.json")) is { RawSha256: var known } previous && known == before)
-        {
-            return previous with { AvroPath = PathFor(before, ".avro"), Reused = true };
-        }
-
         var length = new FileInfo(raw.Path!).Length;
         // A plain file that starts with exactly what an earlier load took in has grown since: only its new lines are converted.
         var loadedStart = raw.IsGzip ? null : await LoadedStartAsync(raw, length, loader, ct);
+        // Only worth a read of the file when an earlier conversion of a file of this name may be there; it is reused when
+        // it was made of these bytes from the same starting line (a database reset since may have taken in less).
+        if (Directory.EnumerateFiles(options.WorkDirectory, $"{stem}.*.counts.json").Any()
+            && FileHash.Sha256(raw.Path!) is var before
+            && Directory.EnumerateFiles(options.WorkDirectory, $"{stem}.*.counts.json")
+                .Select(ReadCounts).FirstOrDefault(c => c is not null && (c.FileSha256 ?? c.RawSha256) == before
+                    && c.AfterLine == loadedStart?.Lines && File.Exists(c.AvroPath)) is { } previous)
+        {
+            return previous with { Reused = true };
+        }
+
         var bytes = progress.Bytes($"converting {raw.Name}", length);
         // Written under names of this process and moved into place at the end: an interrupted run leaves no half file to
         // reuse, and two runs sharing the work folder never write the same file.
@@ -211,6 +219,7 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
         ConvertResult result;
         try
         {
+            string fileSha256;
             using (var file = raw.OpenFile())
             using (var hashing = new HashingStream(file))
             {
@@ -219,15 +228,21 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
                     SkipLoadedStart(hashing, start.Bytes, raw.Name); // hashed, not converted again
                 }
                 using var input = raw.Decompress(hashing);
+                // A load is known by the content: a .gz file by what it inflates to, so logrotate's access.log.1 and the
+                // access.log.2.gz it becomes are one load.
+                using var content = raw.IsGzip ? new HashingStream(input) : null;
                 using var output = new FileStream(partialStem + ".avro.partial", FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20);
                 using var rejects = new StreamWriter(partialStem + ".rejects.jsonl.partial");
                 // Gzip streams report decompressed bytes; the bar is then approximate, which is fine for a progress display.
-                result = RawConverter.Convert(raw.Format!, input, raw.SourceName, output, options.Codec, rejects, bytes, ct,
-                    lineNumberOffset: loadedStart?.Lines ?? 0, rawContent: hashing, startsWithHeader: loadedStart is null);
+                result = RawConverter.Convert(raw.Format!, (Stream?)content ?? input, raw.SourceName, output, options.Codec, rejects, bytes, ct,
+                    lineNumberOffset: loadedStart?.Lines ?? 0, rawContent: content ?? hashing, startsWithHeader: loadedStart is null);
+                hashing.CopyTo(Stream.Null);
+                fileSha256 = hashing.HashSoFar();
             }
             progress.Done($"converting {raw.Name}");
             var done = Finish(raw, PathFor(result.RawSha256, ".avro"), PathFor(result.RawSha256, ".rejects.jsonl"),
-                PathFor(result.RawSha256, ".counts.json"), result, partialStem, loadedStart);
+                PathFor(result.RawSha256, ".counts.json"), result, partialStem, loadedStart) with { FileSha256 = fileSha256 };
+            File.WriteAllText(PathFor(result.RawSha256, ".counts.json"), JsonSerializer.Serialize(done));
             return done;
         }
         finally
@@ -261,6 +276,11 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
             {
                 continue;
             }
+            if (last != (byte)'\n' && bytes < length && await NextByteAsync(file, ct) == (byte)'\n')
+            {
+                // the loaded part ended without a line break, and the line break came next: its last line was complete
+                return (bytes + 1, lines);
+            }
             if (last != (byte)'\n')
             {
                 throw new WarehouseException($"{raw.Name}: it grew since line {lines:N0} was loaded, but that load ended inside a line " +
@@ -269,6 +289,12 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
             return (bytes, lines);
         }
         return null;
+    }
+
+    private static async Task<int> NextByteAsync(Stream stream, CancellationToken ct)
+    {
+        var one = new byte[1];
+        return await stream.ReadAsync(one, ct) == 1 ? one[0] : -1;
     }
 
     /// <summary>Reads (and so hashes) the first <paramref name="bytes"/> bytes, which an earlier load took in.</summary>

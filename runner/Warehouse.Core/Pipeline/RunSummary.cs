@@ -8,8 +8,11 @@ namespace Warehouse.Core.Pipeline;
 public sealed record ConvertedFile(string SourceFile, string Format, string AvroPath, long Lines, long Records, long Rejected, long Blank,
     string? RejectsPath, bool Reused, string? Input = null, IReadOnlyDictionary<string, long>? RejectReasons = null)
 {
-    /// <summary>Hex SHA-256 of the raw bytes converted: what the load is known by.</summary>
+    /// <summary>Hex SHA-256 of the raw content converted (a .gz file's inflated bytes): what the load is known by.</summary>
     public string? RawSha256 { get; init; }
+
+    /// <summary>Hex SHA-256 of the file's bytes as on disk (differs from <see cref="RawSha256"/> for .gz): finds an earlier conversion.</summary>
+    public string? FileSha256 { get; init; }
 
     /// <summary>For a file that grew since an earlier load: the last line that load took in (only lines after it were converted).</summary>
     public long? AfterLine { get; init; }

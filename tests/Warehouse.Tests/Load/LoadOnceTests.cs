@@ -249,4 +249,80 @@ public sealed class LoadOnceTests : IDisposable
         Assert.Contains("that load ended inside a line", error.Message);
         Assert.Equal(11, await TestDatabase.ScalarAsync<long>(db, "select count(*) from staging.http_log"));
     }
+
+    [Fact]
+    public async Task Run_OfTheGzipFileLogrotateMadeOfALoadedLog_LoadsNothing()
+    {
+        var db = await TestDatabase.CreateEmptyAsync(nameof(Run_OfTheGzipFileLogrotateMadeOfALoadedLog_LoadsNothing));
+        var input = Directory.CreateDirectory(Path.Combine(_folder, "input")).FullName;
+        var raw = WriteRaw(Path.Combine("input", "http_log.txt"), Lines);
+        await RunAsync(db, input);
+        // rotated: the same lines now only as http_log.2.txt.gz
+        using (var source = File.OpenRead(raw))
+        using (var target = new System.IO.Compression.GZipStream(File.Create(Path.Combine(input, "http_log.2.txt.gz")), System.IO.Compression.CompressionLevel.Fastest))
+        {
+            source.CopyTo(target);
+        }
+        File.Delete(raw);
+
+        var rotated = await RunAsync(db, input);
+
+        Assert.All(rotated.Loaded, l => Assert.True(l.AlreadyLoaded, l.FileName));
+        Assert.Equal(500, rotated.StagingRows["http_log"]);
+    }
+
+    [Fact]
+    public async Task Run_OfAGzipFileAnEarlierVersionLoadedByItsCompressedBytes_LoadsNothing()
+    {
+        var db = await TestDatabase.CreateMigratedAsync(nameof(Run_OfAGzipFileAnEarlierVersionLoadedByItsCompressedBytes_LoadsNothing));
+        var input = Directory.CreateDirectory(Path.Combine(_folder, "input")).FullName;
+        var gz = Path.Combine(input, "http_log.txt.gz");
+        using (var target = new System.IO.Compression.GZipStream(File.Create(gz), System.IO.Compression.CompressionLevel.Fastest))
+        {
+            target.Write(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", Lines) + "\n"));
+        }
+        var oldIdentity = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(gz)));
+        await TestDatabase.ExecuteAsync(db, $"insert into staging.loaded_files (file_name, file_hash, source, row_count, loaded_at, load_id) values ('http_log.txt', '{oldIdentity}', 'http_log', 500, now(), 1)");
+
+        var run = await RunAsync(db, input);
+
+        Assert.All(run.Loaded, l => Assert.True(l.AlreadyLoaded, l.FileName));
+        Assert.Equal(0, run.StagingRows["http_log"]);
+    }
+
+    [Fact]
+    public async Task Run_WhenALoadedStartIsShorterThanAConversionInTheWorkFolder_LoadsOnlyTheNewLines()
+    {
+        // Another database sharing the work folder took the whole file in; this one took its first half.
+        var whole = await TestDatabase.CreateEmptyAsync(nameof(Run_WhenALoadedStartIsShorterThanAConversionInTheWorkFolder_LoadsOnlyTheNewLines) + "_whole");
+        var db = await TestDatabase.CreateEmptyAsync(nameof(Run_WhenALoadedStartIsShorterThanAConversionInTheWorkFolder_LoadsOnlyTheNewLines));
+        var input = Directory.CreateDirectory(Path.Combine(_folder, "input")).FullName;
+        WriteRaw(Path.Combine("input", "http_log.txt"), Lines);
+        await RunAsync(whole, input);
+        WriteRaw(Path.Combine("input", "http_log.txt"), Lines[..250]);
+        await RunAsync(db, input);
+        WriteRaw(Path.Combine("input", "http_log.txt"), Lines);
+
+        var grown = await RunAsync(db, input);
+
+        Assert.False(Assert.Single(grown.Converted).Reused);
+        Assert.Equal(500, grown.StagingRows["http_log"]);
+        Assert.Equal(500, await TestDatabase.ScalarAsync<long>(db, "select count(distinct source_line) from staging.http_log"));
+    }
+
+    [Fact]
+    public async Task Run_WhenTheLoadedPartEndedWithoutALineBreakThatCameNext_LoadsTheNewLines()
+    {
+        var db = await TestDatabase.CreateEmptyAsync(nameof(Run_WhenTheLoadedPartEndedWithoutALineBreakThatCameNext_LoadsTheNewLines));
+        var input = Directory.CreateDirectory(Path.Combine(_folder, "input")).FullName;
+        var raw = Path.Combine(input, "http_log.txt");
+        File.WriteAllText(raw, string.Join("\n", Lines[..10]));
+
+        await RunAsync(db, input);
+        File.AppendAllText(raw, "\n" + string.Join("\n", Lines[10..20]) + "\n");
+        var grown = await RunAsync(db, input);
+
+        Assert.Equal((10L, 10L), (Assert.Single(grown.Converted).AfterLine!.Value, Assert.Single(grown.Converted).Records));
+        Assert.Equal(20, grown.StagingRows["http_log"]);
+    }
 }
