@@ -183,7 +183,10 @@ final as (
         cast(
             case
                 when referrer is null or referrer = '' then 'direct'
-                when referrer_host = (select site_host from site_host) then 'internal'
+                -- the site answers with and without www. (semicomplete.com and www.semicomplete.com are one site)
+                when referrer_host = (select site_host from site_host)
+                    or referrer_host = 'www.' || (select site_host from site_host)
+                    or 'www.' || referrer_host = (select site_host from site_host) then 'internal'
                 when known_host_channel is not null then known_host_channel
                 else 'referral'
             end

@@ -30,6 +30,8 @@ insert into core.bot_agent_patterns (agent_pattern, bot_family, bot_kind, priori
     ('dotbot', 'DotBot', 'crawler', 1),
     ('petalbot', 'PetalBot', 'crawler', 1),
     ('facebookexternalhit', 'facebookexternalhit', 'crawler', 1),
+    ('bingpreview', 'BingPreview', 'crawler', 1),
+    ('feedfetcher-google', 'FeedFetcher-Google', 'crawler', 1),
     ('curl/', 'curl', 'tool', 1),
     ('wget/', 'Wget', 'tool', 1),
     ('python-requests', 'python-requests', 'tool', 1),
@@ -39,7 +41,16 @@ insert into core.bot_agent_patterns (agent_pattern, bot_family, bot_kind, priori
     ('bot', 'Other bot', 'crawler', 2),
     ('crawl', 'Other bot', 'crawler', 2),
     ('spider', 'Other bot', 'crawler', 2),
-    ('slurp', 'Other bot', 'crawler', 2);
+    ('slurp', 'Other bot', 'crawler', 2),
+    -- the converter's generic bot words too (UserAgentFamilies), so a request whose device it calls Spider is a bot here:
+    -- feed readers and link checkers fetch pages without a person behind them
+    ('feed', 'Other bot', 'crawler', 2),
+    ('rss', 'Other bot', 'crawler', 2),
+    ('fetch', 'Other bot', 'crawler', 2),
+    ('scrape', 'Other bot', 'crawler', 2),
+    ('archiver', 'Other bot', 'crawler', 2),
+    ('validator', 'Other bot', 'crawler', 2),
+    ('link sleuth', 'Other bot', 'crawler', 2);
 
 create table core.asset_extensions (
     extension varchar(16) primary key,
