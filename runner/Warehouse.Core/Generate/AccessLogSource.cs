@@ -119,7 +119,7 @@ internal sealed class AccessLogSource(ulong seed) : EventSource("combined", "acc
             ("https://www.bing.com/search?q=web+log+sessions", Channel.Search), ("https://duckduckgo.com/", Channel.Search),
             ("https://www.facebook.com/", Channel.Social), ("https://m.facebook.com/", Channel.Social),
             ("https://twitter.com/", Channel.Social), ("https://www.linkedin.com/feed/", Channel.Social),
-            ("https://news.ycombinator.com/item?id=19912345", Channel.Referral),
+            ("https://news.ycombinator.com/item?id=19912345", Channel.Social), // social in core.referrer_host_patterns, as in GA4
             ("https://blog.example.net/2019/05/best-analytics-tools/", Channel.Referral),
             ("https://stackoverflow.com/questions/5566778/sessionize-apache-logs", Channel.Referral),
         }.Select(r => (Encoding.ASCII.GetBytes(r.Item1), r.Item2)),

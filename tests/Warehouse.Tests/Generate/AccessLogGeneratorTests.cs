@@ -236,7 +236,7 @@ public sealed partial class AccessLogGeneratorTests(AccessLogData data) : IClass
         {
             _ when $"https://{host}" == AccessLogSource.SiteOrigin => "internal",
             _ when Regex.IsMatch(host, @"(^|\.)(google\.[a-z.]+|bing\.com|duckduckgo\.com)$") => "search",
-            _ when Regex.IsMatch(host, @"(^|\.)(facebook\.com|twitter\.com|linkedin\.com)$") => "social",
+            _ when Regex.IsMatch(host, @"(^|\.)(facebook\.com|twitter\.com|linkedin\.com|news\.ycombinator\.com)$") => "social",
             _ => "referral",
         };
     }
