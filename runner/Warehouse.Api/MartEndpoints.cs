@@ -84,6 +84,59 @@ internal static class MartEndpoints
             .WithSummary("Sessions, users, events and median duration per source and UTC day (marts.daily_sessions)")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
+        app.MapGet("/traffic/sources", async Task<Results<Ok<TrafficSources>, ProblemHttpResult>> (
+                [FromQuery] string? from,
+                [FromQuery] string? to,
+                MartQueries queries,
+                CancellationToken ct) =>
+            {
+                if (QueryInput.Days(from, to, out var days) is { } error)
+                {
+                    return BadRequest(error);
+                }
+                return TypedResults.Ok(await queries.TrafficSourcesAsync(days, ct));
+            })
+            .WithName("GetTrafficSources")
+            .WithSummary("access_log sessions per channel for a period, and per UTC day and channel (marts.traffic_sources)")
+            .WithDescription("from, to: UTC days (yyyy-MM-dd) of session start, both included; open-ended when absent. " +
+                "channels: totals of the period, largest first; daily: per day and channel, by day. Channels: campaign, " +
+                "direct, internal, search, social, referral. Empty lists when no access log is loaded.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        app.MapGet("/traffic/landing-pages", async Task<Results<Ok<IReadOnlyList<LandingPageRow>>, ProblemHttpResult>> (
+                [FromQuery] string? limit,
+                MartQueries queries,
+                CancellationToken ct) =>
+            {
+                if (QueryInput.Limit(limit, out var count) is { } error)
+                {
+                    return BadRequest(error);
+                }
+                return TypedResults.Ok(await queries.LandingPagesAsync(count, ct));
+            })
+            .WithName("GetLandingPages")
+            .WithSummary("Landing pages of access_log sessions with bounce rate, pages per session, median duration (marts.landing_pages)")
+            .WithDescription("The pages with the most sessions first (ties by path). limit: 1 to 1000 (default 100). " +
+                "A bounce is a session with one page view; durations in seconds.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        app.MapGet("/traffic/status-daily", async Task<Results<Ok<IReadOnlyList<HttpStatusDay>>, ProblemHttpResult>> (
+                [FromQuery] string? from,
+                [FromQuery] string? to,
+                MartQueries queries,
+                CancellationToken ct) =>
+            {
+                if (QueryInput.Days(from, to, out var days) is { } error)
+                {
+                    return BadRequest(error);
+                }
+                return TypedResults.Ok(await queries.HttpStatusDailyAsync(days, ct));
+            })
+            .WithName("GetHttpStatusDaily")
+            .WithSummary("access_log requests per UTC day and status class, bots included, with the bots' share (marts.http_status_daily)")
+            .WithDescription("from, to: UTC days (yyyy-MM-dd), both included; open-ended when absent. Ordered by day and class.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
         app.MapGet("/health", async Task<Results<Ok<HealthReport>, ProblemHttpResult>> (HealthCheck health, CancellationToken ct) =>
             {
                 var (report, problems) = await health.CheckAsync(ct);

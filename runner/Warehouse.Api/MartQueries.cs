@@ -18,6 +18,21 @@ public sealed record CampaignPage(IReadOnlyList<CampaignSession> Items, string? 
 
 public sealed record DailySessions(string Source, DateOnly SessionDate, long Sessions, long Users, long Events, double? MedianDurationSeconds);
 
+public sealed record ChannelSessions(string Channel, long Sessions, long PageViews);
+
+public sealed record DailyChannelSessions(DateOnly SessionDate, string Channel, long Sessions, long PageViews);
+
+/// <summary>Sessions per channel over the whole period, largest first, and per UTC day and channel for a chart.</summary>
+public sealed record TrafficSources(IReadOnlyList<ChannelSessions> Channels, IReadOnlyList<DailyChannelSessions> Daily);
+
+public sealed record LandingPageRow(
+    string LandingPage, long Sessions, long Bounces, double BounceRate, double PagesPerSession, double? MedianDurationSeconds);
+
+public sealed record HttpStatusDay(DateOnly RequestDate, string StatusClass, long Requests, long BotRequests, double BotShare);
+
+/// <summary>A range of UTC days, both ends included; an absent end is open.</summary>
+public sealed record DayRange(DateOnly? From, DateOnly? To);
+
 /// <summary>Filters of GET /campaigns/performance, already validated.</summary>
 public sealed record CampaignQuery(DateTime? From, DateTime? To, string? UserId, int Limit, CampaignCursor? After);
 
@@ -86,6 +101,82 @@ public sealed class MartQueries(NpgsqlDataSource dataSource)
                 NullableDouble(reader, 5)));
         }
         return rows;
+    }
+
+    /// <summary>The per-day rows of marts.traffic_sources summed over referrer and UTM fields; the period totals from them.</summary>
+    public async Task<TrafficSources> TrafficSourcesAsync(DayRange days, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand();
+        command.CommandText =
+            "select session_date, channel, cast(sum(sessions) as bigint), cast(sum(page_views) as bigint) " +
+            "from marts.traffic_sources" + DayFilter(command, "session_date", days) +
+            " group by session_date, channel order by session_date, channel collate \"C\"";
+        var daily = new List<DailyChannelSessions>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            daily.Add(new DailyChannelSessions(reader.GetFieldValue<DateOnly>(0), reader.GetString(1), Int64(reader, 2), Int64(reader, 3)));
+        }
+        var channels = daily
+            .GroupBy(d => d.Channel, StringComparer.Ordinal)
+            .Select(g => new ChannelSessions(g.Key, g.Sum(d => d.Sessions), g.Sum(d => d.PageViews)))
+            .OrderByDescending(c => c.Sessions)
+            .ThenBy(c => c.Channel, StringComparer.Ordinal)
+            .ToList();
+        return new TrafficSources(channels, daily);
+    }
+
+    /// <summary>The landing pages with the most sessions; ties by path, so a limit always cuts at the same row.</summary>
+    public async Task<IReadOnlyList<LandingPageRow>> LandingPagesAsync(int limit, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            "select landing_page, sessions, bounces, bounce_rate, pages_per_session, median_duration_seconds " +
+            "from marts.landing_pages order by sessions desc, landing_page collate \"C\" limit @limit");
+        command.Parameters.AddWithValue("limit", limit);
+        var rows = new List<LandingPageRow>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(new LandingPageRow(reader.GetString(0), Int64(reader, 1), Int64(reader, 2),
+                NullableDouble(reader, 3) ?? 0, NullableDouble(reader, 4) ?? 0, NullableDouble(reader, 5)));
+        }
+        return rows;
+    }
+
+    public async Task<IReadOnlyList<HttpStatusDay>> HttpStatusDailyAsync(DayRange days, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand();
+        command.CommandText =
+            "select request_date, status_class, requests, bot_requests, bot_share from marts.http_status_daily" +
+            DayFilter(command, "request_date", days) + " order by request_date, status_class collate \"C\"";
+        var rows = new List<HttpStatusDay>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(new HttpStatusDay(reader.GetFieldValue<DateOnly>(0), reader.GetString(1), Int64(reader, 2), Int64(reader, 3),
+                NullableDouble(reader, 4) ?? 0));
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// The where clause of a day range, its ends added to the command as text: Npgsql would send DateOnly.MinValue and
+    /// MaxValue (real days, 0001-01-01 and 9999-12-31) as -infinity and infinity, and "to=0001-01-01" would match nothing.
+    /// </summary>
+    private static string DayFilter(NpgsqlCommand command, string column, DayRange days)
+    {
+        var filters = new List<string>();
+        if (days.From is { } from)
+        {
+            filters.Add($"{column} >= cast(@from as date)");
+            command.Parameters.AddWithValue("from", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        }
+        if (days.To is { } to)
+        {
+            filters.Add($"{column} <= cast(@to as date)");
+            command.Parameters.AddWithValue("to", to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        }
+        return filters.Count > 0 ? " where " + string.Join(" and ", filters) : "";
     }
 
     /// <summary>

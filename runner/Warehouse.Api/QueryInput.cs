@@ -46,6 +46,32 @@ public static class QueryInput
         return null;
     }
 
+    /// <summary>A UTC calendar day, yyyy-MM-dd exactly; null or empty means the range is open at that end.</summary>
+    public static InputError? Day(string name, string? text, out DateOnly? parsed)
+    {
+        parsed = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            return new InputError(name, $"{name} must be a UTC date such as 2024-03-01 (yyyy-MM-dd), got '{Shorten(text)}'");
+        }
+        parsed = day;
+        return null;
+    }
+
+    /// <summary>from and to of a day range, both included; to before from is refused rather than answered with nothing.</summary>
+    public static InputError? Days(string? from, string? to, out DayRange parsed)
+    {
+        var fromError = Day("from", from, out var fromDay);
+        var toError = Day("to", to, out var toDay);
+        parsed = new DayRange(fromDay, toDay);
+        return fromError ?? toError
+            ?? (fromDay > toDay ? new InputError("to", "to must not be before from (both days are included)") : null);
+    }
+
     /// <summary>
     /// Null or empty means "every user". A NUL character is refused: PostgreSQL text cannot hold one, so it could match no
     /// user, and sent as a parameter it fails the query.

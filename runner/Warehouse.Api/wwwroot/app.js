@@ -83,6 +83,72 @@ async function loadDaily() {
   });
 }
 
+// The access-log panels: without an access log (the bundled sample has none) the marts are empty, and each panel says
+// so instead of drawing an empty chart or table; a failed request puts its problem's detail in that place.
+function showPanel(id, hasData, error) {
+  const panel = document.getElementById(id);
+  const empty = panel.querySelector(".empty");
+  empty.hidden = hasData;
+  if (error) {
+    empty.textContent = error;
+    empty.classList.add("error");
+  }
+  panel.querySelector(".chart, table").hidden = !hasData;
+  panel.dataset.state = error ? "error" : hasData ? "data" : "empty";
+}
+
+async function loadTraffic() {
+  let traffic;
+  try {
+    traffic = await getJson("traffic/sources");
+  } catch (error) {
+    showPanel("traffic", false, error.message);
+    return;
+  }
+  showPanel("traffic", traffic.daily.length > 0);
+  if (traffic.daily.length === 0) return;
+  const days = [...new Set(traffic.daily.map((r) => r.session_date))].sort();
+  // channels in the API's order: the largest of the period first, at the bottom of each stack
+  const datasets = traffic.channels.map(({ channel }, i) => {
+    const byDay = new Map(traffic.daily.filter((r) => r.channel === channel).map((r) => [r.session_date, r.sessions]));
+    return { label: channel, data: days.map((d) => byDay.get(d) ?? 0), backgroundColor: colors[i % colors.length] };
+  });
+  drawChart("chart-traffic", {
+    type: "bar",
+    data: { labels: days, datasets },
+    options: {
+      scales: {
+        x: { stacked: true, title: { display: true, text: "session start (UTC day)" } },
+        y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "sessions" } },
+      },
+    },
+  });
+}
+
+function numberCell(text) {
+  const td = cell(text);
+  td.className = "num";
+  return td;
+}
+
+async function loadLandingPages() {
+  let pages;
+  try {
+    pages = await getJson("traffic/landing-pages?limit=10");
+  } catch (error) {
+    showPanel("landing", false, error.message);
+    return;
+  }
+  showPanel("landing", pages.length > 0);
+  document.querySelector("#landing-table tbody").replaceChildren(...pages.map((row) => {
+    const tr = document.createElement("tr");
+    tr.append(cell(row.landing_page), numberCell(formatNumber(row.sessions)),
+      numberCell(`${formatNumber(row.bounce_rate * 100)} %`), numberCell(formatNumber(row.pages_per_session)),
+      numberCell(formatNumber(row.median_duration_seconds)));
+    return tr;
+  }));
+}
+
 // Keyset pagination: the API hands out next_cursor; going back means remembering the cursors of earlier pages.
 const campaignState = { filter: {}, cursors: [null], page: 0, request: 0 };
 
@@ -159,7 +225,8 @@ function wireControls() {
 async function main() {
   wireControls();
   readCampaignFilter();
-  await Promise.allSettled([loadHealth(), loadOrderMetrics(), loadFamilies(), loadDaily(), loadCampaignPage()]);
+  await Promise.allSettled([loadHealth(), loadOrderMetrics(), loadFamilies(), loadDaily(), loadTraffic(), loadLandingPages(),
+    loadCampaignPage()]);
   // a marker for tests and scripts: everything has been asked for and drawn
   document.body.dataset.ready = "true";
 }

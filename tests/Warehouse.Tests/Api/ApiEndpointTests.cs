@@ -207,10 +207,34 @@ public sealed class ApiEndpointTests(LoadedApi api) : IClassFixture<LoadedApi>
 
         Assert.StartsWith("3.", json.GetProperty("openapi").GetString());
         var paths = json.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToHashSet();
-        Assert.Superset(new HashSet<string> { "/metrics/order", "/sessions/by/{key}", "/campaigns/performance", "/sessions/daily", "/health" }, paths);
+        Assert.Superset(new HashSet<string>
+        {
+            "/metrics/order", "/sessions/by/{key}", "/campaigns/performance", "/sessions/daily", "/health",
+            "/traffic/sources", "/traffic/landing-pages", "/traffic/status-daily",
+        }, paths);
         var parameters = json.GetProperty("paths").GetProperty("/campaigns/performance").GetProperty("get").GetProperty("parameters")
             .EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
         Assert.Equal(["from", "to", "user_id", "limit", "cursor"], parameters);
+        var trafficParameters = json.GetProperty("paths").GetProperty("/traffic/sources").GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+        Assert.Equal(["from", "to"], trafficParameters);
+    }
+
+    [Theory]
+    [InlineData("/traffic/landing-pages")]
+    [InlineData("/traffic/status-daily")]
+    public async Task TrafficEndpoints_WithoutAnAccessLog_ReturnEmptyLists(string path)
+    {
+        Assert.Equal(0, (await GetJsonAsync(path)).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task TrafficSources_WithoutAnAccessLog_ReturnsEmptyChannelsAndDays()
+    {
+        var json = await GetJsonAsync("/traffic/sources?from=2024-03-01&to=2024-03-02");
+
+        Assert.Equal(0, json.GetProperty("channels").GetArrayLength());
+        Assert.Equal(0, json.GetProperty("daily").GetArrayLength());
     }
 
     [Fact]

@@ -53,6 +53,26 @@ public sealed class ApiProblemTests(LoadedApi api) : IClassFixture<LoadedApi>
         Assert.Contains(parameter, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/traffic/sources?from=yesterday", "from")]
+    [InlineData("/traffic/sources?from=2024-02-30", "from")]
+    [InlineData("/traffic/sources?to=2024-3-1", "to")]
+    [InlineData("/traffic/sources?to=2024-03-01T00:00:00Z", "to")]
+    [InlineData("/traffic/sources?from=2024-03-02&to=2024-03-01", "to")]
+    [InlineData("/traffic/sources?from=2024-03-01&from=2024-03-02", "from")]
+    [InlineData("/traffic/status-daily?from=01.03.2024", "from")]
+    [InlineData("/traffic/status-daily?from=2024-03-02&to=2024-03-01", "to")]
+    [InlineData("/traffic/landing-pages?limit=0", "limit")]
+    [InlineData("/traffic/landing-pages?limit=1001", "limit")]
+    [InlineData("/traffic/landing-pages?limit=ten", "limit")]
+    public async Task Traffic_WithBadParameter_Returns400NamingIt(string path, string parameter)
+    {
+        var problem = await BadRequestAsync(path);
+
+        Assert.Equal(parameter, problem.GetProperty("parameter").GetString());
+        Assert.Contains(parameter, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task CampaignPerformance_WithHugeCursor_Returns400WithoutDecodingIt()
     {
@@ -144,6 +164,7 @@ public sealed class ApiProblemTests(LoadedApi api) : IClassFixture<LoadedApi>
     [InlineData("/metrics/order")]
     [InlineData("/health")]
     [InlineData("/campaigns/performance")]
+    [InlineData("/traffic/sources")]
     public async Task DatabaseDown_Returns503WithoutConnectionDetails(string path)
     {
         const string password = "pa55-w0rd-never-shown";

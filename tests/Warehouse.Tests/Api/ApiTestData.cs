@@ -102,6 +102,53 @@ public static class ApiTestData
         return sql.ToString();
     }
 
+    /// <summary>
+    /// Adds a small access log to a loaded database and refreshes. The site is shop.example (its pages are the most
+    /// frequent referrer). Worked out by hand, per visitor (one session each):
+    /// 2024-03-01  v1 direct, lands on /, views /pricing 2 minutes later (an asset between): 2 page views, 120 s
+    ///             v2 search (www.google.com), lands on /: a bounce, 0 s
+    ///             v3 campaign (news/email/spring), lands on /spring, views /pricing a minute later: 2 page views, 60 s
+    /// 2024-03-02  v4 search (www.bing.com), lands on /pricing, an asset 30 s later: a bounce, 30 s
+    ///             v5 social (l.facebook.com), lands on /: a bounce, 0 s
+    ///             v7 search (www.google.com), lands on /, views /about 5 minutes later: 2 page views, 300 s
+    ///             v6 only a 404 (no landing page); Googlebot fetches / and /robots.txt (a bot: no session)
+    /// </summary>
+    public static async Task AddAccessLogAsync(string db)
+    {
+        const string site = "https://shop.example";
+        var sql = new StringBuilder();
+        var line = 0;
+        void Request(string visitor, string at, string path, string? query = null, string? referrer = null, int status = 200,
+            string agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0")
+        {
+            var target = query is null ? path : path + "?" + query;
+            sql.AppendLine(CultureInfo.InvariantCulture,
+                $"insert into staging.access_log (client_address, event_at, utc_offset_minutes, request, method, path, query_string, " +
+                $"protocol, status, response_bytes, referrer, user_agent, source_file, source_line) values ('{visitor}', '{at}', 0, " +
+                $"'GET {target} HTTP/1.1', 'GET', '{path}', {Literal(query)}, 'HTTP/1.1', {status}, 512, {Literal(referrer)}, " +
+                $"'{agent}', 'access.log', {++line});");
+        }
+        Request("198.51.100.1", "2024-03-01T09:00:00Z", "/");
+        Request("198.51.100.1", "2024-03-01T09:00:01Z", "/css/site.css", referrer: site + "/");
+        Request("198.51.100.1", "2024-03-01T09:02:00Z", "/pricing", referrer: site + "/");
+        Request("198.51.100.2", "2024-03-01T10:00:00Z", "/", referrer: "https://www.google.com/");
+        Request("198.51.100.3", "2024-03-01T11:00:00Z", "/spring", query: "utm_source=news&utm_medium=email&utm_campaign=spring");
+        Request("198.51.100.3", "2024-03-01T11:01:00Z", "/pricing", referrer: site + "/spring");
+        Request("198.51.100.4", "2024-03-02T08:00:00Z", "/pricing", referrer: "https://www.bing.com/");
+        Request("198.51.100.4", "2024-03-02T08:00:30Z", "/img/logo.png", referrer: site + "/pricing");
+        Request("198.51.100.5", "2024-03-02T09:00:00Z", "/", referrer: "https://l.facebook.com/");
+        Request("198.51.100.6", "2024-03-02T09:30:00Z", "/missing", status: 404);
+        Request("198.51.100.7", "2024-03-02T12:00:00Z", "/", referrer: "https://www.google.com/");
+        Request("198.51.100.7", "2024-03-02T12:05:00Z", "/about", referrer: site + "/");
+        const string googlebot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+        Request("66.249.66.1", "2024-03-02T13:00:00Z", "/robots.txt", agent: googlebot);
+        Request("66.249.66.1", "2024-03-02T13:00:01Z", "/", agent: googlebot);
+        await TestDatabase.ExecuteAsync(db, sql.ToString());
+        await new Warehouse.Core.Refresh.Refresher(db).RefreshAsync(new Warehouse.Core.Refresh.RefreshOptions { Full = true });
+
+        static string Literal(string? text) => text is null ? "null" : $"'{text}'";
+    }
+
     public static string User(int i) => $"u{i:00}";
 
     /// <summary>(session_start, user_id) of every campaign_performance row, in the API's order, read from the mart directly.</summary>

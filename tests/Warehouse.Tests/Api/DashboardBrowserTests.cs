@@ -79,6 +79,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     [Fact]
     public async Task Dashboard_ShowsTheMartsNumbersChartsAndTable_AndSavesAScreenshot()
     {
+        await ApiTestData.AddAccessLogAsync(_db);
         var page = await OpenDashboardAsync();
 
         // big numbers: the mart's values, shown and carried in data-value
@@ -98,11 +99,40 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 
         // daily line chart: a line per source, points per day, the http_log line equal to the mart
         var sources = await ChartAsync<string[]>(page, "chart-daily", "chart.data.datasets.map(d => d.label)");
-        Assert.Equal(["clickstream", "device_events", "http_log", "webshop_events"], sources);
+        Assert.Equal(["access_log", "clickstream", "device_events", "http_log", "webshop_events"], sources);
         Assert.Equal(["2024-03-01", "2024-03-02"], await ChartAsync<string[]>(page, "chart-daily", "chart.data.labels"));
         var httpDaily = await TestDatabase.ScalarAsync<long>(_db, "select sessions from marts.daily_sessions where source = 'http_log'");
-        Assert.Equal([httpDaily, 0L], await ChartAsync<long[]>(page, "chart-daily", "chart.data.datasets[2].data"));
+        Assert.Equal([httpDaily, 0L], await ChartAsync<long[]>(page, "chart-daily", "chart.data.datasets.find(d => d.label === 'http_log').data"));
         Assert.True(await PaintedPixelsAsync(page, "chart-daily") > 1000, "the line chart canvas is blank");
+
+        // traffic sources: a stack per UTC day, a dataset per channel (largest of the period first), heights from the mart
+        Assert.Equal("data", await page.GetAttributeAsync("#traffic", "data-state"));
+        Assert.False(await page.IsVisibleAsync("#traffic .empty"));
+        Assert.Equal(["2024-03-01", "2024-03-02"], await ChartAsync<string[]>(page, "chart-traffic", "chart.data.labels"));
+        Assert.Equal(["search", "campaign", "direct", "social"], await ChartAsync<string[]>(page, "chart-traffic", "chart.data.datasets.map(d => d.label)"));
+        foreach (var channel in new[] { "search", "campaign", "direct", "social" })
+        {
+            var expected = new List<long>();
+            foreach (var day in new[] { "2024-03-01", "2024-03-02" })
+            {
+                expected.Add(await TestDatabase.ScalarAsync<long>(_db,
+                    $"select coalesce(cast(sum(sessions) as bigint), 0) from marts.traffic_sources where channel = '{channel}' and session_date = '{day}'"));
+            }
+            Assert.Equal(expected, await ChartAsync<long[]>(page, "chart-traffic", $"chart.data.datasets.find(d => d.label === '{channel}').data"));
+        }
+        Assert.Equal("session start (UTC day)", await ChartAsync<string>(page, "chart-traffic", "chart.options.scales.x.title.text"));
+        Assert.True(await PaintedPixelsAsync(page, "chart-traffic") > 1000, "the traffic chart canvas is blank");
+
+        // landing pages: the mart's pages by sessions, bounce rate as a percentage
+        Assert.Equal("data", await page.GetAttributeAsync("#landing", "data-state"));
+        var landingRows = await page.Locator("#landing-table tbody tr").AllAsync();
+        var shown = new List<string>();
+        foreach (var row in landingRows)
+        {
+            shown.Add(string.Join(" | ", await row.Locator("td").AllInnerTextsAsync()));
+        }
+        Assert.Equal(["/ | 4 | 50 % | 1.5 | 60", "/pricing | 1 | 100 % | 1 | 30", "/spring | 1 | 0 % | 2 | 60"], shown);
+        Assert.Equal(await TestDatabase.ScalarAsync<long>(_db, "select count(*) from marts.landing_pages"), landingRows.Count);
 
         // the campaign table's first page: the first rows of the mart in API order
         var keys = await ApiTestData.CampaignKeysAsync(_db);
@@ -117,6 +147,22 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         {
             File.Copy(Path.Combine(artifacts, "dashboard.png"), Path.Combine(TestDatabase.RepoRoot, "docs", "dashboard.png"), overwrite: true);
         }
+    }
+
+    [Fact]
+    public async Task Dashboard_WithoutAccessLogData_SaysSoInsteadOfTheTrafficChartAndLandingPagesTable()
+    {
+        var page = await OpenDashboardAsync();
+
+        foreach (var panel in new[] { "#traffic", "#landing" })
+        {
+            Assert.Equal("empty", await page.GetAttributeAsync(panel, "data-state"));
+            Assert.True(await page.IsVisibleAsync($"{panel} .empty"));
+            Assert.StartsWith("No access-log data", await page.InnerTextAsync($"{panel} .empty"), StringComparison.Ordinal);
+        }
+        Assert.False(await page.IsVisibleAsync("#chart-traffic"));
+        Assert.False(await page.IsVisibleAsync("#landing-table"));
+        Assert.Null(await page.EvaluateAsync<object?>("() => Chart.getChart(document.getElementById('chart-traffic')) ?? null"));
     }
 
     [Fact]
