@@ -11,7 +11,9 @@ public static partial class RejectReasons
 {
     public static string Normalise(string reason)
     {
-        var masked = Digits().Replace(Quoted().Replace(reason, "\"…\""), "N");
+        // Values vary from line to line, names do not: a quoted value is masked when it holds a digit (a timestamp, an id),
+        // a quoted field name is kept; then standalone numbers (not the 8 of UTF-8).
+        var masked = Digits().Replace(SingleQuotedWithDigit().Replace(Quoted().Replace(reason, "\"…\""), "'…'"), "N");
         return masked.Length > 200 ? masked[..200] + "…" : masked;
     }
 
@@ -34,6 +36,8 @@ public static partial class RejectReasons
 
     [GeneratedRegex("\"(?:[^\"\\\\]|\\\\.)*\"")]
     private static partial Regex Quoted();
-    [GeneratedRegex(@"\d+")]
+    [GeneratedRegex(@"'[^']*\d[^']*'")]
+    private static partial Regex SingleQuotedWithDigit();
+    [GeneratedRegex(@"(?<![\w-])\d+")]
     private static partial Regex Digits();
 }
