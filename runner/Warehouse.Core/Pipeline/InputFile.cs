@@ -211,23 +211,40 @@ public static partial class InputDiscovery
         {
             text = text[3..];
         }
-        while (text.Length > 0)
+        string? first = null;
+        var looked = 0;
+        while (text.Length > 0 && looked < SniffLines)
         {
             var newline = text.IndexOf((byte)'\n');
             if (newline < 0 && length == buffer.Length)
             {
-                return null;   // the first line is longer than we read: no log line is
+                return first;   // a line longer than we read: no log line is; decide on those before it
             }
             var line = newline < 0 ? text : text[..newline];
             line = line.TrimEnd((byte)'\r');
             if (line.IndexOfAnyExcept((byte)' ', (byte)'\t') >= 0)
             {
-                return AccessLogFormat.Detect(line);
+                looked++;
+                var format = AccessLogFormat.Detect(line);
+                if (first is null && format is null)
+                {
+                    return null;   // the first line is no log line: not an access log
+                }
+                // A combined line also reads as common (trailing fields are ignored), so one common line first must not
+                // make a combined log common and drop every referrer and agent: any combined line among the first makes it combined.
+                if (format == AccessLogFormat.CombinedName)
+                {
+                    return format;
+                }
+                first ??= format;
             }
             text = newline < 0 ? default : text[(newline + 1)..];
         }
-        return null;
+        return first;
     }
+
+    /// <summary>How many non-blank lines at most are looked at to tell combined from common.</summary>
+    private const int SniffLines = 100;
 
     public static InputFile Classify(IRemoteObject remote)
     {

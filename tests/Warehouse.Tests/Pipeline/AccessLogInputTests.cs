@@ -47,12 +47,24 @@ public sealed partial class AccessLogInputTests : IDisposable
 
     [Theory]
     [InlineData("access_log", CommonLine)]
-    [InlineData("access.log.1", "\n" + CommonLine + CombinedLine)]
-    public void Scan_AccessLogNameWhoseFirstLineIsCommon_IsCommon(string name, string content)
+    [InlineData("access.log.1", "\n" + CommonLine + CommonLine)]
+    public void Scan_AccessLogNameWhoseLinesAreCommon_IsCommon(string name, string content)
     {
         // Apache's stock httpd.conf writes logs/access_log in the common format
         Write(name, content);
         Assert.Equal((InputKind.Raw, "common"), (Single(name).Kind, Single(name).Format));
+    }
+
+    /// <summary>A combined line also reads as common: one common line first must not make a combined log common (which
+    /// would drop every referrer and agent without a word).</summary>
+    [Theory]
+    [InlineData("access.log")]
+    [InlineData("site.log")]
+    public void Scan_OneCommonLineBeforeCombinedLines_IsCombined(string name)
+    {
+        Write(name, CommonLine + "\n" + CombinedLine + "\n" + CombinedLine + "\n");
+
+        Assert.Equal((InputKind.Raw, "combined"), (Single(name).Kind, Single(name).Format));
     }
 
     [Fact]
