@@ -45,15 +45,16 @@ internal static class ConvertCommand
         command.Options.Add(codec);
         command.Options.Add(rejects);
         command.Options.Add(RemoteCli.S3Endpoint);
+        command.Options.Add(RunCommand.MaxRejectRate);
         command.Arguments.Add(input);
         command.SetAction((result, ct) => RunAsync(
             result.GetValue(format)!, result.GetValue(input)!, result.GetValue(output)!,
-            result.GetValue(codec)!, result.GetValue(rejects), RemoteCli.Options(result), ct));
+            result.GetValue(codec)!, result.GetValue(rejects), RemoteCli.Options(result), result.GetValue(RunCommand.MaxRejectRate), ct));
         return command;
     }
 
     private static async Task<int> RunAsync(string format, string inputPath, string outputPath, string codecName, string? rejectsPath,
-        RemoteOptions remoteOptions, CancellationToken ct)
+        RemoteOptions remoteOptions, double maxRejectRate, CancellationToken ct)
     {
         if (!RawFormat.Names.Contains(format))
         {
@@ -131,6 +132,15 @@ internal static class ConvertCommand
                 Console.WriteLine(rejects is null
                     ? "rejected lines were not kept: give --rejects FILE to keep them"
                     : $"rejected lines written to {rejects.FinalPath}");
+            }
+            // A file that rejects most of its lines is most likely not the format named: as run does, that is not a success.
+            var converted = new ConvertedFile(Path.GetFileName(inputPath), format, output.FinalPath, counts.LinesRead, counts.RecordsWritten,
+                counts.Rejected, counts.BlankSkipped, rejects?.FinalPath, Reused: false,
+                RejectReasons: counts.Rejected > 0 && rejects is not null ? RejectReasons.CountFile(rejects.FinalPath) : null);
+            if (RejectLimit.RateOf(converted) > maxRejectRate)
+            {
+                await Console.Error.WriteLineAsync($"error: {RejectLimit.Describe(converted, maxRejectRate).Replace("; not loaded.", "; is it the format named?", StringComparison.Ordinal)}");
+                return ExitCodes.CheckFailed;
             }
             return ExitCodes.Ok;
         }

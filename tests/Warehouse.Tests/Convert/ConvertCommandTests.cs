@@ -142,4 +142,18 @@ public sealed class ConvertCommandTests : IDisposable
         Assert.Equal(FileKind.CharacterDevice, LocalFiles.KindOf(devNull));
         Assert.Equal(["log.txt"], Directory.GetFiles(_dir).Select(Path.GetFileName).Where(n => n != "null"));
     }
+
+    /// <summary>Issue 18's first complaint: the real access log converted as http-log said "0 records, 10000 rejected" and exited 0.</summary>
+    [Fact]
+    public async Task Convert_OfAFileThatRejectsMostLines_ExitsThreeNamingTheRateAndTopReasons()
+    {
+        var output = Path.Combine(_dir, "wrong.avro");
+
+        var result = await CliProcess.RunAsync("convert", "--format", "http-log", SharedDataFiles.ApacheAccessLog, "-o", output);
+
+        Assert.Equal(3, result.ExitCode);
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: access.log: 10,000 of 10,000 lines rejected (100%), over the limit of 50% (--max-reject-rate)", line);
+        Assert.Contains("Top reasons: expected N space-separated fields", line);
+    }
 }
