@@ -4,8 +4,8 @@ using Avro.File;
 namespace Warehouse.Core.Avro;
 
 /// <summary>
-/// The block codecs we give Apache.Avro: its own deflate has no level (the default level costs 2.5x the CPU of the fastest)
-/// and its snappy is a separate package. Both decompress at most <see cref="AvroContainerReader.MaxBlockBytes"/> per block,
+/// The block codecs we give Apache.Avro: its own deflate has no level setting (we write at the fastest; docs/performance.md
+/// has the cost of the default) and its snappy is a separate package. Both decompress at most <see cref="AvroContainerReader.MaxBlockBytes"/> per block,
 /// so a deflate bomb or a lying snappy preamble fails instead of allocating what it declares.
 /// </summary>
 public static class AvroCodecs

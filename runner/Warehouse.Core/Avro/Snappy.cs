@@ -10,7 +10,7 @@ namespace Warehouse.Core.Avro;
 /// </summary>
 internal static class Snappy
 {
-    /// <summary>Snappy's densest element (a 3-byte copy of 64 bytes) expands ~21x; anything claiming more is corrupt.</summary>
+    /// <summary>Snappy's densest element is a 3-byte copy of 64 bytes, so data inflates at most 64/3 times; more is corrupt.</summary>
     private const int MaxExpansion = 22;
 
     /// <summary>The block as Avro stores it: snappy data, then the CRC32 of <paramref name="data"/>.</summary>
