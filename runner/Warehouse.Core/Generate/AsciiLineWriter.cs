@@ -117,7 +117,7 @@ internal sealed class AsciiLineWriter(Stream stream) : IDisposable
         CivilFromDays(days, out var year, out var month, out var day);
         WritePadded(day, 2);
         Write((byte)'/');
-        Write(MonthNames.Slice((int)(month - 1) * 3, 3));
+        Write(Conversion.Timestamps.MonthAbbreviations.Slice((int)(month - 1) * 3, 3));
         Write((byte)'/');
         WritePadded(year, 4);
         Write((byte)':');
@@ -150,8 +150,6 @@ internal sealed class AsciiLineWriter(Stream stream) : IDisposable
         Flush();
         stream.Flush();
     }
-
-    private static ReadOnlySpan<byte> MonthNames => "JanFebMarAprMayJunJulAugSepOctNovDec"u8;
 
     private static void SplitLocal(long utcMicros, int offsetMinutes, out long days, out long secondOfDay, out long micros)
     {
