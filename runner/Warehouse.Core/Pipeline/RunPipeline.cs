@@ -203,11 +203,10 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
         var loadedStart = raw.IsGzip ? null : await LoadedStartAsync(raw, length, loader, ct);
         // Only worth a read of the file when an earlier conversion of a file of this name may be there; it is reused when
         // it was made of these bytes from the same starting line (a database reset since may have taken in less).
-        if (Directory.EnumerateFiles(options.WorkDirectory, $"{stem}.*.counts.json").Any()
-            && FileHash.Sha256(raw.Path!) is var before
-            && Directory.EnumerateFiles(options.WorkDirectory, $"{stem}.*.counts.json")
-                .Select(ReadCounts).FirstOrDefault(c => c is not null && (c.FileSha256 ?? c.RawSha256) == before
-                    && c.AfterLine == loadedStart?.Lines && File.Exists(c.AvroPath)) is { } previous)
+        var earlier = Directory.EnumerateFiles(options.WorkDirectory, $"{stem}.*.counts.json").Select(ReadCounts).OfType<ConvertedFile>().ToList();
+        if (earlier.Count > 0 && FileHash.Sha256(raw.Path!) is var before
+            && earlier.FirstOrDefault(c => (c.FileSha256 ?? c.RawSha256) == before && c.AfterLine == loadedStart?.Lines
+                && File.Exists(c.AvroPath)) is { } previous)
         {
             return previous with { Reused = true };
         }
@@ -240,10 +239,8 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
                 fileSha256 = hashing.HashSoFar();
             }
             progress.Done($"converting {raw.Name}");
-            var done = Finish(raw, PathFor(result.RawSha256, ".avro"), PathFor(result.RawSha256, ".rejects.jsonl"),
-                PathFor(result.RawSha256, ".counts.json"), result, partialStem, loadedStart) with { FileSha256 = fileSha256 };
-            File.WriteAllText(PathFor(result.RawSha256, ".counts.json"), JsonSerializer.Serialize(done));
-            return done;
+            return Finish(raw, PathFor(result.RawSha256, ".avro"), PathFor(result.RawSha256, ".rejects.jsonl"),
+                PathFor(result.RawSha256, ".counts.json"), result, partialStem, loadedStart, fileSha256);
         }
         finally
         {
@@ -355,8 +352,9 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
 
     /// <summary>Moves a finished conversion's .partial files into place and writes its counts sidecar (also via a move).</summary>
     /// <param name="loadedStart">The part of a grown file an earlier load took in (only the rest was converted); null: all of it.</param>
+    /// <param name="fileSha256">The file's bytes as on disk, when they differ from what was hashed as content (.gz).</param>
     private static ConvertedFile Finish(InputFile raw, string avroPath, string rejectsPath, string countsPath, ConvertResult result,
-        string partialStem, (long Bytes, long Lines)? loadedStart = null)
+        string partialStem, (long Bytes, long Lines)? loadedStart = null, string? fileSha256 = null)
     {
         var avroPartial = partialStem + ".avro.partial";
         var rejectsPartial = partialStem + ".rejects.jsonl.partial";
@@ -375,6 +373,7 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
             result.BlankSkipped, result.Rejected > 0 ? rejectsPath : null, Reused: false, raw.Location, reasons)
         {
             RawSha256 = result.RawSha256,
+            FileSha256 = fileSha256,
             AfterLine = loadedStart?.Lines,
             // how much of a plain local file this load takes in, so that the next run can load what is appended after it
             RawExtent = raw.IsGzip || raw.IsRemote ? null
