@@ -13,7 +13,7 @@ namespace Warehouse.Core.Conversion;
 /// also for a file of several gzip members (each trailer covers its own part): that rarer case is checked again member by
 /// member with SharpZipLib, which verifies every trailer but inflates in managed code, slower than zlib (docs/performance.md).
 /// </summary>
-public sealed class GzipContent : Stream
+public sealed class GzipContent : ReadOnlyStream
 {
     private readonly TailOf _compressed;
     private readonly Stream? _bytes;
@@ -103,18 +103,8 @@ public sealed class GzipContent : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     /// <summary>Passes reads through and keeps the last 8 bytes read: where a gzip file's trailer is.</summary>
-    private sealed class TailOf(Stream inner) : Stream
+    private sealed class TailOf(Stream inner) : ReadOnlyStream
     {
         private readonly byte[] _tail = new byte[8];
         private int _kept;
@@ -141,15 +131,5 @@ public sealed class GzipContent : Stream
             }
             return n;
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -5,7 +5,7 @@ namespace Warehouse.Core.Remote;
 /// connection becomes a retryable <see cref="TimeoutException"/> instead of a hang. The watchdog closes the inner
 /// stream, which ends the blocked read. It also wraps the body's owner (an HTTP response) so disposing disposes both.
 /// </summary>
-internal sealed class ReadTimeoutStream : Stream
+internal sealed class ReadTimeoutStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly IDisposable? _owner;
@@ -79,13 +79,5 @@ internal sealed class ReadTimeoutStream : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => Position64; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
