@@ -122,8 +122,7 @@ public sealed class Refresher(string connectionString)
     private const int StatisticsTarget = 10;
 
     private static readonly string[] StagingTables =
-        ["staging.http_log", "staging.webshop_events", "staging.device_events", "staging.clickstream", "staging.access_log",
-            "staging.campaign_reward_mapping"];
+        [.. Sources.All.Select(s => s.StagingTable), $"staging.{StagingLoader.MappingSource}"];
 
     /// <summary>The materialised tables, in build order; each has a <c>_this_run</c> twin its model writes into.</summary>
     private static readonly string[] MaterialisedTables = ["fct_sessionized_events", "fct_sessions", "fct_http_sessions"];
