@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 using Warehouse.Core.Avro;
+using Warehouse.Core.Load;
 using Warehouse.Core.Models;
 
 namespace Warehouse.Core.Conversion;
@@ -40,6 +41,8 @@ public sealed class AccessLogFormat(string sourceFile, bool combined) : RawForma
     private byte[] _unescaped = new byte[4096];
 
     public override string Name => combined ? CombinedName : CommonName;
+
+    public override Source Source => Sources.AccessLog;
 
     public override string SchemaJson => RawSchemas.Json(RawSchemas.AccessLog);
 

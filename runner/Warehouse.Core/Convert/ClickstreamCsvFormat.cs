@@ -1,5 +1,6 @@
 using System.Text;
 using Warehouse.Core.Avro;
+using Warehouse.Core.Load;
 using Warehouse.Core.Models;
 
 namespace Warehouse.Core.Conversion;
@@ -18,6 +19,8 @@ public sealed class ClickstreamCsvFormat(string sourceFile) : RawFormat<Clickstr
     private readonly List<string> _fields = new(Columns.Count);
 
     public override string Name => "clickstream-csv";
+
+    public override Source Source => Sources.Clickstream;
 
     public override string SchemaJson => RawSchemas.Json(RawSchemas.Clickstream);
 

@@ -1,4 +1,5 @@
 using Warehouse.Core.Avro;
+using Warehouse.Core.Load;
 using Warehouse.Core.Models;
 
 namespace Warehouse.Core.Conversion;
@@ -11,6 +12,8 @@ namespace Warehouse.Core.Conversion;
 public sealed class DeviceEventsFormat(string sourceFile) : RawFormat<DeviceEvent>(sourceFile)
 {
     public override string Name => "device-events";
+
+    public override Source Source => Sources.DeviceEvents;
 
     public override string SchemaJson => RawSchemas.Json(RawSchemas.DeviceEvents);
 

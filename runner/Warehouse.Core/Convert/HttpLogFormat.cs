@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Warehouse.Core.Avro;
+using Warehouse.Core.Load;
 using Warehouse.Core.Models;
 
 namespace Warehouse.Core.Conversion;
@@ -14,6 +15,8 @@ namespace Warehouse.Core.Conversion;
 public sealed class HttpLogFormat(string sourceFile) : RawFormat<HttpLogRequest>(sourceFile)
 {
     public override string Name => "http-log";
+
+    public override Source Source => Sources.HttpLog;
 
     public override string SchemaJson => RawSchemas.Json(RawSchemas.HttpLog);
 

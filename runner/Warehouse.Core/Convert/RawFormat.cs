@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Unicode;
 using Warehouse.Core.Avro;
+using Warehouse.Core.Load;
 
 namespace Warehouse.Core.Conversion;
 
@@ -35,6 +36,9 @@ public abstract class RawFormat
 
     /// <summary>The format's CLI name, e.g. http-log.</summary>
     public abstract string Name { get; }
+
+    /// <summary>The source its records load into (both access-log formats load into access_log).</summary>
+    public abstract Source Source { get; }
 
     /// <summary>The Avro schema the records follow (models/*.avsc, embedded in this assembly).</summary>
     public abstract string SchemaJson { get; }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Warehouse.Core.Avro;
+using Warehouse.Core.Load;
 using Warehouse.Core.Models;
 
 namespace Warehouse.Core.Conversion;
@@ -31,6 +32,8 @@ public sealed class WebshopEventsFormat(string sourceFile) : RawFormat<WebshopEv
     private readonly ArrayBufferWriter<byte> _properties = new(256);
 
     public override string Name => "webshop-events";
+
+    public override Source Source => Sources.WebshopEvents;
 
     public override string SchemaJson => RawSchemas.Json(RawSchemas.WebshopEvents);
 

@@ -15,10 +15,6 @@ public static class Sources
 
     public static IReadOnlyList<Source> All { get; } = [HttpLog, WebshopEvents, DeviceEvents, Clickstream, AccessLog];
 
-    /// <summary>The source a raw format loads into (both access-log formats and their aliases load into access_log).</summary>
-    public static Source OfFormat(string format) =>
-        All.FirstOrDefault(s => s.Format == format) ?? (format is "common" or "apache" or "nginx" ? AccessLog : ByName(format));
-
     public static Source? ByAvroRecordName(string fullName) => All.FirstOrDefault(s => s.AvroRecordName == fullName);
 
     public static Source ByName(string name) =>

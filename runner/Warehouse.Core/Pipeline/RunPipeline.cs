@@ -126,7 +126,7 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
             if (raw.IsGzip && await loader.IsLoadedAsync(LoadIdentity.OfLocalFile(raw.Path!), ct))
             {
                 // loaded by an earlier version, which knew a .gz file by its compressed bytes: not loaded again
-                summary.Loaded.Add(new LoadResult(raw.SourceName, Sources.OfFormat(raw.Format!).Name, 0, AlreadyLoaded: true, TimeSpan.Zero));
+                summary.Loaded.Add(new LoadResult(raw.SourceName, RawFormat.Create(raw.Format!, raw.SourceName).Source.Name, 0, AlreadyLoaded: true, TimeSpan.Zero));
                 continue;
             }
             var converted = await ConvertOnceAsync(raw, options, loader, ct);

@@ -40,6 +40,17 @@ public sealed class RawSchemasTests
         }
     }
 
+    /// <summary>A format's declared source is the one its records load into: the loader finds it by the Avro record name.</summary>
+    [Fact]
+    public void Source_OfEachFormat_IsTheSourceOfItsRecord()
+    {
+        Assert.All(RawFormat.Names, name =>
+        {
+            var format = RawFormat.Create(name, "x");
+            Assert.Equal(format.Source, Warehouse.Core.Load.Sources.ByAvroRecordName(((RecordSchema)AvroSchemas.Parse(format.SchemaJson)).Fullname));
+        });
+    }
+
     [Theory]
     [InlineData(RawSchemas.HttpLog)]
     [InlineData(RawSchemas.WebshopEvents)]
