@@ -5,7 +5,7 @@ using Warehouse.Core.Load;
 namespace Warehouse.Core.Pipeline;
 
 /// <summary>
-/// Checks the header of every local input before anything is loaded: the clickstream CSV's column line, the mapping's
+/// Checks the header of every local input before anything is loaded: a raw format's header line (the clickstream CSV's columns), the mapping's
 /// <c>campaign_id,reward_id</c> line and the Avro container header (a known record). A run reports every problem at once,
 /// one line each in the style of <see cref="Problem"/>, instead of failing on the first file mid-way. Remote objects are
 /// checked as they are read (reading them twice would download them twice).
@@ -39,7 +39,7 @@ public static class InputHeaders
         {
             return input switch
             {
-                { Kind: InputKind.Raw, Format: "clickstream-csv" } => CheckClickstream(input),
+                { Kind: InputKind.Raw } => CheckRawHeader(input),
                 { Kind: InputKind.Mapping } => StagingLoader.MappingHeaderProblem(input.Name, FirstLine(input)),
                 { Kind: InputKind.Avro } => CheckAvro(input),
                 _ => null,
@@ -51,11 +51,16 @@ public static class InputHeaders
         }
     }
 
-    private static string? CheckClickstream(InputFile input)
+    /// <summary>A raw format with a header line (the clickstream CSV) checks it as its converter will.</summary>
+    private static string? CheckRawHeader(InputFile input)
     {
+        var format = RawFormat.Create(input.Format!, input.Name);
+        if (!format.HasHeader)
+        {
+            return null;
+        }
         using var stream = input.OpenRead();
         var reader = new Utf8LineReader(stream);
-        var format = new ClickstreamCsvFormat(input.Name);
         try
         {
             format.CheckHeader(reader.TryReadLine(out var header, out _) ? header : []);
