@@ -149,7 +149,7 @@ public sealed partial class StagingLoader(string connectionString, string migrat
     }
 
     /// <summary>Earlier loads of a raw file of this name that took in fewer than <paramref name="length"/> bytes, largest first.</summary>
-    public async Task<List<(string Hash, long Bytes, long Lines)>> EarlierExtentsAsync(string fileName, long length, CancellationToken ct = default)
+    public async Task<List<(string Hash, RawExtent Extent)>> EarlierExtentsAsync(string fileName, long length, CancellationToken ct = default)
     {
         await using var connection = await Connections.OpenAsync(connectionString, ct);
         await using var query = new NpgsqlCommand("""
@@ -159,11 +159,11 @@ public sealed partial class StagingLoader(string connectionString, string migrat
             """, connection);
         query.Parameters.AddWithValue("name", fileName);
         query.Parameters.AddWithValue("length", length);
-        var extents = new List<(string, long, long)>();
+        var extents = new List<(string, RawExtent)>();
         await using var reader = await query.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            extents.Add((reader.GetString(0).Trim(), reader.GetInt64(1), reader.GetInt64(2)));
+            extents.Add((reader.GetString(0).Trim(), new RawExtent(reader.GetInt64(1), reader.GetInt64(2))));
         }
         return extents;
     }

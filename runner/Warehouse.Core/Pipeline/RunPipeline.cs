@@ -254,9 +254,9 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
     /// end with a line break: one that ended inside a line (the file was read while a line was being written) took that
     /// line in half, and converting the rest would load its other half as a line of its own.
     /// </summary>
-    private static async Task<(long Bytes, long Lines)?> LoadedStartAsync(InputFile raw, long length, StagingLoader loader, CancellationToken ct)
+    private static async Task<RawExtent?> LoadedStartAsync(InputFile raw, long length, StagingLoader loader, CancellationToken ct)
     {
-        foreach (var (hash, bytes, lines) in await loader.EarlierExtentsAsync(raw.SourceName, length, ct))
+        foreach (var (hash, (bytes, lines)) in await loader.EarlierExtentsAsync(raw.SourceName, length, ct))
         {
             using var file = raw.OpenFile();
             using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
@@ -276,14 +276,14 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
             if (last != (byte)'\n' && bytes < length && await NextByteAsync(file, ct) == (byte)'\n')
             {
                 // the loaded part ended without a line break, and the line break came next: its last line was complete
-                return (bytes + 1, lines);
+                return new RawExtent(bytes + 1, lines);
             }
             if (last != (byte)'\n')
             {
                 throw new WarehouseException($"{raw.Name}: it grew since line {lines:N0} was loaded, but that load ended inside a line " +
                     "(the file was read while the line was being written); load the new lines under another file name");
             }
-            return (bytes, lines);
+            return new RawExtent(bytes, lines);
         }
         return null;
     }
@@ -354,7 +354,7 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
     /// <param name="loadedStart">The part of a grown file an earlier load took in (only the rest was converted); null: all of it.</param>
     /// <param name="fileSha256">The file's bytes as on disk, when they differ from what was hashed as content (.gz).</param>
     private static ConvertedFile Finish(InputFile raw, string avroPath, string rejectsPath, string countsPath, ConvertResult result,
-        string partialStem, (long Bytes, long Lines)? loadedStart = null, string? fileSha256 = null)
+        string partialStem, RawExtent? loadedStart = null, string? fileSha256 = null)
     {
         var avroPartial = partialStem + ".avro.partial";
         var rejectsPartial = partialStem + ".rejects.jsonl.partial";
