@@ -100,28 +100,11 @@ internal static class DbCommand
     private static EmbeddedPostgres Embedded() => DatabaseLocator.Embedded(GlobalOptions.ProjectRoot);
 
     /// <summary>
-    /// The read-only login's URL: the API role on the same server and database, with its password (on the embedded
-    /// cluster a generated one kept beside the cluster's, as serve uses; elsewhere WAREHOUSE_API_PASSWORD, set on the role).
+    /// The read-only login's URL: the API role on the same server and database, with its password (<see cref="ReadOnlyLogin"/>).
     /// </summary>
     private static async Task<string> ReadOnlyUrlAsync(string ownerUrl, bool embedded, CancellationToken ct)
     {
-        var owner = ConnectionUrl.ToConnectionString(ownerUrl);
-        var password = Environment.GetEnvironmentVariable(ApiRole.PasswordVariable);
-        if (string.IsNullOrEmpty(password) && embedded)
-        {
-            password = Embedded().Secret("api-password");
-        }
-        if (!string.IsNullOrEmpty(password))
-        {
-            try
-            {
-                await ApiRole.SetPasswordAsync(owner, password, ct);
-            }
-            catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UndefinedObject)
-            {
-                throw new WarehouseException($"the read-only login {ApiRole.Name} is created by the migrations: run ./warehouse migrate (or run) first", e);
-            }
-        }
+        var password = await ReadOnlyLogin.GivePasswordAsync(ConnectionUrl.ToConnectionString(ownerUrl), embedded, ct);
         var uri = new Uri(ownerUrl);
         var userInfo = Uri.EscapeDataString(ApiRole.Name) + (string.IsNullOrEmpty(password) ? "" : ":" + Uri.EscapeDataString(password));
         return $"{uri.Scheme}://{userInfo}@{uri.Authority}{uri.PathAndQuery}";

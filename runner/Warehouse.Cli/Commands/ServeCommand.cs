@@ -31,16 +31,8 @@ internal static class ServeCommand
             var migrations = Migrations.Options(result);
             await HealthCheck.RequireCurrentAsync(owner, migrations, ct);
 
-            var password = Environment.GetEnvironmentVariable(ApiRole.PasswordVariable);
-            if (string.IsNullOrEmpty(password) && DatabaseLocator.ExplicitUrl(result.GetValue(GlobalOptions.Database)) is null)
-            {
-                // The embedded cluster asks every login for a password: the role gets a generated one, kept in a file.
-                password = DatabaseLocator.Embedded(GlobalOptions.ProjectRoot).Secret("api-password");
-            }
-            if (!string.IsNullOrEmpty(password))
-            {
-                await ApiRole.SetPasswordAsync(owner, password, ct);
-            }
+            var password = await ReadOnlyLogin.GivePasswordAsync(owner,
+                embedded: DatabaseLocator.ExplicitUrl(result.GetValue(GlobalOptions.Database)) is null, ct);
             var reader = ApiRole.ConnectionString(owner, password);
             // Fail here with one line rather than on the first request: e.g. a server that wants a password for the role.
             await (await Connections.OpenAsync(reader, ct)).DisposeAsync();
