@@ -36,6 +36,7 @@ public static class ApiHost
             return NpgsqlDataSource.Create(settings.ConnectionString);
         });
         builder.Services.AddSingleton<MartQueries>();
+        builder.Services.AddSingleton<TopCampaignQueries>();
         builder.Services.AddSingleton<HealthCheck>();
 
         builder.Services.ConfigureHttpJsonOptions(options =>
@@ -80,6 +81,7 @@ public static class ApiHost
         });
 
         MartEndpoints.Map(app);
+        TopCampaignsEndpoint.Map(app);
         return app;
     }
 }

@@ -153,7 +153,7 @@ internal static class MartEndpoints
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static ProblemHttpResult BadRequest(InputError error)
+    internal static ProblemHttpResult BadRequest(InputError error)
     {
         var extensions = new Dictionary<string, object?> { ["parameter"] = error.Parameter };
         if (error.Allowed is not null)

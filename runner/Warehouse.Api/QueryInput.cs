@@ -84,16 +84,19 @@ public static class QueryInput
             : null;
     }
 
-    public static InputError? Limit(string? text, out int parsed)
+    public static InputError? Limit(string? text, out int parsed) => Limit(text, DefaultLimit, MaxLimit, out parsed);
+
+    /// <summary>A limit with its own default and ceiling, for short lists such as the bars of a chart.</summary>
+    public static InputError? Limit(string? text, int defaultLimit, int maxLimit, out int parsed)
     {
-        parsed = DefaultLimit;
+        parsed = defaultLimit;
         if (string.IsNullOrEmpty(text))
         {
             return null;
         }
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out parsed) && parsed is >= 1 and <= MaxLimit
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out parsed) && parsed >= 1 && parsed <= maxLimit
             ? null
-            : new InputError("limit", $"limit must be a whole number from 1 to {MaxLimit}, got '{Shorten(text)}'");
+            : new InputError("limit", $"limit must be a whole number from 1 to {maxLimit}, got '{Shorten(text)}'");
     }
 
     public static InputError? Cursor(string? text, out CampaignCursor? parsed)

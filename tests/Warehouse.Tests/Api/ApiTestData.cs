@@ -149,6 +149,44 @@ public static class ApiTestData
         static string Literal(string? text) => text is null ? "null" : $"'{text}'";
     }
 
+    /// <summary>
+    /// Adds HTTP-log campaign views on two more days (2024-03-02 and 2024-03-04, none on 03-03) and refreshes. Mapping:
+    /// campaign 2 contains reward 8, campaign 3 reward 7; campaign 4 contains none. With Day1's rows (campaign 1: 2 views
+    /// by u01 and u02, 1 driven; campaign 2: 1 view by u01, 0 driven), marts.campaign_daily is, worked out by hand:
+    /// 2024-03-01  campaign 1: views 2, viewers 2, sessions 2, issued 2, driven 1
+    ///             campaign 2: views 1, viewers 1, sessions 1, issued 1, driven 0
+    /// 2024-03-02  campaign 2: u21 views, gets 8; u22 views 2, views 3, gets 8: views 2, viewers 2, sessions 2, issued 2, driven 2
+    ///             campaign 3: u22's view: views 1, viewers 1, sessions 1, issued 1, driven 0 (3 does not contain 8)
+    ///             campaign 4: u25 views it, nothing else: views 1, viewers 1, sessions 1, issued 0, driven 0
+    /// 2024-03-04  campaign 3: u23 views it 3 times, then gets 7 three times; u24 views it once:
+    ///             views 4, viewers 2, sessions 2, issued 3, driven 3
+    /// HTTP-log sessions per day: 24 on 03-01, 3 on 03-02, none on 03-03, 2 on 03-04.
+    /// </summary>
+    public static async Task AddCampaignDaysAsync(string db)
+    {
+        var sql = new StringBuilder();
+        var line = 0;
+        void Http(string method, string path, string user, string at) =>
+            sql.AppendLine(CultureInfo.InvariantCulture,
+                $"insert into staging.http_log values ('{at}', '{method}', '{path}', '{user}', 'http_log_campaigns.txt', {++line});");
+        Http("GET", "/campaigns/2", "u21", "2024-03-02T09:00:00Z");
+        Http("POST", "/rewards/8", "u21", "2024-03-02T09:01:00Z");
+        Http("GET", "/campaigns/2", "u22", "2024-03-02T09:00:00Z");
+        Http("GET", "/campaigns/3", "u22", "2024-03-02T09:02:00Z");
+        Http("POST", "/rewards/8", "u22", "2024-03-02T09:05:00Z");
+        Http("GET", "/campaigns/4", "u25", "2024-03-02T11:00:00Z");
+        Http("GET", "/campaigns/3", "u23", "2024-03-04T10:00:00Z");
+        Http("GET", "/campaigns/3", "u23", "2024-03-04T10:01:00Z");
+        Http("GET", "/campaigns/3", "u23", "2024-03-04T10:02:00Z");
+        Http("POST", "/rewards/7", "u23", "2024-03-04T10:03:00Z");
+        Http("POST", "/rewards/7", "u23", "2024-03-04T10:04:00Z");
+        Http("POST", "/rewards/7", "u23", "2024-03-04T10:05:00Z");
+        Http("GET", "/campaigns/3", "u24", "2024-03-04T10:00:00Z");
+        sql.AppendLine("insert into staging.campaign_reward_mapping values ('2', '8'), ('3', '7');");
+        await TestDatabase.ExecuteAsync(db, sql.ToString());
+        await new Warehouse.Core.Refresh.Refresher(db).RefreshAsync(new Warehouse.Core.Refresh.RefreshOptions { Full = true });
+    }
+
     public static string User(int i) => $"u{i:00}";
 
     /// <summary>(session_start, user_id) of every campaign_performance row, in the API's order, read from the mart directly.</summary>
