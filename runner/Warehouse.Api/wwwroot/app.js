@@ -68,19 +68,107 @@ async function loadFamilies() {
   });
 }
 
+// Days are whole numbers since 1970-01-01 (UTC) on a linear axis: spacing is proportional to time, a missing day leaves
+// its room, and no date adapter is needed (Chart.js's time axis requires one).
+const dayMs = 86_400_000;
+const dayNumber = (isoDay) => Date.parse(`${isoDay}T00:00:00Z`) / dayMs;
+const dayText = (number) => new Date(number * dayMs).toISOString().slice(0, 10);
+
+// An x axis of UTC days: ticks on whole days only, half a day of room at either end so the end points are not cut off.
+function dayAxis(days, title) {
+  const bounds = days.length > 0 ? { min: Math.min(...days) - 0.5, max: Math.max(...days) + 0.5 } : {};
+  return {
+    type: "linear",
+    ...bounds,
+    ticks: { precision: 0, callback: (value) => dayText(value) },
+    afterBuildTicks: (axis) => { axis.ticks = axis.ticks.filter((tick) => Number.isInteger(tick.value)); },
+    title: { display: true, text: title },
+  };
+}
+
 async function loadDaily() {
   const rows = await getJson("sessions/daily");
-  const days = [...new Set(rows.map((r) => r.session_date))].sort();
   const sources = [...new Set(rows.map((r) => r.source))].sort();
   const datasets = sources.map((source, i) => {
-    const byDay = new Map(rows.filter((r) => r.source === source).map((r) => [r.session_date, r.sessions]));
-    return { label: source, data: days.map((d) => byDay.get(d) ?? 0), borderColor: colors[i % colors.length], backgroundColor: colors[i % colors.length], tension: 0 };
+    const byDay = new Map(rows.filter((r) => r.source === source).map((r) => [dayNumber(r.session_date), r.sessions]));
+    const days = [...byDay.keys()];
+    // A day without a row is a gap in the line (null), not a zero: the mart has no row for it, not a count of 0.
+    const data = [];
+    for (let day = Math.min(...days); day <= Math.max(...days); day++) {
+      data.push({ x: day, y: byDay.get(day) ?? null });
+    }
+    return { label: source, data, borderColor: colors[i % colors.length], backgroundColor: colors[i % colors.length], tension: 0 };
   });
   drawChart("chart-daily", {
     type: "line",
-    data: { labels: days, datasets },
-    options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    data: { datasets },
+    options: {
+      plugins: { tooltip: { callbacks: { title: (items) => `${dayText(items[0].parsed.x)} (UTC)` } } },
+      scales: {
+        x: dayAxis(rows.map((r) => dayNumber(r.session_date)), "session start (UTC day)"),
+        y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "sessions" } },
+      },
+    },
   });
+}
+
+// The period picker shows the period answered, also when the API chose it (the week ending on the latest view).
+const topState = { request: 0 };
+
+async function loadTopCampaigns(period = {}) {
+  const panel = document.getElementById("top-campaigns");
+  const error = panel.querySelector(".error");
+  const params = new URLSearchParams(Object.entries(period).filter(([, value]) => value));
+  const request = ++topState.request;  // as for the families: only the latest period is drawn
+  let top = null;
+  try {
+    top = await getJson(`campaigns/top?${params}`);
+  } catch (e) {
+    if (request !== topState.request) return;
+    error.textContent = e.message;
+  }
+  if (request !== topState.request) return;
+  error.hidden = top !== null;
+  const hasData = top !== null && top.campaigns.length > 0;
+  panel.querySelector(".empty").hidden = top === null || hasData;
+  panel.querySelector(".chart").hidden = !hasData;
+  panel.querySelector("table").hidden = !hasData;
+  panel.dataset.state = top === null ? "error" : hasData ? "data" : "empty";
+  if (top === null) return;
+  const form = document.getElementById("top-campaigns-period");
+  form.elements.from.value = top.from;
+  form.elements.to.value = top.to;
+  if (!hasData) {
+    charts["chart-top-campaigns"]?.destroy();
+    delete charts["chart-top-campaigns"];
+    return;
+  }
+  const rate = (campaign) => `${formatNumber(campaign.view_to_driven_reward_rate * 100)} %`;
+  drawChart("chart-top-campaigns", {
+    type: "bar",
+    data: {
+      labels: top.campaigns.map((c) => `campaign ${c.campaign_id}`),
+      datasets: [{ label: "rewards driven", data: top.campaigns.map((c) => c.rewards_driven), backgroundColor: colors[0] }],
+    },
+    options: {
+      indexAxis: "y",
+      plugins: {
+        legend: { display: false },
+        title: { display: true, text: `${top.from} to ${top.to} (UTC days)` },
+        tooltip: { callbacks: { afterLabel: (item) => `${top.campaigns[item.dataIndex].views} views, ${rate(top.campaigns[item.dataIndex])} driven per view` } },
+      },
+      scales: {
+        x: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "rewards driven" } },
+        y: { title: { display: true, text: "campaign" } },
+      },
+    },
+  });
+  document.querySelector("#top-campaigns-table tbody").replaceChildren(...top.campaigns.map((c) => {
+    const tr = document.createElement("tr");
+    tr.append(cell(c.campaign_id), numberCell(formatNumber(c.rewards_driven)), numberCell(formatNumber(c.views)),
+      numberCell(formatNumber(c.viewers)), numberCell(formatNumber(c.sessions_with_view)), numberCell(rate(c)));
+    return tr;
+  }));
 }
 
 // The access-log panels: without an access log (the bundled sample has none) the marts are empty, and each panel says
@@ -213,6 +301,11 @@ function wireControls() {
     familyState.source = event.target.value;
     loadFamilies();
   });
+  document.getElementById("top-campaigns-period").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    loadTopCampaigns({ from: String(form.get("from") ?? ""), to: String(form.get("to") ?? "") });
+  });
   document.getElementById("campaign-filter").addEventListener("submit", (event) => {
     event.preventDefault();
     readCampaignFilter();
@@ -225,7 +318,7 @@ function wireControls() {
 async function main() {
   wireControls();
   readCampaignFilter();
-  await Promise.allSettled([loadHealth(), loadOrderMetrics(), loadFamilies(), loadDaily(), loadTraffic(), loadLandingPages(),
+  await Promise.allSettled([loadHealth(), loadOrderMetrics(), loadFamilies(), loadDaily(), loadTopCampaigns(), loadTraffic(), loadLandingPages(),
     loadCampaignPage()]);
   // a marker for tests and scripts: everything has been asked for and drawn
   document.body.dataset.ready = "true";

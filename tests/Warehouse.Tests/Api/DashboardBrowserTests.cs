@@ -80,6 +80,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     public async Task Dashboard_ShowsTheMartsNumbersChartsAndTable_AndSavesAScreenshot()
     {
         await ApiTestData.AddAccessLogAsync(_db);
+        await ApiTestData.AddCampaignDaysAsync(_db);
         var page = await OpenDashboardAsync();
 
         // big numbers: the mart's values, shown and carried in data-value
@@ -97,13 +98,24 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         Assert.Equal(expectedBars.Count, await ChartAsync<int>(page, "chart-families", "chart.getDatasetMeta(0).data.length"));
         Assert.True(await PaintedPixelsAsync(page, "chart-families") > 1000, "the bar chart canvas is blank");
 
-        // daily line chart: a line per source, points per day, the http_log line equal to the mart
+        // daily line chart: a line per source, a point per day of the mart and none for a day it has no row for
         var sources = await ChartAsync<string[]>(page, "chart-daily", "chart.data.datasets.map(d => d.label)");
         Assert.Equal(["access_log", "clickstream", "device_events", "http_log", "webshop_events"], sources);
-        Assert.Equal(["2024-03-01", "2024-03-02"], await ChartAsync<string[]>(page, "chart-daily", "chart.data.labels"));
-        var httpDaily = await TestDatabase.ScalarAsync<long>(_db, "select sessions from marts.daily_sessions where source = 'http_log'");
-        Assert.Equal([httpDaily, 0L], await ChartAsync<long[]>(page, "chart-daily", "chart.data.datasets.find(d => d.label === 'http_log').data"));
+        foreach (var source in sources)
+        {
+            var expected = await TestDatabase.ScalarAsync<string[]>(_db,
+                "select array_agg(to_char(session_date, 'YYYY-MM-DD') || '=' || sessions order by session_date) " +
+                $"from marts.daily_sessions where source = '{source}'");
+            Assert.Equal(expected, await DailyPointsAsync(page, source));
+        }
+        Assert.Equal(["2024-03-01=24", "2024-03-02=3", "2024-03-04=2"], await DailyPointsAsync(page, "http_log"));
+        Assert.Equal("session start (UTC day)", await ChartAsync<string>(page, "chart-daily", "chart.options.scales.x.title.text"));
         Assert.True(await PaintedPixelsAsync(page, "chart-daily") > 1000, "the line chart canvas is blank");
+
+        // top campaigns of the default period (the week ending on the latest view), as the API ranks them
+        Assert.Equal("data", await page.GetAttributeAsync("#top-campaigns", "data-state"));
+        Assert.Equal(["campaign 3", "campaign 2", "campaign 1", "campaign 4"], await ChartAsync<string[]>(page, "chart-top-campaigns", "chart.data.labels"));
+        Assert.True(await PaintedPixelsAsync(page, "chart-top-campaigns") > 1000, "the top campaigns chart canvas is blank");
 
         // traffic sources: a stack per UTC day, a dataset per channel (largest of the period first), heights from the mart
         Assert.Equal("data", await page.GetAttributeAsync("#traffic", "data-state"));
@@ -244,6 +256,78 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await Expect(rows, 2);
         Assert.Equal(["u01", "u01"], await rows.AllInnerTextsAsync());
     }
+
+    [Fact]
+    public async Task Dashboard_DailySessions_SpaceDaysByTimeAndLeaveADayWithoutSessionsAsAGap()
+    {
+        // http_log has sessions on 2024-03-01, 03-02 and 03-04 and none on 03-03
+        await ApiTestData.AddCampaignDaysAsync(_db);
+        var page = await OpenDashboardAsync();
+
+        Assert.Equal(["2024-03-01=24", "2024-03-02=3", "2024-03-04=2"], await DailyPointsAsync(page, "http_log"));
+        // the pixel positions of the drawn points: d+3 lies three times as far from d as d+1 does
+        var xs = await ChartAsync<double[]>(page, "chart-daily",
+            "chart.getDatasetMeta(chart.data.datasets.findIndex(d => d.label === 'http_log')).data.filter(p => !p.skip).map(p => p.x)");
+        Assert.Equal(3, xs.Length);
+        Assert.True(xs[1] - xs[0] > 10, $"points too close to measure: {string.Join(", ", xs)}");
+        Assert.Equal(3 * (xs[1] - xs[0]), xs[2] - xs[0], 1.0);
+        // 03-03 is in the line as a gap (null, so the line breaks there), not as a zero
+        Assert.Equal(["2024-03-03"], await ChartAsync<string[]>(page, "chart-daily",
+            "chart.data.datasets.find(d => d.label === 'http_log').data.filter(p => p.y === null).map(p => new Date(p.x * 86400000).toISOString().slice(0, 10))"));
+        Assert.False(await ChartAsync<bool>(page, "chart-daily", "chart.data.datasets.some(d => d.data.some(p => p.y === 0))"));
+        Assert.Equal("session start (UTC day)", await ChartAsync<string>(page, "chart-daily", "chart.options.scales.x.title.text"));
+    }
+
+    [Fact]
+    public async Task Dashboard_TopCampaigns_ChartsTheLatestWeekAndRedrawsForAChosenPeriod()
+    {
+        await ApiTestData.AddCampaignDaysAsync(_db);
+        var page = await OpenDashboardAsync();
+        const string labels = "chart.data.labels";
+        const string bars = "chart.data.datasets[0].data";
+
+        // without a choice: the week ending on the latest day with a view, shown in the picker
+        Assert.Equal("2024-02-27", await page.InputValueAsync("#top-campaigns-period input[name='from']"));
+        Assert.Equal("2024-03-04", await page.InputValueAsync("#top-campaigns-period input[name='to']"));
+        Assert.Equal(["campaign 3", "campaign 2", "campaign 1", "campaign 4"], await ChartAsync<string[]>(page, "chart-top-campaigns", labels));
+        Assert.Equal(new long[] { 3, 2, 1, 0 }, await ChartAsync<long[]>(page, "chart-top-campaigns", bars));
+        Assert.Equal("rewards driven", await ChartAsync<string>(page, "chart-top-campaigns", "chart.options.scales.x.title.text"));
+        Assert.Equal("2024-02-27 to 2024-03-04 (UTC days)", await ChartAsync<string>(page, "chart-top-campaigns", "chart.options.plugins.title.text"));
+        var rows = new List<string>();
+        foreach (var row in await page.Locator("#top-campaigns-table tbody tr").AllAsync())
+        {
+            rows.Add(string.Join(" | ", await row.Locator("td").AllInnerTextsAsync()));
+        }
+        Assert.Equal(["3 | 3 | 5 | 3 | 3 | 60 %", "2 | 2 | 3 | 3 | 3 | 66.67 %", "1 | 1 | 2 | 2 | 2 | 50 %", "4 | 0 | 1 | 1 | 1 | 0 %"], rows);
+
+        // a period that leaves out 2024-03-04: campaign 3 drove nothing before it
+        await page.FillAsync("#top-campaigns-period input[name='from']", "2024-03-01");
+        await page.FillAsync("#top-campaigns-period input[name='to']", "2024-03-03");
+        await page.ClickAsync("#top-campaigns-period button[type='submit']");
+        await page.WaitForFunctionAsync("() => Chart.getChart(document.getElementById('chart-top-campaigns')).data.labels[0] === 'campaign 2'");
+        Assert.Equal(["campaign 2", "campaign 1", "campaign 3", "campaign 4"], await ChartAsync<string[]>(page, "chart-top-campaigns", labels));
+        Assert.Equal(new long[] { 2, 1, 0, 0 }, await ChartAsync<long[]>(page, "chart-top-campaigns", bars));
+
+        // a period without views says so; one ending before it starts shows the API's problem
+        await page.FillAsync("#top-campaigns-period input[name='from']", "2023-01-01");
+        await page.FillAsync("#top-campaigns-period input[name='to']", "2023-01-31");
+        await page.ClickAsync("#top-campaigns-period button[type='submit']");
+        await page.WaitForSelectorAsync("#top-campaigns[data-state='empty']");
+        Assert.True(await page.IsVisibleAsync("#top-campaigns .empty"));
+        Assert.False(await page.IsVisibleAsync("#chart-top-campaigns"));
+
+        await page.FillAsync("#top-campaigns-period input[name='from']", "2024-03-04");
+        await page.FillAsync("#top-campaigns-period input[name='to']", "2024-03-01");
+        await page.ClickAsync("#top-campaigns-period button[type='submit']");
+        await page.WaitForSelectorAsync("#top-campaigns[data-state='error']");
+        Assert.Equal("to must not be before from (both days are included)", await page.InnerTextAsync("#top-campaigns .error"));
+    }
+
+    /// <summary>The drawn points of a source's daily line as "yyyy-MM-dd=sessions" (a gap's null is not a point).</summary>
+    private static Task<string[]> DailyPointsAsync(IPage page, string source) =>
+        ChartAsync<string[]>(page, "chart-daily",
+            $"chart.data.datasets.find(d => d.label === '{source}').data.filter(p => p.y !== null)" +
+            ".map(p => new Date(p.x * 86400000).toISOString().slice(0, 10) + '=' + p.y)");
 
     private static async Task Expect(ILocator locator, int count)
     {
