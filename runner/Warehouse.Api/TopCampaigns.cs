@@ -73,7 +73,7 @@ public sealed class TopCampaignQueries(NpgsqlDataSource dataSource)
             "cast(sum(sessions_with_view) as bigint), cast(sum(rewards_issued) as bigint), cast(sum(rewards_driven) as bigint), " +
             "cast(cast(sum(rewards_driven) as decimal(18, 4)) / nullif(sum(views), 0) as decimal(9, 4)) " +
             "from marts.campaign_daily where day >= cast(@from as date) and day <= cast(@to as date) " +
-            "group by campaign_id order by 6 desc, campaign_id collate \"C\" limit @limit");
+            "group by campaign_id order by sum(rewards_driven) desc, campaign_id collate \"C\" limit @limit");
         command.Parameters.AddWithValue("from", DayText(from));
         command.Parameters.AddWithValue("to", DayText(to));
         command.Parameters.AddWithValue("limit", limit);
