@@ -32,3 +32,9 @@ comment on column marts.campaign_performance.session_end is 'Time of the session
 comment on column marts.campaign_performance.campaigns is 'Distinct campaign ids viewed with GET /campaigns/{id}, in order of first view; empty when none.';
 comment on column marts.campaign_performance.rewards_issued is 'Distinct reward ids issued with POST /rewards/{id}, in order of first issue; empty when none.';
 comment on column marts.campaign_performance.reward_driven_by_campaign_view is 'True when some reward issued in the session belongs (per campaign_reward_mapping) to a campaign viewed in the same session at or before the issue.';
+
+-- tests:
+--   unique: user_id, session_start
+--   not_null: user_id, session_start, session_end, campaigns, rewards_issued, reward_driven_by_campaign_view
+--   relationships: user_id, session_start -> core.sessions(user_id, session_start)
+--   expression: session_start <= session_end

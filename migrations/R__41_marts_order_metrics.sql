@@ -76,3 +76,7 @@ select * from final;
 comment on view marts.order_metrics is 'One row: medians over all order sessions (webshop sessions with a placed_order event) of all customers; anonymous events left out. Null when there is no order.';
 comment on column marts.order_metrics.median_visits_before_order is 'Median number of the customer''s sessions between the previous order session (or the first session) and the order session, the order session not counted.';
 comment on column marts.order_metrics.median_session_duration_minutes_before_order is 'Median of the summed durations of those sessions, in minutes (seconds / 60).';
+
+-- tests:
+--   expression: median_visits_before_order >= 0
+--   expression: median_session_duration_minutes_before_order >= 0

@@ -65,3 +65,9 @@ comment on column marts.sessions_by_key.source is 'http_log, webshop_events, dev
 comment on column marts.sessions_by_key.group_key is 'browser_family, os_family or device_family.';
 comment on column marts.sessions_by_key.group_value is 'The family value of the session''s first event; null when it has none.';
 comment on column marts.sessions_by_key.sessions is 'Sessions whose first event has this value.';
+
+-- tests:
+--   unique: source, group_key, group_value
+--   not_null: source, group_key, sessions
+--   accepted_values: source in (http_log, webshop_events, device_events, clickstream, access_log)
+--   accepted_values: group_key in (browser_family, os_family, device_family)

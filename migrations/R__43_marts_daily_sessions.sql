@@ -52,3 +52,10 @@ comment on column marts.daily_sessions.sessions is 'Sessions starting that day.'
 comment on column marts.daily_sessions.users is 'Distinct users with a session starting that day.';
 comment on column marts.daily_sessions.events is 'Events in those sessions (including any after midnight).';
 comment on column marts.daily_sessions.median_duration_seconds is 'Median session duration in seconds (percentile_cont(0.5)).';
+
+-- tests:
+--   unique: source, session_date
+--   not_null: source, session_date, sessions, users, events, median_duration_seconds
+--   accepted_values: source in (http_log, webshop_events, device_events, clickstream, access_log)
+--   expression: users <= sessions and sessions <= events
+--   expression: median_duration_seconds >= 0

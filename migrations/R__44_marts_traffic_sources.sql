@@ -37,3 +37,8 @@ comment on column marts.traffic_sources.utm_medium is 'utm_medium of the landing
 comment on column marts.traffic_sources.utm_campaign is 'utm_campaign of the landing page''s query string, as logged; null when absent.';
 comment on column marts.traffic_sources.sessions is 'Sessions starting that day from this source.';
 comment on column marts.traffic_sources.page_views is 'Page views in those sessions.';
+
+-- tests:
+--   unique: session_date, channel, referring_domain, utm_source, utm_medium, utm_campaign
+--   not_null: session_date, channel, sessions, page_views
+--   accepted_values: channel in (campaign, direct, internal, search, social, referral)

@@ -43,3 +43,8 @@ comment on column marts.landing_pages.bounces is 'Of those, sessions with exactl
 comment on column marts.landing_pages.bounce_rate is 'bounces / sessions.';
 comment on column marts.landing_pages.pages_per_session is 'Page views of those sessions / sessions.';
 comment on column marts.landing_pages.median_duration_seconds is 'Median duration of those sessions in seconds (first to last request, assets included; percentile_cont(0.5)).';
+
+-- tests:
+--   unique: landing_page
+--   not_null: landing_page, sessions, bounces, bounce_rate, pages_per_session, median_duration_seconds
+--   expression: bounces <= sessions

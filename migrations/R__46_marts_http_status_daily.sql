@@ -46,3 +46,9 @@ comment on column marts.http_status_daily.status_class is '1xx, 2xx, 3xx, 4xx or
 comment on column marts.http_status_daily.requests is 'Requests that day with a status of this class, bots included.';
 comment on column marts.http_status_daily.bot_requests is 'Of those, requests of bots (agent in core.bot_agent_patterns or a visitor that fetched /robots.txt).';
 comment on column marts.http_status_daily.bot_share is 'bot_requests / requests.';
+
+-- tests:
+--   unique: request_date, status_class
+--   not_null: request_date, status_class, requests, bot_requests, bot_share
+--   accepted_values: status_class in (1xx, 2xx, 3xx, 4xx, 5xx, other)
+--   expression: bot_requests <= requests

@@ -105,3 +105,10 @@ comment on column marts.campaign_reward_attribution.campaign_id is 'The campaign
 comment on column marts.campaign_reward_attribution.campaign_viewed_at is 'When that campaign was last viewed before the issue, UTC; null when no campaign drove the reward.';
 comment on column marts.campaign_reward_attribution.claiming_campaigns is 'How many campaigns could claim the reward (contain it and were viewed in the session at or before the issue); 0 when none.';
 comment on column marts.campaign_reward_attribution.user_event_number is 'The issue''s place among the user''s events (core.sessionized_events.user_event_number): with user_id, the key.';
+
+-- tests:
+--   unique: user_id, user_event_number
+--   not_null: user_id, session_id, reward_id, issued_at, claiming_campaigns, user_event_number
+--   relationships: session_id -> core.sessions(session_id)
+--   relationships: campaign_id, reward_id -> staging.campaign_reward_mapping(campaign_id, reward_id)
+--   expression: campaign_viewed_at <= issued_at

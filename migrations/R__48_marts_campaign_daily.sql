@@ -104,3 +104,8 @@ comment on column marts.campaign_daily.viewers is 'Distinct users who viewed the
 comment on column marts.campaign_daily.rewards_issued is 'Rewards issued (any reward) in the sessions that viewed the campaign that day.';
 comment on column marts.campaign_daily.rewards_driven is 'Rewards marts.campaign_reward_attribution credits to the campaign, counted on the day of the view that drove them.';
 comment on column marts.campaign_daily.view_to_driven_reward_rate is 'rewards_driven / views, to 4 decimals.';
+
+-- tests:
+--   unique: campaign_id, day
+--   not_null: campaign_id, day, sessions_with_view, views, viewers, rewards_issued, rewards_driven, view_to_driven_reward_rate
+--   expression: viewers <= sessions_with_view and sessions_with_view <= views

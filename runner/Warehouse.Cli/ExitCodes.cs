@@ -8,7 +8,7 @@ internal static class ExitCodes
     public const int Failed = 1;
     /// <summary>The command line itself was wrong.</summary>
     public const int Usage = 2;
-    /// <summary>A check ran and found a difference (validate, verify, lint).</summary>
+    /// <summary>A check ran and found a difference (validate, verify, lint, check).</summary>
     public const int CheckFailed = 3;
     /// <summary>Interrupted by Ctrl-C.</summary>
     public const int Interrupted = 130;

@@ -12,6 +12,7 @@ root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(LoadCommand.Create());
 root.Subcommands.Add(RefreshCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
+root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());

@@ -54,11 +54,13 @@ internal static class RunCommand
                 VerifyCommand.WarnAboutUnknownFiles(expectedDirectory);
             }
             var verified = summary.Verification is null || VerifyCommand.Report(summary.Verification, Console.Out);
+            // the data tests the marts declare, after the refresh and the fixtures: a failing one fails the run
+            var checkedOk = await CheckCommand.RunAsync(connection, options.Migrations, Console.Out, ct, failuresOnly: true);
             foreach (var refused in summary.OverRejectLimit)
             {
                 await Console.Error.WriteLineAsync($"error: {RejectLimit.Describe(refused, options.MaxRejectRate)}");
             }
-            return verified && summary.OverRejectLimit.Count == 0 ? ExitCodes.Ok : ExitCodes.CheckFailed;
+            return verified && checkedOk && summary.OverRejectLimit.Count == 0 ? ExitCodes.Ok : ExitCodes.CheckFailed;
         });
         return command;
     }

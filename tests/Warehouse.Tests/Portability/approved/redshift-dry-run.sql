@@ -2337,6 +2337,12 @@ comment on column marts.campaign_performance.campaigns is 'Distinct campaign ids
 comment on column marts.campaign_performance.rewards_issued is 'Distinct reward ids issued with POST /rewards/{id}, in order of first issue; empty when none.';
 comment on column marts.campaign_performance.reward_driven_by_campaign_view is 'True when some reward issued in the session belongs (per campaign_reward_mapping) to a campaign viewed in the same session at or before the issue.';
 
+-- tests:
+--   unique: user_id, session_start
+--   not_null: user_id, session_start, session_end, campaigns, rewards_issued, reward_driven_by_campaign_view
+--   relationships: user_id, session_start -> core.sessions(user_id, session_start)
+--   expression: session_start <= session_end
+
 -- R__41_marts_order_metrics.sql (checksum <scrubbed>)
 -- marts.order_metrics: how many visits, and how much time in them, a webshop customer needs before ordering.
 -- For each order session (a session with a placed_order event): the customer's sessions since the previous order
@@ -2417,6 +2423,10 @@ comment on view marts.order_metrics is 'One row: medians over all order sessions
 comment on column marts.order_metrics.median_visits_before_order is 'Median number of the customer''s sessions between the previous order session (or the first session) and the order session, the order session not counted.';
 comment on column marts.order_metrics.median_session_duration_minutes_before_order is 'Median of the summed durations of those sessions, in minutes (seconds / 60).';
 
+-- tests:
+--   expression: median_visits_before_order >= 0
+--   expression: median_session_duration_minutes_before_order >= 0
+
 -- R__42_marts_sessions_by_key.sql (checksum <scrubbed>)
 -- marts.sessions_by_key: sessions per source and browser / OS / device family, counted by the family of the
 -- session's first event. A null family (no user agent, or a source without one such as http_log) is its own group,
@@ -2486,6 +2496,12 @@ comment on column marts.sessions_by_key.group_key is 'browser_family, os_family 
 comment on column marts.sessions_by_key.group_value is 'The family value of the session''s first event; null when it has none.';
 comment on column marts.sessions_by_key.sessions is 'Sessions whose first event has this value.';
 
+-- tests:
+--   unique: source, group_key, group_value
+--   not_null: source, group_key, sessions
+--   accepted_values: source in (http_log, webshop_events, device_events, clickstream, access_log)
+--   accepted_values: group_key in (browser_family, os_family, device_family)
+
 -- R__43_marts_daily_sessions.sql (checksum <scrubbed>)
 -- marts.daily_sessions: per source and UTC day of the session start, sessions, users, events and median duration.
 
@@ -2542,6 +2558,13 @@ comment on column marts.daily_sessions.users is 'Distinct users with a session s
 comment on column marts.daily_sessions.events is 'Events in those sessions (including any after midnight).';
 comment on column marts.daily_sessions.median_duration_seconds is 'Median session duration in seconds (percentile_cont(0.5)).';
 
+-- tests:
+--   unique: source, session_date
+--   not_null: source, session_date, sessions, users, events, median_duration_seconds
+--   accepted_values: source in (http_log, webshop_events, device_events, clickstream, access_log)
+--   expression: users <= sessions and sessions <= events
+--   expression: median_duration_seconds >= 0
+
 -- R__44_marts_traffic_sources.sql (checksum <scrubbed>)
 -- marts.traffic_sources: access_log sessions per UTC day of their start and traffic channel, with the referring
 -- domain and the UTM fields of the landing page. The channel rule (campaign wins over the referrer) lives in
@@ -2582,6 +2605,11 @@ comment on column marts.traffic_sources.utm_medium is 'utm_medium of the landing
 comment on column marts.traffic_sources.utm_campaign is 'utm_campaign of the landing page''s query string, as logged; null when absent.';
 comment on column marts.traffic_sources.sessions is 'Sessions starting that day from this source.';
 comment on column marts.traffic_sources.page_views is 'Page views in those sessions.';
+
+-- tests:
+--   unique: session_date, channel, referring_domain, utm_source, utm_medium, utm_campaign
+--   not_null: session_date, channel, sessions, page_views
+--   accepted_values: channel in (campaign, direct, internal, search, social, referral)
 
 -- R__45_marts_landing_pages.sql (checksum <scrubbed>)
 -- marts.landing_pages: per landing page (the first page view of an access_log session): sessions, bounces and bounce
@@ -2629,6 +2657,11 @@ comment on column marts.landing_pages.bounces is 'Of those, sessions with exactl
 comment on column marts.landing_pages.bounce_rate is 'bounces / sessions.';
 comment on column marts.landing_pages.pages_per_session is 'Page views of those sessions / sessions.';
 comment on column marts.landing_pages.median_duration_seconds is 'Median duration of those sessions in seconds (first to last request, assets included; percentile_cont(0.5)).';
+
+-- tests:
+--   unique: landing_page
+--   not_null: landing_page, sessions, bounces, bounce_rate, pages_per_session, median_duration_seconds
+--   expression: bounces <= sessions
 
 -- R__46_marts_http_status_daily.sql (checksum <scrubbed>)
 -- marts.http_status_daily: every access_log request, bots included (this is where their share shows), per UTC day and
@@ -2679,6 +2712,12 @@ comment on column marts.http_status_daily.status_class is '1xx, 2xx, 3xx, 4xx or
 comment on column marts.http_status_daily.requests is 'Requests that day with a status of this class, bots included.';
 comment on column marts.http_status_daily.bot_requests is 'Of those, requests of bots (agent in core.bot_agent_patterns or a visitor that fetched /robots.txt).';
 comment on column marts.http_status_daily.bot_share is 'bot_requests / requests.';
+
+-- tests:
+--   unique: request_date, status_class
+--   not_null: request_date, status_class, requests, bot_requests, bot_share
+--   accepted_values: status_class in (1xx, 2xx, 3xx, 4xx, 5xx, other)
+--   expression: bot_requests <= requests
 
 -- R__47_marts_campaign_reward_attribution.sql (checksum <scrubbed>)
 -- marts.campaign_reward_attribution: one row per reward issued in an HTTP-log session, with the campaign that drove it.
@@ -2789,6 +2828,13 @@ comment on column marts.campaign_reward_attribution.campaign_viewed_at is 'When 
 comment on column marts.campaign_reward_attribution.claiming_campaigns is 'How many campaigns could claim the reward (contain it and were viewed in the session at or before the issue); 0 when none.';
 comment on column marts.campaign_reward_attribution.user_event_number is 'The issue''s place among the user''s events (core.sessionized_events.user_event_number): with user_id, the key.';
 
+-- tests:
+--   unique: user_id, user_event_number
+--   not_null: user_id, session_id, reward_id, issued_at, claiming_campaigns, user_event_number
+--   relationships: session_id -> core.sessions(session_id)
+--   relationships: campaign_id, reward_id -> staging.campaign_reward_mapping(campaign_id, reward_id)
+--   expression: campaign_viewed_at <= issued_at
+
 -- R__48_marts_campaign_daily.sql (checksum <scrubbed>)
 -- marts.campaign_daily: per campaign and UTC day of its views, how it was seen and what it drove. A time frame of
 -- "campaign performance" is a where day between ... on it. Rewards issued counts every reward issued in the sessions
@@ -2896,5 +2942,10 @@ comment on column marts.campaign_daily.viewers is 'Distinct users who viewed the
 comment on column marts.campaign_daily.rewards_issued is 'Rewards issued (any reward) in the sessions that viewed the campaign that day.';
 comment on column marts.campaign_daily.rewards_driven is 'Rewards marts.campaign_reward_attribution credits to the campaign, counted on the day of the view that drove them.';
 comment on column marts.campaign_daily.view_to_driven_reward_rate is 'rewards_driven / views, to 4 decimals.';
+
+-- tests:
+--   unique: campaign_id, day
+--   not_null: campaign_id, day, sessions_with_view, views, viewers, rewards_issued, rewards_driven, view_to_driven_reward_rate
+--   expression: viewers <= sessions_with_view and sessions_with_view <= views
 
 -- dry run: 39 script(s) would be applied; nothing was changed
