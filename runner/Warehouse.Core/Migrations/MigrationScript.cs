@@ -8,12 +8,16 @@ public enum MigrationKind { Versioned, Repeatable }
 
 /// <summary>
 /// A script in the migrations folder: <c>V0001__description.sql</c> (applied once, in numeric order) or
-/// <c>R__description.sql</c> (re-applied when its checksum changes). A target variant such as
-/// <c>V0007__x.redshift.sql</c> replaces the plain file of the same name for that target.
+/// <c>R__description.sql</c> (re-applied when its checksum changes, in the order of <see cref="RepeatableOrder"/>). A
+/// target variant such as <c>V0007__x.redshift.sql</c> replaces the plain file of the same name for that target.
 /// </summary>
 public sealed partial record MigrationScript(
     MigrationKind Kind, string? Version, string Description, string FileName, string Text, string Checksum)
 {
+    /// <summary>The folder the script sits in under the migrations folder (its layer: staging, core, marts), "" at its top.
+    /// Not part of the script's identity: the history knows a script by its file name.</summary>
+    public string Layer { get; init; } = "";
+
     /// <summary>Numeric order of a versioned script (e.g. V0010 after V0009 and after V9).</summary>
     public decimal VersionNumber => Version is null ? 0 : decimal.Parse(Version, System.Globalization.CultureInfo.InvariantCulture);
 

@@ -11,7 +11,15 @@ public static partial class MigrationSource
         {
             throw new WarehouseException($"migrations folder not found: {directory}");
         }
-        var files = Directory.GetFiles(directory, "*.sql").OrderBy(f => f, StringComparer.Ordinal).ToList();
+        // Scripts sit in one folder per layer (staging/, core/, marts/) or at the top. A script is known by its file name
+        // alone (the history records no folder), so moving it between folders re-runs nothing; two files of one name
+        // would share a history entry.
+        var files = Directory.GetFiles(directory, "*.sql", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal).ToList();
+        var sameName = files.GroupBy(Path.GetFileName, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (sameName is not null)
+        {
+            throw new WarehouseException($"two migrations share the file name {sameName.Key}: {string.Join(", ", sameName.Select(f => Path.GetRelativePath(directory, f)))}");
+        }
         // A target variant (x.redshift.sql) replaces the plain file (x.sql) for that target; other targets' variants are ignored.
         var chosen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in files)
@@ -29,7 +37,9 @@ public static partial class MigrationSource
             }
         }
 
-        var scripts = chosen.Values.Select(f => MigrationScript.FromFile(f, File.ReadAllText(f))).ToList();
+        var scripts = chosen.Values
+            .Select(f => MigrationScript.FromFile(f, File.ReadAllText(f)) with { Layer = LayerOf(directory, f) })
+            .ToList();
         var duplicate = scripts.Where(s => s.Kind == MigrationKind.Versioned)
             .GroupBy(s => s.VersionNumber).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
@@ -38,9 +48,13 @@ public static partial class MigrationSource
         }
         return [
             .. scripts.Where(s => s.Kind == MigrationKind.Versioned).OrderBy(s => s.VersionNumber),
-            .. scripts.Where(s => s.Kind == MigrationKind.Repeatable).OrderBy(s => s.FileName, StringComparer.Ordinal),
+            .. RepeatableOrder.Sort(scripts.Where(s => s.Kind == MigrationKind.Repeatable)),
         ];
     }
+
+    /// <summary>The folder a script sits in under the migrations folder, "" at its top.</summary>
+    private static string LayerOf(string directory, string file) =>
+        Path.GetRelativePath(directory, Path.GetDirectoryName(file)!) is var folder && folder != "." ? folder.Replace('\\', '/') : "";
 
     /// <summary>
     /// Replaces <c>${name}</c> with its value; an undefined name is an error naming file and line. The syntax leaves

@@ -59,13 +59,13 @@ public sealed class Dialect
     private Dialect(string name, IReadOnlyDictionary<string, string> variables)
     {
         Name = name;
-        Variables = variables;
+        Variables = new Dictionary<string, string>(ModelVariables.All.Concat(variables), StringComparer.Ordinal);
     }
 
     /// <summary>The target name as given to <c>--target</c> and used in variant file names.</summary>
     public string Name { get; }
 
-    /// <summary>The <c>${name}</c> values every script of this target can use.</summary>
+    /// <summary>The <c>${name}</c> values every script of this target can use: the dialect's and <see cref="ModelVariables"/>.</summary>
     public IReadOnlyDictionary<string, string> Variables { get; }
 
     public bool IsRedshift => ReferenceEquals(this, Redshift);

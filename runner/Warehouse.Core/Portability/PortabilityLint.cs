@@ -153,7 +153,7 @@ public static partial class PortabilityLint
         var forRedshift = MigrationSource.Load(directory, "redshift");
         var chosen = forRedshift.Select(s => s.FileName).ToHashSet(StringComparer.Ordinal);
         var skipped = new List<(string, string)>();
-        foreach (var file in Directory.GetFiles(directory, "*.sql").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(directory, "*.sql", SearchOption.AllDirectories).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal))
         {
             if (chosen.Contains(file))
             {

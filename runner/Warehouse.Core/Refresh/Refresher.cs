@@ -4,6 +4,7 @@ using System.Globalization;
 using Npgsql;
 using Warehouse.Core.Database;
 using Warehouse.Core.Load;
+using Warehouse.Core.Migrations;
 
 namespace Warehouse.Core.Refresh;
 
@@ -128,10 +129,7 @@ public sealed class Refresher(string connectionString)
     private static readonly string[] MaterialisedTables = ["fct_sessionized_events", "fct_sessions", "fct_http_sessions"];
 
     // What the rules read of an event (the sessionize sort carries nothing else; V0070).
-    private const string EventColumns = """
-        source, user_id, event_at, event_type, source_file, source_line, campaign_id, reward_id, browser_family, os_family,
-        device_family
-        """;
+    private const string EventColumns = ModelVariables.EventColumns;
 
     // core.int_events_sessionized's columns but is_context; session_id, seconds_since_previous_event and
     // session_gap_seconds are derived where they are read (V0063).

@@ -139,7 +139,7 @@ public sealed class ApiProblemTests(LoadedApi api) : IClassFixture<LoadedApi>
         var folder = Directory.CreateTempSubdirectory("api-migrations-").FullName;
         try
         {
-            foreach (var file in Directory.GetFiles(TestDatabase.MigrationsDirectory, "*.sql"))
+            foreach (var file in Directory.GetFiles(TestDatabase.MigrationsDirectory, "*.sql", SearchOption.AllDirectories))
             {
                 File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
             }

@@ -44,6 +44,10 @@ public static class TestDatabase
 
     public static string RepoRoot { get; } = FindRepoRoot();
     public static string MigrationsDirectory => Path.Combine(RepoRoot, "migrations");
+
+    /// <summary>The text of one project migration, found by file name in whichever layer folder holds it.</summary>
+    public static string MigrationText(string fileName) =>
+        File.ReadAllText(Directory.GetFiles(MigrationsDirectory, fileName, SearchOption.AllDirectories).Single());
     /// <summary>
     /// The shared real data sets, read in place: WAREHOUSE_SHARED_DATA, else ../shared/data beside the checkout, else
     /// /work/shared/data (where a checkout in another folder, such as a git worktree, still finds them).

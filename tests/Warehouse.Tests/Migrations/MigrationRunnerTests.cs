@@ -224,6 +224,77 @@ public sealed class MigrationRunnerTests : IDisposable
     }
 
     [Fact]
+    public void Load_OrdersARepeatableAfterTheRepeatablesWhoseObjectsItReads()
+    {
+        Script("R__a_report.sql", "create view core.report as select x from core.base_view;");
+        Script("R__b_base.sql", "-- named in a comment, core.report is not read\ncreate view core.base_view as select 'core.report' as x;");
+        Script("R__c_other.sql", "create view core.other as select 1 as y;");
+
+        Assert.Equal(["R__b_base.sql", "R__a_report.sql", "R__c_other.sql"], MigrationSource.Load(_folder).Select(s => s.FileName));
+    }
+
+    [Fact]
+    public void Load_WhenRepeatablesReadEachOtherInACycle_FailsNamingThem()
+    {
+        Script("R__a.sql", "create view core.a as select x from core.b;");
+        Script("R__b.sql", "create view core.b as select x from core.a;");
+
+        var error = Assert.Throws<WarehouseException>(() => MigrationSource.Load(_folder));
+        Assert.Contains("cycle", error.Message);
+        Assert.Contains("R__a.sql, R__b.sql", error.Message);
+    }
+
+    [Fact]
+    public void Load_WithLayerFolders_FindsTheScriptsAndOrdersIndependentOnesByLayer()
+    {
+        Directory.CreateDirectory(Path.Combine(_folder, "core"));
+        Directory.CreateDirectory(Path.Combine(_folder, "marts"));
+        Script("marts/R__10_mart.sql", "create view marts.m as select 1 as x;");
+        Script("core/R__20_model.sql", "create view core.c as select 1 as x;");
+        Script("core/V0001__tables.sql", "create table core.t (x int);");
+
+        var scripts = MigrationSource.Load(_folder);
+
+        Assert.Equal(["V0001__tables.sql", "R__20_model.sql", "R__10_mart.sql"], scripts.Select(s => s.FileName));
+        Assert.Equal(["core", "core", "marts"], scripts.Select(s => s.Layer));
+    }
+
+    [Fact]
+    public void Load_WhenTwoFoldersHoldTheSameFileName_FailsNamingBoth()
+    {
+        Directory.CreateDirectory(Path.Combine(_folder, "core"));
+        Directory.CreateDirectory(Path.Combine(_folder, "marts"));
+        Script("core/R__view.sql", "select 1;");
+        Script("marts/R__view.sql", "select 1;");
+
+        var error = Assert.Throws<WarehouseException>(() => MigrationSource.Load(_folder));
+        Assert.Contains("core/R__view.sql, marts/R__view.sql", error.Message);
+    }
+
+    [Fact]
+    public async Task Migrate_AfterScriptsMoveIntoLayerFolders_RunsNothingAgain()
+    {
+        var db = await TestDatabase.CreateEmptyAsync(nameof(Migrate_AfterScriptsMoveIntoLayerFolders_RunsNothingAgain));
+        ThreeScripts();
+        Script("R__jtems_on_view.sql", "create or replace view items_on_view as select id from items_view;");
+        await Runner(db).MigrateAsync(TextWriter.Null);
+        Directory.CreateDirectory(Path.Combine(_folder, "core"));
+        Directory.CreateDirectory(Path.Combine(_folder, "marts"));
+        foreach (var name in new[] { "V0001__create_items.sql", "V0002__seed_items.sql", "R__items_view.sql" })
+        {
+            File.Move(Path.Combine(_folder, name), Path.Combine(_folder, "core", name));
+        }
+        File.Move(Path.Combine(_folder, "R__jtems_on_view.sql"), Path.Combine(_folder, "marts", "R__jtems_on_view.sql"));
+
+        var output = new StringWriter();
+        var applied = await Runner(db).MigrateAsync(output);
+
+        Assert.Empty(applied);
+        Assert.Contains("up to date", output.ToString());
+        Assert.All(await Runner(db).InfoAsync(), s => Assert.Equal(MigrationState.Applied, s.State));
+    }
+
+    [Fact]
     public async Task Migrate_WithUnreachableDatabase_FailsWithOneClearLine()
     {
         ThreeScripts();

@@ -52,10 +52,9 @@ public sealed partial class RedshiftLoaderTests(S3rverServer s3) : IClassFixture
     /// </summary>
     private static string RedshiftCopyTargets()
     {
-        var migrations = TestDatabase.MigrationsDirectory;
-        var tables = CopyTargetTable().Matches(File.ReadAllText(Path.Combine(migrations, "V0001__staging_tables.redshift.sql")))
+        var tables = CopyTargetTable().Matches(TestDatabase.MigrationText("V0001__staging_tables.redshift.sql"))
             .Select(m => m.Groups["table"].Value.TrimEnd() + ";").ToList();
-        var loadIds = File.ReadAllLines(Path.Combine(migrations, "V0061__staging_load_ids.redshift.sql"))
+        var loadIds = TestDatabase.MigrationText("V0061__staging_load_ids.redshift.sql").Split('\n')
             .Where(line => line.StartsWith("alter table staging.", StringComparison.Ordinal) && line.Contains("_avro add column load_id", StringComparison.Ordinal))
             .ToList();
         Assert.Equal((4, 4), (tables.Count, loadIds.Count));

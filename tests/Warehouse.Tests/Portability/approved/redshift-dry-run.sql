@@ -1180,32 +1180,31 @@ http_requests as (
     from http_log
 ),
 
+-- classified rather than method || path so campaign views and reward issues read as what they are; any other request
+-- is still activity and counts for sessions
+http_requests_classified as (
+    select
+        http_requests.*,
+        case
+            when method = 'GET' and resource = 'campaigns' and resource_id <> '' and resource_rest = '' then 'campaign_view'
+            when method = 'POST' and resource = 'rewards' and resource_id <> '' and resource_rest = '' then 'reward_issue'
+            else 'request'
+        end as request_type
+    from http_requests
+),
+
 http_events as (
     select
         cast('http_log' as varchar(32)) as source,
         user_id,
         event_at,
-        -- classified rather than method || path so campaign views and reward issues read as what they are;
-        -- any other request is still activity and counts for sessions
-        cast(
-            case
-                when method = 'GET' and resource = 'campaigns' and resource_id <> '' and resource_rest = '' then 'campaign_view'
-                when method = 'POST' and resource = 'rewards' and resource_id <> '' and resource_rest = '' then 'reward_issue'
-                else 'request'
-            end as varchar(64)
-        ) as event_type,
+        cast(request_type as varchar(64)) as event_type,
         source_file,
         source_line,
         method,
         path,
-        cast(
-            case when method = 'GET' and resource = 'campaigns' and resource_id <> '' and resource_rest = '' then resource_id end
-            as varchar(256)
-        ) as campaign_id,
-        cast(
-            case when method = 'POST' and resource = 'rewards' and resource_id <> '' and resource_rest = '' then resource_id end
-            as varchar(256)
-        ) as reward_id,
+        cast(case when request_type = 'campaign_view' then resource_id end as varchar(256)) as campaign_id,
+        cast(case when request_type = 'reward_issue' then resource_id end as varchar(256)) as reward_id,
         cast(null as bigint) as event_id,
         cast(null as varchar(65535)) as properties,
         cast(null as varchar(256)) as product_id,
@@ -1215,7 +1214,7 @@ http_events as (
         cast(null as varchar(256)) as os_family,
         cast(null as varchar(256)) as device_family,
         load_id
-    from http_requests
+    from http_requests_classified
 ),
 
 webshop_events_renamed as (
@@ -1487,17 +1486,8 @@ loaded_through as (
 
 new_events as (
     select
-        events.source,
-        events.user_id,
-        events.event_at,
-        events.event_type,
-        events.source_file,
-        events.source_line,
-        events.campaign_id,
-        events.reward_id,
-        events.browser_family,
-        events.os_family,
-        events.device_family,
+        -- the columns the rules read (ModelVariables.EventColumns), in core.int_reopened_events' order
+        source, user_id, event_at, event_type, source_file, source_line, campaign_id, reward_id, browser_family, os_family, device_family,
         events.load_id,
         false as is_context,
         cast(null as bigint) as carried_session_number,
@@ -1519,17 +1509,7 @@ events_to_sessionize as (
     select * from new_events
     union all
     select
-        source,
-        user_id,
-        event_at,
-        event_type,
-        source_file,
-        source_line,
-        campaign_id,
-        reward_id,
-        browser_family,
-        os_family,
-        device_family,
+        source, user_id, event_at, event_type, source_file, source_line, campaign_id, reward_id, browser_family, os_family, device_family,
         load_id,
         is_context,
         carried_session_number,
@@ -1591,17 +1571,7 @@ events_numbered as (
 
 final as (
     select
-        events_numbered.source,
-        events_numbered.user_id,
-        events_numbered.event_at,
-        events_numbered.event_type,
-        events_numbered.source_file,
-        events_numbered.source_line,
-        events_numbered.campaign_id,
-        events_numbered.reward_id,
-        events_numbered.browser_family,
-        events_numbered.os_family,
-        events_numbered.device_family,
+        source, user_id, event_at, event_type, source_file, source_line, campaign_id, reward_id, browser_family, os_family, device_family,
         -- session_id, seconds_since_previous_event and session_gap_seconds are derived from these where they are
         -- read (core.sessionized_events, core.int_sessions_aggregated), not stored per event (V0063)
         events_numbered.user_event_number,
@@ -1799,13 +1769,8 @@ final as (
         ) as seconds_since_previous_event,
         fct_sessionized_events.is_new_session,
         fct_sessionized_events.session_number,
-        -- deterministic and readable; unambiguous because source has no ':' and session_number is the last part
-        -- (core.int_sessions_aggregated builds the same id per session)
-        cast(
-            fct_sessionized_events.source || ':' || fct_sessionized_events.user_id || ':'
-                || cast(fct_sessionized_events.session_number as varchar(20))
-            as varchar(320)
-        ) as session_id
+        -- the id core.int_sessions_aggregated gives the session (ModelVariables)
+        cast(fct_sessionized_events.source || ':' || fct_sessionized_events.user_id || ':' || cast(fct_sessionized_events.session_number as varchar(20)) as varchar(320)) as session_id
     from fct_sessionized_events
     -- one staging row per event: a load is one file, and a file's lines are numbered once. Rows loaded before loads
     -- were numbered have no load id on either side.
@@ -2799,10 +2764,7 @@ ranked_claims as (
 final as (
     select
         reward_issues.user_id,
-        cast(
-            'http_log:' || reward_issues.user_id || ':' || cast(reward_issues.session_number as varchar(20))
-            as varchar(320)
-        ) as session_id,
+        cast('http_log' || ':' || reward_issues.user_id || ':' || cast(reward_issues.session_number as varchar(20)) as varchar(320)) as session_id,
         reward_issues.reward_id,
         reward_issues.issued_at,
         ranked_claims.campaign_id,

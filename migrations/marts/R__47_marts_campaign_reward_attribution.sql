@@ -77,10 +77,7 @@ ranked_claims as (
 final as (
     select
         reward_issues.user_id,
-        cast(
-            'http_log:' || reward_issues.user_id || ':' || cast(reward_issues.session_number as varchar(20))
-            as varchar(320)
-        ) as session_id,
+        ${session_id('http_log', reward_issues.user_id, reward_issues.session_number)} as session_id,
         reward_issues.reward_id,
         reward_issues.issued_at,
         ranked_claims.campaign_id,

@@ -38,7 +38,7 @@ final as (
     select
         source,
         user_id,
-        cast(source || ':' || user_id || ':' || cast(session_number as varchar(20)) as varchar(320)) as session_id,
+        ${session_id(source, user_id, session_number)} as session_id,
         session_number,
         session_start,
         session_end,

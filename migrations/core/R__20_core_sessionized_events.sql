@@ -52,13 +52,8 @@ final as (
         ) as seconds_since_previous_event,
         fct_sessionized_events.is_new_session,
         fct_sessionized_events.session_number,
-        -- deterministic and readable; unambiguous because source has no ':' and session_number is the last part
-        -- (core.int_sessions_aggregated builds the same id per session)
-        cast(
-            fct_sessionized_events.source || ':' || fct_sessionized_events.user_id || ':'
-                || cast(fct_sessionized_events.session_number as varchar(20))
-            as varchar(320)
-        ) as session_id
+        -- the id core.int_sessions_aggregated gives the session (ModelVariables)
+        ${session_id(fct_sessionized_events.source, fct_sessionized_events.user_id, fct_sessionized_events.session_number)} as session_id
     from fct_sessionized_events
     -- one staging row per event: a load is one file, and a file's lines are numbered once. Rows loaded before loads
     -- were numbered have no load id on either side.

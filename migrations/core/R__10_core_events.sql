@@ -40,32 +40,31 @@ http_requests as (
     from http_log
 ),
 
+-- classified rather than method || path so campaign views and reward issues read as what they are; any other request
+-- is still activity and counts for sessions
+http_requests_classified as (
+    select
+        http_requests.*,
+        case
+            when method = 'GET' and resource = 'campaigns' and resource_id <> '' and resource_rest = '' then 'campaign_view'
+            when method = 'POST' and resource = 'rewards' and resource_id <> '' and resource_rest = '' then 'reward_issue'
+            else 'request'
+        end as request_type
+    from http_requests
+),
+
 http_events as (
     select
         cast('http_log' as varchar(32)) as source,
         user_id,
         event_at,
-        -- classified rather than method || path so campaign views and reward issues read as what they are;
-        -- any other request is still activity and counts for sessions
-        cast(
-            case
-                when method = 'GET' and resource = 'campaigns' and resource_id <> '' and resource_rest = '' then 'campaign_view'
-                when method = 'POST' and resource = 'rewards' and resource_id <> '' and resource_rest = '' then 'reward_issue'
-                else 'request'
-            end as varchar(64)
-        ) as event_type,
+        cast(request_type as varchar(64)) as event_type,
         source_file,
         source_line,
         method,
         path,
-        cast(
-            case when method = 'GET' and resource = 'campaigns' and resource_id <> '' and resource_rest = '' then resource_id end
-            as varchar(256)
-        ) as campaign_id,
-        cast(
-            case when method = 'POST' and resource = 'rewards' and resource_id <> '' and resource_rest = '' then resource_id end
-            as varchar(256)
-        ) as reward_id,
+        cast(case when request_type = 'campaign_view' then resource_id end as varchar(256)) as campaign_id,
+        cast(case when request_type = 'reward_issue' then resource_id end as varchar(256)) as reward_id,
         cast(null as bigint) as event_id,
         cast(null as varchar(65535)) as properties,
         cast(null as varchar(256)) as product_id,
@@ -75,7 +74,7 @@ http_events as (
         cast(null as varchar(256)) as os_family,
         cast(null as varchar(256)) as device_family,
         load_id
-    from http_requests
+    from http_requests_classified
 ),
 
 webshop_events_renamed as (

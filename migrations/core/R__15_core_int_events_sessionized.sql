@@ -77,17 +77,8 @@ loaded_through as (
 
 new_events as (
     select
-        events.source,
-        events.user_id,
-        events.event_at,
-        events.event_type,
-        events.source_file,
-        events.source_line,
-        events.campaign_id,
-        events.reward_id,
-        events.browser_family,
-        events.os_family,
-        events.device_family,
+        -- the columns the rules read (ModelVariables.EventColumns), in core.int_reopened_events' order
+        ${event_columns},
         events.load_id,
         false as is_context,
         cast(null as bigint) as carried_session_number,
@@ -109,17 +100,7 @@ events_to_sessionize as (
     select * from new_events
     union all
     select
-        source,
-        user_id,
-        event_at,
-        event_type,
-        source_file,
-        source_line,
-        campaign_id,
-        reward_id,
-        browser_family,
-        os_family,
-        device_family,
+        ${event_columns},
         load_id,
         is_context,
         carried_session_number,
@@ -181,17 +162,7 @@ events_numbered as (
 
 final as (
     select
-        events_numbered.source,
-        events_numbered.user_id,
-        events_numbered.event_at,
-        events_numbered.event_type,
-        events_numbered.source_file,
-        events_numbered.source_line,
-        events_numbered.campaign_id,
-        events_numbered.reward_id,
-        events_numbered.browser_family,
-        events_numbered.os_family,
-        events_numbered.device_family,
+        ${event_columns},
         -- session_id, seconds_since_previous_event and session_gap_seconds are derived from these where they are
         -- read (core.sessionized_events, core.int_sessions_aggregated), not stored per event (V0063)
         events_numbered.user_event_number,

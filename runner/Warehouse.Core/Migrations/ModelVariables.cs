@@ -1,0 +1,23 @@
+namespace Warehouse.Core.Migrations;
+
+/// <summary>
+/// The <c>${variables}</c> every target shares: what the models must spell out in several places, defined once. A value
+/// never holds a line break (line numbers in errors stay those of the file). A script's checksum is of its text as
+/// written, so changing a value here re-runs no repeatable by itself: such a change comes with a versioned script (the
+/// tables hold these columns and ids), after which every repeatable runs again.
+/// </summary>
+public static class ModelVariables
+{
+    /// <summary>What the session rules read of an event, in the column order of core.fct_sessionized_events and
+    /// core.int_reopened_events (V0070): core.int_events_sessionized and the refresher's reopen step list it.</summary>
+    public const string EventColumns =
+        "source, user_id, event_at, event_type, source_file, source_line, campaign_id, reward_id, browser_family, os_family, device_family";
+
+    public static readonly IReadOnlyDictionary<string, string> All = new Dictionary<string, string>
+    {
+        ["event_columns"] = EventColumns,
+        // A session's id from (source, user_id, session_number): readable and unambiguous, because a source has no ':'
+        // and the number is the last part.
+        ["session_id"] = "cast({0} || ':' || {1} || ':' || cast({2} as varchar(20)) as varchar(320))",
+    };
+}
