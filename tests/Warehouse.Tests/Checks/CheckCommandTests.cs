@@ -156,7 +156,7 @@ public sealed partial class CheckCommandTests : IDisposable
     public async Task Check_WithAMalformedDeclaration_FailsInOneLineNamingFileAndLine()
     {
         var migrations = CopyOfMigrations();
-        var mart = Path.Combine(migrations, "R__43_marts_daily_sessions.sql");
+        var mart = Path.Combine(migrations, "marts", "R__43_marts_daily_sessions.sql");
         File.AppendAllText(mart, "--   uniqe: source\n");
         var line = File.ReadAllLines(mart).Length;
         var db = await TestDatabase.CreateMigratedAsync("check_malformed");
@@ -173,7 +173,7 @@ public sealed partial class CheckCommandTests : IDisposable
     public async Task Check_WhenADeclaredColumnDoesNotExist_FailsThatTestWithTheDatabaseErrorAndRunsTheOthers()
     {
         var migrations = CopyOfMigrations();
-        File.AppendAllText(Path.Combine(migrations, "R__43_marts_daily_sessions.sql"), "--   not_null: session_day\n");
+        File.AppendAllText(Path.Combine(migrations, "marts", "R__43_marts_daily_sessions.sql"), "--   not_null: session_day\n");
         var db = await TestDatabase.CreateMigratedAsync("check_bad_column");
 
         var result = await CheckAsync(db, "--migrations", migrations);
@@ -199,9 +199,11 @@ public sealed partial class CheckCommandTests : IDisposable
     private string CopyOfMigrations()
     {
         var copy = TemporaryDirectory("check-migrations-");
-        foreach (var file in Directory.GetFiles(TestDatabase.MigrationsDirectory))
+        foreach (var file in Directory.GetFiles(TestDatabase.MigrationsDirectory, "*.sql", SearchOption.AllDirectories))
         {
-            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+            var target = Path.Combine(copy, Path.GetRelativePath(TestDatabase.MigrationsDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
         }
         return copy;
     }
