@@ -45,11 +45,11 @@ internal static class ConvertCommand
         command.Options.Add(codec);
         command.Options.Add(rejects);
         command.Options.Add(RemoteCli.S3Endpoint);
-        command.Options.Add(RunCommand.MaxRejectRate);
+        command.Options.Add(SharedOptions.MaxRejectRate);
         command.Arguments.Add(input);
         command.SetAction((result, ct) => RunAsync(
             result.GetValue(format)!, result.GetValue(input)!, result.GetValue(output)!,
-            result.GetValue(codec)!, result.GetValue(rejects), RemoteCli.Options(result), result.GetValue(RunCommand.MaxRejectRate), ct));
+            result.GetValue(codec)!, result.GetValue(rejects), RemoteCli.Options(result), result.GetValue(SharedOptions.MaxRejectRate), ct));
         return command;
     }
 
