@@ -41,6 +41,9 @@ internal static class GlobalOptions
     public static string ProjectRoot =>
         Environment.GetEnvironmentVariable("WAREHOUSE_ROOT") is { Length: > 0 } root ? root : Directory.GetCurrentDirectory();
 
+    /// <summary>Where run and replay keep their converted files between runs.</summary>
+    public static string WorkDirectory => Path.Combine(DatabaseLocator.Home(ProjectRoot), "work");
+
     public static string MigrationsDirectory(ParseResult result) =>
         Path.GetFullPath(result.GetValue(Migrations) ?? Path.Combine(ProjectRoot, "migrations"));
 

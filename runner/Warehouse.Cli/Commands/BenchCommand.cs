@@ -20,7 +20,7 @@ internal static class BenchCommand
         var output = new Option<string?>("--output", "-o") { Description = "Write the results as JSON here (default .warehouse/bench/result-N.json)" };
         var command = new Command("bench", "Generate (or reuse) data, run the whole pipeline into a fresh database, time every stage")
         {
-            events, seed, sources, keep, pandas, duckdb, output, RefreshCommand.Jobs,
+            events, seed, sources, keep, pandas, duckdb, output, SharedOptions.Jobs,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -43,7 +43,7 @@ internal static class BenchCommand
                 MigrationsDirectory = GlobalOptions.MigrationsDirectory(result),
                 ServerConnectionString = GlobalOptions.ConnectionString(result),
                 KeepDatabase = result.GetValue(keep),
-                Jobs = RefreshCommand.JobsOf(result),
+                Jobs = SharedOptions.JobsOf(result),
                 PandasScript = result.GetValue(pandas) ? Path.Combine(GlobalOptions.ProjectRoot, "bench", "pandas_baseline.py") : null,
                 WithDuckDb = result.GetValue(duckdb),
             };

@@ -45,11 +45,11 @@ internal static class ConvertCommand
         command.Options.Add(codec);
         command.Options.Add(rejects);
         command.Options.Add(RemoteCli.S3Endpoint);
-        command.Options.Add(RunCommand.MaxRejectRate);
+        command.Options.Add(SharedOptions.MaxRejectRate);
         command.Arguments.Add(input);
         command.SetAction((result, ct) => RunAsync(
             result.GetValue(format)!, result.GetValue(input)!, result.GetValue(output)!,
-            result.GetValue(codec)!, result.GetValue(rejects), RemoteCli.Options(result), result.GetValue(RunCommand.MaxRejectRate), ct));
+            result.GetValue(codec)!, result.GetValue(rejects), RemoteCli.Options(result), result.GetValue(SharedOptions.MaxRejectRate), ct));
         return command;
     }
 
@@ -158,7 +158,7 @@ internal static class ConvertCommand
     /// </summary>
     private sealed class OutputTarget
     {
-        private readonly string _writePath;
+        private readonly TemporaryFile? _temporary;
 
         public OutputTarget(string finalPath)
         {
@@ -172,24 +172,24 @@ internal static class ConvertCommand
             {
                 throw new WarehouseException($"cannot write {finalPath}: folder {Path.GetDirectoryName(finalPath)} does not exist");
             }
-            InPlace = kind is not (FileKind.Regular or FileKind.Missing);
-            // A hidden temporary name in the target's folder, so the final rename stays on one file system.
-            _writePath = InPlace ? finalPath
-                : Path.Combine(Path.GetDirectoryName(finalPath)!, $".{Path.GetFileName(finalPath)}.{Environment.ProcessId}.tmp");
+            // Hidden (a leading dot) beside the target, where the user looks.
+            _temporary = kind is FileKind.Regular or FileKind.Missing
+                ? new TemporaryFile(Path.GetDirectoryName(finalPath)!, "." + Path.GetFileName(finalPath))
+                : null;
         }
 
         public string FinalPath { get; }
 
         /// <summary>The target exists and is not a regular file: written directly, never renamed over.</summary>
-        public bool InPlace { get; }
+        public bool InPlace => _temporary is null;
 
         public Stream Open()
         {
             try
             {
-                var stream = InPlace
-                    ? new FileStream(_writePath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1 << 16)
-                    : new FileStream(_writePath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+                var stream = _temporary is null
+                    ? new FileStream(FinalPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1 << 16)
+                    : new FileStream(_temporary.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
                 return new WriteErrorsNamed(stream, FinalPath);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -198,30 +198,10 @@ internal static class ConvertCommand
             }
         }
 
-        public void Commit()
-        {
-            if (!InPlace)
-            {
-                File.Move(_writePath, FinalPath, overwrite: true);
-            }
-        }
+        public void Commit() => _temporary?.MoveTo(FinalPath);
 
-        /// <summary>Removes the temporary file, if any; cleanup must not replace the real error with its own.</summary>
-        public void Discard()
-        {
-            if (InPlace)
-            {
-                return;
-            }
-            try
-            {
-                File.Delete(_writePath);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // The file was never created, or cannot be: either way there is nothing of ours to remove.
-            }
-        }
+        /// <summary>Removes the temporary file, if any (nothing is left of it after a commit).</summary>
+        public void Discard() => _temporary?.Dispose();
     }
 
     /// <summary>Turns a failed write, flush or close (e.g. ENOSPC on a full disk) into one line naming the target.</summary>

@@ -55,7 +55,7 @@ internal static class LoadCommand
                 var loaded = file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)
                     ? await loader.LoadMappingAsync(file, ct)
                     : await loader.LoadAvroAsync(file, ct);
-                Console.WriteLine(Describe(loaded));
+                Console.WriteLine(Reports.DescribeLoad(loaded));
             }
             return ExitCodes.Ok;
         });
@@ -81,13 +81,7 @@ internal static class LoadCommand
         foreach (var path in paths)
         {
             var loaded = await loader.LoadAsync(path, ct);
-            Console.WriteLine(Describe(loaded.Load));
+            Console.WriteLine(Reports.DescribeLoad(loaded.Load));
         }
     }
-
-    public static string Describe(LoadResult loaded) => loaded.AlreadyLoaded
-        ? $"{loaded.FileName}: already loaded (same content), nothing to do"
-        : loaded.Source == StagingLoader.MappingSource
-            ? $"{loaded.FileName}: {loaded.Rows:N0} pairs loaded into {loaded.Source}, {loaded.DuplicateLines:N0} duplicate lines dropped, in {loaded.Elapsed.TotalSeconds:F1} s"
-            : $"{loaded.FileName}: {loaded.Rows:N0} rows into {loaded.Source} in {loaded.Elapsed.TotalSeconds:F1} s";
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Warehouse.Core;
-using Warehouse.Core.Database;
 using Warehouse.Core.Pipeline;
 using Warehouse.Core.Replay;
 
@@ -22,7 +21,7 @@ internal static class ReplayCommand
         var batchSeconds = new Option<double>("--batch-seconds") { Description = "Micro-batch interval: released lines are converted, loaded and refreshed this often", DefaultValueFactory = _ => 1.0 };
         var command = new Command("replay", "Feed a raw file into the warehouse as a live stream (convert, load, refresh in micro-batches)")
         {
-            file, format, keepTiming, speed, rate, batchSeconds, RefreshCommand.SessionGap,
+            file, format, keepTiming, speed, rate, batchSeconds, SharedOptions.SessionGap,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -45,12 +44,12 @@ internal static class ReplayCommand
                 Format = result.GetValue(format)!,
                 Pacing = pacing,
                 BatchInterval = TimeSpan.FromSeconds(seconds),
-                WorkDirectory = Path.Combine(DatabaseLocator.Home(GlobalOptions.ProjectRoot), "work"),
-                SessionGaps = RefreshCommand.Gaps(result),
+                WorkDirectory = GlobalOptions.WorkDirectory,
+                SessionGaps = SharedOptions.Gaps(result),
             };
             var progress = new InlineProgress<ReplayBatch>(b => Console.WriteLine(
                 $"lines {b.FirstLine:N0}-{b.LastLine:N0}: {b.Records:N0} events{(b.Rejected > 0 ? $", {b.Rejected:N0} rejected" : "")}; " +
-                $"{RefreshCommand.Describe(b.Refresh)}"));
+                $"{Reports.DescribeRefresh(b.Refresh)}"));
             var summary = await new Replayer(GlobalOptions.ConnectionString(result)).ReplayAsync(options, progress, ct);
             Console.WriteLine(summary.Stopped
                 ? $"stopped after line {summary.LinesDone:N0} ({summary.EventsLoaded:N0} events this run); run the same command again to continue"

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Warehouse.Core.Avro;
+using Warehouse.Core.Checks;
 using Warehouse.Core.Database;
 using Warehouse.Core.Pipeline;
 using Warehouse.Core.Profile;
@@ -20,7 +21,7 @@ internal static class RunCommand
         var profile = new Option<bool>("--profile") { Description = "Also profile every source after the refresh (as ./warehouse profile does)" };
         var command = new Command("run", "Start the database, migrate, convert and load the input, refresh the marts, verify")
         {
-            input, expected, RefreshCommand.SessionGap, RefreshCommand.Jobs, profile, RemoteCli.S3Endpoint, MaxRejectRate,
+            input, expected, SharedOptions.SessionGap, SharedOptions.Jobs, profile, RemoteCli.S3Endpoint, SharedOptions.MaxRejectRate,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -30,14 +31,14 @@ internal static class RunCommand
                     ? given
                     : Path.GetFullPath(result.GetValue(input) ?? Path.Combine(GlobalOptions.ProjectRoot, "seeds", "sample")),
                 ExpectedDirectory = result.GetValue(expected) is { } e ? Path.GetFullPath(e) : null,
-                WorkDirectory = Path.Combine(DatabaseLocator.Home(GlobalOptions.ProjectRoot), "work"),
+                WorkDirectory = GlobalOptions.WorkDirectory,
                 Migrations = Migrations.Options(result),
-                SessionGaps = RefreshCommand.Gaps(result),
-                Jobs = RefreshCommand.JobsOf(result),
+                SessionGaps = SharedOptions.Gaps(result),
+                Jobs = SharedOptions.JobsOf(result),
                 Profile = result.GetValue(profile),
                 Codec = AvroCodec.Deflate,
                 Remote = RemoteCli.Options(result),
-                MaxRejectRate = result.GetValue(MaxRejectRate),
+                MaxRejectRate = result.GetValue(SharedOptions.MaxRejectRate),
             };
             // The bundled sample (no --input) goes into a database of its own in the embedded cluster, so its fixtures
             // verify whatever the user loaded into the default one; a named --database is used as given.
@@ -51,11 +52,13 @@ internal static class RunCommand
             Print(summary);
             if (summary.ExpectedDirectory is { } expectedDirectory)
             {
-                VerifyCommand.WarnAboutUnknownFiles(expectedDirectory);
+                Reports.WarnAboutUnknownFiles(expectedDirectory);
             }
-            var verified = summary.Verification is null || VerifyCommand.Report(summary.Verification, Console.Out);
+            var verified = summary.Verification is null || Reports.WriteVerification(summary.Verification, Console.Out);
             // the data tests the marts declare, after the refresh and the fixtures: a failing one fails the run
-            var checkedOk = await CheckCommand.RunAsync(connection, options.Migrations, Console.Out, ct, failuresOnly: true);
+            var checks = await new DataTestRunner(connection).RunDeclaredAsync(options.Migrations, ct);
+            Reports.WriteDataTests(checks, Console.Out, failuresOnly: true);
+            var checkedOk = checks.All(c => c.Passed);
             foreach (var refused in summary.OverRejectLimit)
             {
                 await Console.Error.WriteLineAsync($"error: {RejectLimit.Describe(refused, options.MaxRejectRate)}");
@@ -64,27 +67,6 @@ internal static class RunCommand
         });
         return command;
     }
-
-    /// <summary><c>--max-reject-rate</c>: a percentage (<c>10%</c>) or a fraction (<c>0.1</c>) from 0 to 1.</summary>
-    public static readonly Option<double> MaxRejectRate = new("--max-reject-rate")
-    {
-        Description = $"Largest share of a raw file's lines that may be rejected, as 10% or 0.1; a file over it is not loaded " +
-            $"and the run exits 3 (default: {RejectLimit.Percent(RejectLimit.DefaultRate)})",
-        DefaultValueFactory = _ => RejectLimit.DefaultRate,
-        CustomParser = result =>
-        {
-            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value.Trim() : "";
-            var percent = text.EndsWith('%');
-            if (double.TryParse(percent ? text[..^1] : text, System.Globalization.NumberStyles.Float,
-                    System.Globalization.CultureInfo.InvariantCulture, out var value)
-                && (percent ? value / 100 : value) is var rate and >= 0 and <= 1)
-            {
-                return rate;
-            }
-            result.AddError($"--max-reject-rate must be a percentage from 0% to 100% or a fraction from 0 to 1, got '{text}'");
-            return 0;
-        },
-    };
 
     private static void Print(RunSummary s)
     {
@@ -100,7 +82,7 @@ internal static class RunCommand
         }
         foreach (var l in s.Loaded)
         {
-            o.WriteLine(LoadCommand.Describe(l));
+            o.WriteLine(Reports.DescribeLoad(l));
         }
         foreach (var location in s.AlreadyLoadedRemote)
         {

@@ -18,7 +18,7 @@ internal static class ValidateCommand
                 Console.WriteLine($"valid: all {statuses.Count} scripts applied and unchanged");
                 return ExitCodes.Ok;
             }
-            InfoCommand.Print(drift);
+            Reports.WriteMigrationStatuses(drift);
             Console.Error.WriteLine($"error: {drift.Count} script(s) not in step with the database");
             return ExitCodes.CheckFailed;
         });

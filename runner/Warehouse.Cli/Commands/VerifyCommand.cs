@@ -14,41 +14,9 @@ internal static class VerifyCommand
         {
             var directory = result.GetValue(expected)!;
             var comparisons = await new MartVerifier(GlobalOptions.ConnectionString(result)).VerifyAsync(directory, ct);
-            WarnAboutUnknownFiles(directory);
-            return Report(comparisons, Console.Out) ? ExitCodes.Ok : ExitCodes.CheckFailed;
+            Reports.WarnAboutUnknownFiles(directory);
+            return Reports.WriteVerification(comparisons, Console.Out) ? ExitCodes.Ok : ExitCodes.CheckFailed;
         });
         return command;
-    }
-
-    /// <summary>One warning line on stderr per file of the expected folder that is not a mart fixture (not compared).</summary>
-    public static void WarnAboutUnknownFiles(string expectedDirectory)
-    {
-        foreach (var file in MartVerifier.UnknownFiles(expectedDirectory))
-        {
-            Console.Error.WriteLine($"warning: {file} is not a mart fixture (expected {string.Join(", ", MartCatalog.Names.Select(m => m + ".csv"))}); not compared");
-        }
-    }
-
-    /// <summary>Prints one line per mart and the first differing rows; true when everything matched.</summary>
-    public static bool Report(IReadOnlyList<MartComparison> comparisons, TextWriter output, int maxRows = 10)
-    {
-        foreach (var c in comparisons)
-        {
-            if (c.Matches)
-            {
-                output.WriteLine($"ok    {c.Mart}: {c.ActualRows} rows match");
-                continue;
-            }
-            output.WriteLine($"FAIL  {c.Mart}: " + (c.Problem ?? $"{c.Missing.Count} expected row(s) missing, {c.Unexpected.Count} unexpected ({c.ExpectedRows} expected, {c.ActualRows} in the mart)"));
-            foreach (var row in c.Missing.Take(maxRows))
-            {
-                output.WriteLine($"  - expected: {row}");
-            }
-            foreach (var row in c.Unexpected.Take(maxRows))
-            {
-                output.WriteLine($"  + actual:   {row}");
-            }
-        }
-        return comparisons.All(c => c.Matches);
     }
 }

@@ -54,7 +54,7 @@ public static class RunProgressExtensions
 /// and verify against expected fixtures. Every step is idempotent: a raw file already converted is not converted again
 /// (its Avro is kept under the work folder by content hash) and a file already loaded is not loaded again.
 /// </summary>
-public sealed partial class RunPipeline(string connectionString, TextWriter log, IRunProgress progress)
+public sealed class RunPipeline(string connectionString, TextWriter log, IRunProgress progress)
 {
     /// <summary>Stage names the benchmark lists steps under (<see cref="RunSummary.RefreshSteps"/>, the mart times).</summary>
     public const string RefreshStage = "refresh";
@@ -96,7 +96,7 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
 
         progress.Stage("convert");
         Directory.CreateDirectory(options.WorkDirectory);
-        RemovePartialFilesOfEndedRuns(options.WorkDirectory);
+        TemporaryFile.RemoveLeftoversOfEndedProcesses(options.WorkDirectory);
         var loader = new StagingLoader(connectionString);
         var avroFiles = new List<PendingLoad>();
         foreach (var avro in inputs.Where(i => i.Kind == InputKind.Avro))
@@ -214,39 +214,32 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
         var bytes = progress.Bytes($"converting {raw.Name}", length);
         // Written under names of this process and moved into place at the end: an interrupted run leaves no half file to
         // reuse, and two runs sharing the work folder never write the same file.
-        var partialStem = Path.Combine(options.WorkDirectory, $"{stem}.{Environment.ProcessId}-{Guid.NewGuid():N}");
+        using var avroPartial = new TemporaryFile(options.WorkDirectory, stem, ".avro");
+        using var rejectsPartial = new TemporaryFile(options.WorkDirectory, stem, ".rejects.jsonl");
         ConvertResult result;
-        try
+        string fileSha256;
+        using (var file = raw.OpenFile())
+        using (var hashing = new HashingStream(file))
         {
-            string fileSha256;
-            using (var file = raw.OpenFile())
-            using (var hashing = new HashingStream(file))
+            if (loadedStart is { } start)
             {
-                if (loadedStart is { } start)
-                {
-                    SkipLoadedStart(hashing, start.Bytes, raw.Name); // hashed, not converted again
-                }
-                using var input = raw.Decompress(hashing);
-                // A load is known by the content: a .gz file by what it inflates to, so logrotate's access.log.1 and the
-                // access.log.2.gz it becomes are one load.
-                using var content = raw.IsGzip ? new HashingStream(input) : null;
-                using var output = new FileStream(partialStem + ".avro.partial", FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20);
-                using var rejects = new StreamWriter(partialStem + ".rejects.jsonl.partial");
-                // Gzip streams report decompressed bytes; the bar is then approximate, which is fine for a progress display.
-                result = RawConverter.Convert(raw.Format!, (Stream?)content ?? input, raw.SourceName, output, options.Codec, rejects, bytes, ct,
-                    lineNumberOffset: loadedStart?.Lines ?? 0, rawContent: content ?? hashing, startsWithHeader: loadedStart is null);
-                hashing.CopyTo(Stream.Null);
-                fileSha256 = hashing.HashSoFar();
+                SkipLoadedStart(hashing, start.Bytes, raw.Name); // hashed, not converted again
             }
-            progress.Done($"converting {raw.Name}");
-            return Finish(raw, PathFor(result.RawSha256, ".avro"), PathFor(result.RawSha256, ".rejects.jsonl"),
-                PathFor(result.RawSha256, ".counts.json"), result, partialStem, loadedStart, fileSha256);
+            using var input = raw.Decompress(hashing);
+            // A load is known by the content: a .gz file by what it inflates to, so logrotate's access.log.1 and the
+            // access.log.2.gz it becomes are one load.
+            using var content = raw.IsGzip ? new HashingStream(input) : null;
+            using var output = new FileStream(avroPartial.Path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20);
+            using var rejects = new StreamWriter(rejectsPartial.Path);
+            // Gzip streams report decompressed bytes; the bar is then approximate, which is fine for a progress display.
+            result = RawConverter.Convert(raw.Format!, (Stream?)content ?? input, raw.SourceName, output, options.Codec, rejects, bytes, ct,
+                lineNumberOffset: loadedStart?.Lines ?? 0, rawContent: content ?? hashing, startsWithHeader: loadedStart is null);
+            hashing.CopyTo(Stream.Null);
+            fileSha256 = hashing.HashSoFar();
         }
-        finally
-        {
-            File.Delete(partialStem + ".avro.partial");
-            File.Delete(partialStem + ".rejects.jsonl.partial");
-        }
+        progress.Done($"converting {raw.Name}");
+        return Finish(raw, PathFor(result.RawSha256, ".avro"), PathFor(result.RawSha256, ".rejects.jsonl"),
+            PathFor(result.RawSha256, ".counts.json"), result, avroPartial, rejectsPartial, loadedStart, fileSha256);
     }
 
     /// <summary>
@@ -309,35 +302,6 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
         }
     }
 
-    /// <summary>A run killed mid-conversion leaves its .partial files; their names carry its process id, so a later run removes them.</summary>
-    private static void RemovePartialFilesOfEndedRuns(string workDirectory)
-    {
-        foreach (var partial in Directory.EnumerateFiles(workDirectory, "*.partial"))
-        {
-            if (PartialOwner().Match(Path.GetFileName(partial)) is { Success: true } owner
-                && !IsRunning(int.Parse(owner.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)))
-            {
-                File.Delete(partial);
-            }
-        }
-    }
-
-    private static bool IsRunning(int processId)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(processId);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"\.(\d+)-[0-9a-f]{32}\.")]
-    private static partial System.Text.RegularExpressions.Regex PartialOwner();
-
     private static ConvertedFile? ReadCounts(string path)
     {
         try
@@ -350,24 +314,22 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
         }
     }
 
-    /// <summary>Moves a finished conversion's .partial files into place and writes its counts sidecar (also via a move).</summary>
+    /// <summary>Moves a finished conversion's temporary files into place and writes its counts sidecar (also via a move).</summary>
     /// <param name="loadedStart">The part of a grown file an earlier load took in (only the rest was converted); null: all of it.</param>
     /// <param name="fileSha256">The file's bytes as on disk, when they differ from what was hashed as content (.gz).</param>
     private static ConvertedFile Finish(InputFile raw, string avroPath, string rejectsPath, string countsPath, ConvertResult result,
-        string partialStem, RawExtent? loadedStart = null, string? fileSha256 = null)
+        TemporaryFile avroPartial, TemporaryFile rejectsPartial, RawExtent? loadedStart = null, string? fileSha256 = null)
     {
-        var avroPartial = partialStem + ".avro.partial";
-        var rejectsPartial = partialStem + ".rejects.jsonl.partial";
-        File.Move(avroPartial, avroPath, overwrite: true);
+        avroPartial.MoveTo(avroPath);
         Dictionary<string, long>? reasons = null;
         if (result.Rejected > 0)
         {
-            reasons = RejectReasons.CountFile(rejectsPartial);
-            File.Move(rejectsPartial, rejectsPath, overwrite: true);
+            reasons = RejectReasons.CountFile(rejectsPartial.Path);
+            rejectsPartial.MoveTo(rejectsPath);
         }
         else
         {
-            File.Delete(rejectsPartial);
+            rejectsPartial.Dispose();
         }
         var converted = new ConvertedFile(raw.SourceName, raw.Format!, avroPath, result.LinesRead, result.RecordsWritten, result.Rejected,
             result.BlankSkipped, result.Rejected > 0 ? rejectsPath : null, Reused: false, raw.Location, reasons)
@@ -379,8 +341,9 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
             RawExtent = raw.IsGzip || raw.IsRemote ? null
                 : new RawExtent((loadedStart?.Bytes ?? 0) + result.BytesRead, (loadedStart?.Lines ?? 0) + result.LinesRead + result.HeaderLines),
         };
-        File.WriteAllText(partialStem + ".counts.json.partial", JsonSerializer.Serialize(converted));
-        File.Move(partialStem + ".counts.json.partial", countsPath, overwrite: true);
+        using var countsPartial = new TemporaryFile(Path.GetDirectoryName(countsPath)!, Path.GetFileNameWithoutExtension(raw.SourceName), ".counts.json");
+        File.WriteAllText(countsPartial.Path, JsonSerializer.Serialize(converted));
+        countsPartial.MoveTo(countsPath);
         return converted;
     }
 
@@ -415,29 +378,20 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
             }
         }
 
-        var partialStem = Path.Combine(options.WorkDirectory, $"{stem}.{Environment.ProcessId}-{Guid.NewGuid():N}");
+        using var avroPartial = new TemporaryFile(options.WorkDirectory, stem, ".avro");
+        using var rejectsPartial = new TemporaryFile(options.WorkDirectory, stem, ".rejects.jsonl");
         string? contentHash = null;
-        ConvertResult result;
-        try
+        var result = await remote.ReadAsync(raw, (stream, token) => Task.Run(() =>
         {
-            result = await remote.ReadAsync(raw, (stream, token) => Task.Run(() =>
-            {
-                var bytes = progress.Bytes($"converting {raw.Location}", raw.Remote.Length ?? 0);
-                using var hashing = new HashingStream(stream);
-                using var output = new FileStream(partialStem + ".avro.partial", FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
-                using var rejects = new StreamWriter(partialStem + ".rejects.jsonl.partial", append: false);
-                var converted = RawConverter.Convert(raw.Format!, hashing, raw.SourceName, output, options.Codec, rejects, bytes, token,
-                    rawContent: hashing);
-                contentHash = converted.RawSha256;
-                return converted;
-            }, token), ct);
-        }
-        catch
-        {
-            File.Delete(partialStem + ".avro.partial");
-            File.Delete(partialStem + ".rejects.jsonl.partial");
-            throw;
-        }
+            var bytes = progress.Bytes($"converting {raw.Location}", raw.Remote.Length ?? 0);
+            using var hashing = new HashingStream(stream);
+            using var output = new FileStream(avroPartial.Path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
+            using var rejects = new StreamWriter(rejectsPartial.Path, append: false);
+            var converted = RawConverter.Convert(raw.Format!, hashing, raw.SourceName, output, options.Codec, rejects, bytes, token,
+                rawContent: hashing);
+            contentHash = converted.RawSha256;
+            return converted;
+        }, token), ct);
         progress.Done($"converting {raw.Location}");
 
         if (identity is null)
@@ -446,13 +400,11 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
             identity = LoadIdentity.OfRemote(raw.Location, "sha256:" + contentHash);
             if (await loader.IsLoadedAsync(identity, ct))
             {
-                File.Delete(partialStem + ".avro.partial");
-                File.Delete(partialStem + ".rejects.jsonl.partial");
                 summary.AlreadyLoadedRemote.Add(raw.Location);
                 return null;
             }
         }
-        var done = Finish(raw, PathFor(identity, ".avro"), PathFor(identity, ".rejects.jsonl"), PathFor(identity, ".counts.json"), result, partialStem);
+        var done = Finish(raw, PathFor(identity, ".avro"), PathFor(identity, ".rejects.jsonl"), PathFor(identity, ".counts.json"), result, avroPartial, rejectsPartial);
         summary.Converted.Add(done);
         return new PendingLoad(done.AvroPath, identity, done.RejectReasons, done);
     }
@@ -467,27 +419,20 @@ public sealed partial class RunPipeline(string connectionString, TextWriter log,
             summary.AlreadyLoadedRemote.Add(avro.Location);
             return null;
         }
-        var partial = Path.Combine(options.WorkDirectory, $"{Path.GetFileNameWithoutExtension(avro.Name)}.{Guid.NewGuid():N}.avro.partial");
-        try
+        using var partial = new TemporaryFile(options.WorkDirectory, Path.GetFileNameWithoutExtension(avro.Name), ".avro");
+        var hash = await remote.ReadAsync(avro, async (stream, token) =>
         {
-            var hash = await remote.ReadAsync(avro, async (stream, token) =>
+            using var hashing = new HashingStream(stream);
+            await using (var output = new FileStream(partial.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
             {
-                using var hashing = new HashingStream(stream);
-                await using (var output = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-                {
-                    await hashing.CopyToAsync(output, token);
-                }
-                return hashing.HashSoFar();
-            }, ct);
-            identity ??= LoadIdentity.OfRemote(avro.Location, "sha256:" + hash);
-            var path = Path.Combine(options.WorkDirectory, $"{Path.GetFileNameWithoutExtension(avro.Name)}.{identity.Hash[..16]}.avro");
-            File.Move(partial, path, overwrite: true);
-            return new PendingLoad(path, identity, null);
-        }
-        finally
-        {
-            File.Delete(partial);
-        }
+                await hashing.CopyToAsync(output, token);
+            }
+            return hashing.HashSoFar();
+        }, ct);
+        identity ??= LoadIdentity.OfRemote(avro.Location, "sha256:" + hash);
+        var path = Path.Combine(options.WorkDirectory, $"{Path.GetFileNameWithoutExtension(avro.Name)}.{identity.Hash[..16]}.avro");
+        partial.MoveTo(path);
+        return new PendingLoad(path, identity, null);
     }
 
     /// <summary>A remote mapping CSV is small: read (with retries) into pairs, then loaded under the object's identity.</summary>

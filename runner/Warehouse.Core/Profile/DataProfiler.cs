@@ -30,14 +30,13 @@ public sealed record SourceProfile(string Source)
 /// <summary>
 /// Profiles the loaded data from the database alone (core views and staging.load_rejects), so it answers the same
 /// after any run. Users, family changes, near-threshold gaps and the duplicates of events that have a user are read
-/// from the sessionized rows, so they are as of the last refresh (`run` refreshes before it profiles); at 5 million
-/// events that keeps the profile to a few seconds. Every query is portable SQL: no FILTER, no DISTINCT ON, no IS
-/// DISTINCT FROM.
+/// from the sessionized rows, so they are as of the last refresh (`run` refreshes before it profiles): no query groups
+/// every event. Every query is portable SQL: no FILTER, no DISTINCT ON, no IS DISTINCT FROM.
 /// </summary>
 public sealed class DataProfiler(string connectionString)
 {
     // Users are counted from the sessions (each user has exactly one first session per source) rather than with a
-    // count(distinct) over every event: at 5 million events that was 7 of the profile's 32 seconds.
+    // count(distinct) over every event, which is a sort of every event (docs/performance.md, "The profile").
     private const string BasicsSql = """
         with
 
@@ -108,9 +107,9 @@ public sealed class DataProfiler(string connectionString)
     // Every column of core.events except the line's position: two lines that say the same thing are duplicates. Such
     // lines have the same user and instant, so they sit next to each other in the user's session order (a gap of 0
     // seconds): those instants come from the sessionized rows without a sort, and only their rows are compared in
-    // full. Events without a user are not sessionized and are all compared. (Grouping every event by every column
-    // took 19 of the profile's 32 seconds at 5 million events.) The sessionized rows are read twice by name rather than
-    // through one CTE: PostgreSQL materialises a CTE used twice, and copying 5 million rows took longer than reading them.
+    // full, since grouping every event by every column would sort them all. Events without a user are not sessionized
+    // and are all compared. The sessionized rows are read twice by name rather than through one CTE: PostgreSQL
+    // materialises a CTE used twice, and copying the rows costs more than reading them again.
     private const string DuplicatesSql = """
         with
 
@@ -171,7 +170,7 @@ public sealed class DataProfiler(string connectionString)
         """;
 
     // Sources that have any named family at all: only their sessions can change family. An HTTP log has none, so its
-    // 5 million events cost this one scan instead of a grouping of every session (6 s at 5 million events).
+    // events cost this one scan instead of a grouping of every session.
     private const string SourcesWithFamiliesSql = """
         with
 

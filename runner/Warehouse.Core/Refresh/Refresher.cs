@@ -430,8 +430,8 @@ public sealed class Refresher(string connectionString)
         var watch = Stopwatch.StartNew();
         foreach (var (step, table, columns, model, settings) in Models)
         {
-            // CREATE TABLE AS writes in bulk and, with the table new in this transaction, skips the WAL: about three times
-            // faster than INSERT ... SELECT into a partition. The table then gets the parent's NOT NULLs and a check equal to
+            // CREATE TABLE AS writes in bulk and, with the table new in this transaction, skips the WAL: much faster than
+            // INSERT ... SELECT into a partition. The table then gets the parent's NOT NULLs and a check equal to
             // its partition bound (one pass over it), so attaching it scans nothing. No autovacuum for its inserts, now or
             // once published (only for what incremental refreshes delete): the refresh analyses it itself, and an
             // autovacuum busy on a partition makes a publish's DETACH wait a whole deadlock_timeout before cancelling it.
