@@ -6,6 +6,7 @@ using Warehouse.Tests.Infrastructure;
 namespace Warehouse.Tests.Api;
 
 /// <summary>The warehouse_api role (migrations/V0100__api_reader_role.sql) reads the marts and can change nothing.</summary>
+[Trait("Speed", "slow")] // scale: the sample loaded and refreshed into a database for each of its 38 cases
 public sealed class ApiRoleTests : IAsyncLifetime
 {
     private string _owner = "";

@@ -16,6 +16,7 @@ namespace Warehouse.Tests.Api;
 /// The dashboard in Debian's headless Chromium, driven by Playwright, against the app on real Kestrel on a loopback port.
 /// What the page shows is compared with the marts read directly; a screenshot is kept as a test artifact.
 /// </summary>
+[Trait("Speed", "slow")] // a Chromium browser
 public sealed class DashboardBrowserTests : IAsyncLifetime
 {
     private const string Chromium = "/usr/bin/chromium";

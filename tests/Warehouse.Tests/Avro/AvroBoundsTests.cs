@@ -13,6 +13,7 @@ namespace Warehouse.Tests.Avro;
 /// capped per block, a block holds at most 64 MB stored or decompressed, and the header at most 16 MB in 1,000 entries.
 /// Each hostile file is read on a worker with a deadline, so a regression fails the test instead of hanging the suite.
 /// </summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class AvroBoundsTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);

@@ -4,6 +4,7 @@ using Xunit;
 namespace Warehouse.Tests.Avro;
 
 /// <summary>`warehouse avro cat|schema`, run as the real executable.</summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class AvroCommandTests
 {
     private static AvroTestSupport.ProcessResult Warehouse(params string[] args)

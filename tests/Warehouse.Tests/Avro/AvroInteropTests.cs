@@ -11,6 +11,7 @@ namespace Warehouse.Tests.Avro;
 /// Interop with Apache's implementations: Python's avro (DataFileReader/DataFileWriter) and the C library's avrocat.
 /// These tests fail, rather than skip, when the tools are missing: the test command installs them.
 /// </summary>
+[Trait("Speed", "slow")] // Apache Avro's Python and C tools as oracles
 public sealed class AvroInteropTests : IDisposable
 {
     private const string InteropSchema = """

@@ -6,6 +6,7 @@ using Xunit;
 
 namespace Warehouse.Tests.Avro;
 
+[Trait("Speed", "slow")] // property tests over many random records
 public sealed class AvroRoundTripTests
 {
     internal const string EveryTypeSchema = """

@@ -8,6 +8,7 @@ namespace Warehouse.Tests.Bench;
 /// <c>bench --sources combined</c>: the benchmark takes the access log as a source and compares what the warehouse loads
 /// with the generator's counts. (A whole run of it needs the combined converter in the pipeline.)
 /// </summary>
+[Trait("Speed", "slow")] // the benchmark
 public sealed class BenchAccessLogTests : IDisposable
 {
     private readonly string _home = Directory.CreateTempSubdirectory("bench-access-").FullName;

@@ -8,6 +8,7 @@ namespace Warehouse.Tests.Bench;
 /// checks the results against the generator's counts, and reports every stage once (steps inside a stage are listed
 /// under it, never added to the end-to-end time twice).
 /// </summary>
+[Trait("Speed", "slow")] // the benchmark
 public sealed class BenchCliTests : IDisposable
 {
     private readonly string _home = Directory.CreateTempSubdirectory("bench-cli-").FullName;

@@ -8,6 +8,7 @@ namespace Warehouse.Tests.Bench;
 /// <c>warehouse bench --with-duckdb</c>: DuckDB, in process, applies the pandas script's rules to the same raw files and
 /// must reproduce the generator's counts; and the peer's rules on a hand-worked log, where each wrong rule changes a count.
 /// </summary>
+[Trait("Speed", "slow")] // the benchmark
 public sealed class BenchDuckDbTests : IDisposable
 {
     private readonly string _home = Directory.CreateTempSubdirectory("bench-duckdb-").FullName;

@@ -10,6 +10,7 @@ namespace Warehouse.Tests.Cli;
 /// only; and a cluster made before passwords (trust authentication) is upgraded in place with its data.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes; the embedded cluster is Linux-only anyway
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class EmbeddedClusterAccessTests : IClassFixture<EmbeddedClusterAccessTests.Cluster>
 {
     private readonly Cluster _cluster;

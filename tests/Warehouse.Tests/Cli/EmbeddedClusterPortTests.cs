@@ -7,6 +7,7 @@ using Warehouse.Core.Database;
 namespace Warehouse.Tests.Cli;
 
 /// <summary>The embedded cluster keeps its port across restarts, so a saved connection (a BI tool's) keeps working.</summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class EmbeddedClusterPortTests : IDisposable
 {
     private readonly string _home = Path.Combine(Path.GetTempPath(), $"warehouse-port-{Guid.NewGuid():N}");

@@ -4,6 +4,7 @@ using Warehouse.Tests.Infrastructure;
 namespace Warehouse.Tests.Cli;
 
 /// <summary>The warehouse executable run as a process: exit codes and one-line errors.</summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class FoundationCliTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("cli-").FullName;

@@ -5,6 +5,7 @@ using Warehouse.Tests.Infrastructure;
 namespace Warehouse.Tests.Cli;
 
 /// <summary>Ctrl-C (SIGINT) sent to the real warehouse process while its statement runs on the server.</summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class InterruptTests
 {
     [Fact]

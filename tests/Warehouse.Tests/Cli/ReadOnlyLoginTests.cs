@@ -5,6 +5,7 @@ using Warehouse.Tests.Infrastructure;
 namespace Warehouse.Tests.Cli;
 
 /// <summary><c>db url --read-only</c> prints a URL that logs in as the read-only role and reads what analysts are given.</summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class ReadOnlyLoginTests : IDisposable
 {
     private readonly string _home = Path.Combine(Path.GetTempPath(), $"warehouse-readonly-{Guid.NewGuid():N}");

@@ -4,6 +4,7 @@ using Warehouse.Tests.Infrastructure;
 namespace Warehouse.Tests.Cli;
 
 /// <summary>The bundled sample's own database, and <c>warehouse db reset</c>.</summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class SampleDatabaseTests : IDisposable
 {
     // Created with the default mode (not CreateTempSubdirectory's 700): when the tests run as root, initdb and postgres

@@ -3,6 +3,7 @@ using Warehouse.Tests.Infrastructure;
 namespace Warehouse.Tests.Cli;
 
 /// <summary>A command other than run (which migrates first) on a database the migrations never reached says what to do.</summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class UnmigratedDatabaseTests
 {
     public static TheoryData<string[]> Commands => new()

@@ -4,6 +4,7 @@ using CliProcess = Warehouse.Tests.Infrastructure.Cli;
 
 namespace Warehouse.Tests.Conversion;
 
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class ConvertCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("convert-cli-").FullName;

@@ -7,6 +7,7 @@ using Warehouse.Tests.Infrastructure;
 namespace Warehouse.Tests.Conversion;
 
 /// <summary>A .gz input is read whole or refused: a file cut short (still being copied) never loads in part.</summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class GzipContentTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("gzip-").FullName;

@@ -7,6 +7,7 @@ using Warehouse.Core.Conversion;
 
 namespace Warehouse.Tests.Conversion;
 
+[Trait("Speed", "slow")] // interop: Apache's Python Avro reads our files of the real data sets
 public sealed class RawConverterTests
 {
     private static (ConvertResult Result, List<AvroRecord> Records, List<JsonElement> Rejects) Run(string format, string input,

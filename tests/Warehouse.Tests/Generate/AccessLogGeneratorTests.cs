@@ -36,6 +36,7 @@ public sealed class AccessLogData : IDisposable
 /// The generated access log read back from the outside: every line matched by a combined-format regex, and every figure
 /// of generated.json recounted from the parsed lines (bots by the rule list, sessions by visitor key and gap).
 /// </summary>
+[Trait("Speed", "slow")] // scale: a generated log of 100,000 lines
 public sealed partial class AccessLogGeneratorTests(AccessLogData data) : IClassFixture<AccessLogData>
 {
     private sealed record Line(string Address, string AuthUser, DateTimeOffset At, string Offset, string Method, string Path,

@@ -1,6 +1,7 @@
 namespace Warehouse.Tests.Generate;
 
 /// <summary><c>warehouse generate</c> as a process: a summary line per file, one-line errors.</summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class GenerateCliTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("generate-cli-").FullName;

@@ -11,6 +11,7 @@ namespace Warehouse.Tests.Generate;
 /// The generator's output checked from the outside: files are re-read and re-parsed here, and the expected counts in
 /// generated.json are recomputed by a plain sort-and-scan over the parsed lines.
 /// </summary>
+[Trait("Speed", "slow")] // scale: generated data sets re-read and recounted
 public sealed partial class GeneratorTests(GeneratedData data) : IClassFixture<GeneratedData>
 {
     public sealed record Request(int Line, long AtTicks, string Method, string Path, string User, string Text);

@@ -10,6 +10,7 @@ namespace Warehouse.Tests.Incremental;
 /// an incremental refresh after each, give the marts of one full refresh; a robots.txt fetch that arrives after its
 /// visitor was sessionized included.
 /// </summary>
+[Trait("Speed", "slow")] // property: the same log in several batch orders, each against a full refresh
 public sealed class AccessLogIncrementalTests
 {
     private const string Site = "https://shop.example";

@@ -8,6 +8,7 @@ namespace Warehouse.Tests.Incremental;
 /// batches arrive, with a refresh after each, every mart equals the marts of one full load. Each split is drawn from a
 /// seed, and a failure names it, so it can be replayed.
 /// </summary>
+[Trait("Speed", "slow")] // property tests: many random batch splits of real files
 public sealed class BatchEquivalenceTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("incr-").FullName;

@@ -10,6 +10,7 @@ namespace Warehouse.Tests.Incremental;
 /// A full refresh split into buckets of users on several connections (issue 16): the split never changes a mart, a
 /// failed bucket publishes nothing, and a second refresh waits for the first.
 /// </summary>
+[Trait("Speed", "slow")] // scale: the real data sets refreshed in several bucket splits
 public sealed class BucketRefreshTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("buckets-").FullName;

@@ -4,6 +4,7 @@ using Warehouse.Tests.Infrastructure;
 
 namespace Warehouse.Tests.Incremental;
 
+[Trait("Speed", "slow")] // scale: a generated file of 30,000 events replayed
 public sealed class ReplayTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("replay-").FullName;

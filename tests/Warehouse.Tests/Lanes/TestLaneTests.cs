@@ -9,6 +9,7 @@ namespace Warehouse.Tests.Lanes;
 /// The tests' two PostgreSQL lanes: which one a run takes, that the server is the one that lane started, that it has
 /// the settings the tests rely on, and that the sample gives the same marts in a container as in the embedded cluster.
 /// </summary>
+[Trait("Speed", "slow")] // the container lane and the CLI as a process
 public sealed class TestLaneTests : IDisposable
 {
     // Default mode (not CreateTempSubdirectory's 700): as root, the embedded cluster runs as postgres, which must reach it.

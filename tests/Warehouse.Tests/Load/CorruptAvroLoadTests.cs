@@ -9,6 +9,7 @@ namespace Warehouse.Tests.Load;
 /// A corrupt Avro file is refused by <c>load</c> with the reader's own message, the one <c>avro cat</c> prints, not with
 /// what PostgreSQL says about a COPY stream cut short; and nothing of the file is loaded.
 /// </summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class CorruptAvroLoadTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("corrupt-load-").FullName;

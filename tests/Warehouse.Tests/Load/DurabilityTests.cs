@@ -13,6 +13,7 @@ namespace Warehouse.Tests.Load;
 /// synchronous_commit off, so a load or refresh must commit durably itself. Each test runs its own cluster, killed with
 /// SIGKILL (server and every backend) and started again.
 /// </summary>
+[Trait("Speed", "slow")] // PostgreSQL clusters of its own, killed and started again
 public sealed class DurabilityTests : IAsyncLifetime
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"warehouse-crash-{Guid.NewGuid():N}");

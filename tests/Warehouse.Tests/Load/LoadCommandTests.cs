@@ -4,6 +4,7 @@ using CliProcess = Warehouse.Tests.Infrastructure.Cli;
 
 namespace Warehouse.Tests.Load;
 
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class LoadCommandTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("load-cli-").FullName;

@@ -11,6 +11,7 @@ using Warehouse.Tests.Infrastructure;
 namespace Warehouse.Tests.Load;
 
 /// <summary>A raw file is loaded once: a load is known by the raw bytes that were converted, whatever the Avro bytes.</summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class LoadOnceTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("load-once-").FullName;

@@ -3,6 +3,7 @@ using Warehouse.Tests.Infrastructure;
 namespace Warehouse.Tests.Load;
 
 /// <summary>Repeated campaign/reward pairs are dropped, and the load says how many.</summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class MappingDuplicatesTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using Warehouse.Tests.Infrastructure;
 namespace Warehouse.Tests.Marts;
 
 /// <summary><c>warehouse verify --expected DIR</c> with a fixture missing or an unknown file beside the fixtures.</summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class VerifyFixturesTests : IAsyncLifetime
 {
     private readonly string _expected = Directory.CreateTempSubdirectory("expected-").FullName;

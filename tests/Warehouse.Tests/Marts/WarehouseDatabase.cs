@@ -33,21 +33,6 @@ internal sealed class WarehouseDatabase
         }
     }
 
-    public async Task WebshopEventsAsync(params WebshopRow[] rows)
-    {
-        await using var connection = await OpenAsync();
-        for (var i = 0; i < rows.Length; i++)
-        {
-            var r = rows[i];
-            await ExecuteAsync(connection, """
-                insert into staging.webshop_events
-                values (@id, @type, @at, @customer, null, null, @browser, @os, @device, null, 'webshop_events.jsonl', @line)
-                """,
-                ("id", i + 1L), ("type", r.Type), ("at", Utc(r.At)), ("customer", r.CustomerId), ("browser", r.Browser),
-                ("os", r.Os), ("device", r.Device), ("line", i + 1L));
-        }
-    }
-
     public async Task DeviceEventsAsync(params DeviceRow[] rows)
     {
         await using var connection = await OpenAsync();
@@ -56,18 +41,6 @@ internal sealed class WarehouseDatabase
             await ExecuteAsync(connection,
                 "insert into staging.device_events values (@id, @at, 'screen_view', @browser, @os, @device, 'device_events.jsonl', @line)",
                 ("id", r.AnonymousId), ("at", Utc(r.At)), ("browser", r.Browser), ("os", r.Os), ("device", r.Device), ("line", r.Line));
-        }
-    }
-
-    public async Task ClickstreamAsync(params (string UserId, string At)[] rows)
-    {
-        await using var connection = await OpenAsync();
-        for (var i = 0; i < rows.Length; i++)
-        {
-            // The header is line 1 of a clickstream file.
-            await ExecuteAsync(connection,
-                "insert into staging.clickstream values (@user, @at, 'P1', null, null, 'Chrome', 'Windows', 'Other', 'clickstream.csv', @line)",
-                ("user", rows[i].UserId), ("at", Utc(rows[i].At)), ("line", i + 2L));
         }
     }
 
@@ -95,29 +68,11 @@ internal sealed class WarehouseDatabase
         }
     }
 
-    public async Task MappingAsync(params (string CampaignId, string RewardId)[] pairs)
-    {
-        await using var connection = await OpenAsync();
-        foreach (var (campaign, reward) in pairs)
-        {
-            await ExecuteAsync(connection, "insert into staging.campaign_reward_mapping values (@campaign, @reward)",
-                ("campaign", campaign), ("reward", reward));
-        }
-    }
-
     /// <summary>Sets a source's session threshold the way <c>--session-gap SOURCE=SECONDS</c> does.</summary>
     public async Task SetSessionGapAsync(string source, int seconds)
     {
         await using var connection = await OpenAsync();
         await SessionGaps.ApplyAsync(connection, null, [(source, seconds)], CancellationToken.None);
-    }
-
-    /// <summary>A mart's rows in the verify text form, columns joined with " | ", sorted.</summary>
-    public async Task<List<string>> MartAsync(string mart)
-    {
-        await RefreshAsync();
-        var table = await new MartReader(ConnectionString).ReadAsync(mart);
-        return [.. table.Rows.Select(Line).Order(StringComparer.Ordinal)];
     }
 
     /// <summary>Any query's rows in the verify text form, in the query's order.</summary>
@@ -165,10 +120,6 @@ internal sealed class WarehouseDatabase
         await command.ExecuteNonQueryAsync();
     }
 }
-
-/// <summary>A webshop event; a null <paramref name="CustomerId"/> is an anonymous event.</summary>
-internal sealed record WebshopRow(string At, string? CustomerId, string Type = "page_view",
-    string? Browser = "Chrome", string? Os = "Windows", string? Device = "Other");
 
 /// <summary>A device event with an explicit source_line, so tests can write lines out of file order.</summary>
 internal sealed record DeviceRow(string AnonymousId, string At, long Line,

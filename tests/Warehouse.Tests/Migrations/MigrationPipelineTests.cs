@@ -10,6 +10,7 @@ namespace Warehouse.Tests.Migrations;
 /// that holds the objects but no history, new scripts numbered below applied ones refused, and the migrating role's
 /// privileges checked before anything runs. Run through the real CLI where the pipeline would call it.
 /// </summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class MigrationPipelineTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("pipeline-").FullName;

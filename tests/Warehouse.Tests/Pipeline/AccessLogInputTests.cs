@@ -11,6 +11,7 @@ using CliProcess = Warehouse.Tests.Infrastructure.Cli;
 namespace Warehouse.Tests.Pipeline;
 
 /// <summary>Access logs in <c>run --input</c>: recognised by name or, for any other name, by their first line; the real file loads whole.</summary>
+[Trait("Speed", "slow")] // the CLI as a process, and Python over the real access log
 public sealed partial class AccessLogInputTests : IDisposable
 {
     private const string CombinedLine = "203.0.113.7 - - [10/Oct/2023:13:55:36 +0200] \"GET /a?utm_source=x HTTP/1.1\" 200 5 \"-\" \"curl/8.0\"\n";

@@ -10,6 +10,7 @@ namespace Warehouse.Tests.Pipeline;
 /// directory with one would be passed over without a word. Every CLI run here has a timeout, so a hang fails the test
 /// instead of the suite.
 /// </summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class NonRegularInputTests : IDisposable
 {
     private static readonly TimeSpan NoHang = TimeSpan.FromSeconds(90);

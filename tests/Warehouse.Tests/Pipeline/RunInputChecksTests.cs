@@ -3,6 +3,7 @@ using Warehouse.Tests.Infrastructure;
 namespace Warehouse.Tests.Pipeline;
 
 /// <summary><c>warehouse run --input</c> on inputs that yield nothing, or files that are mostly rejects: never a silent success.</summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class RunInputChecksTests : IDisposable
 {
     private readonly string _input = Directory.CreateTempSubdirectory("input-").FullName;

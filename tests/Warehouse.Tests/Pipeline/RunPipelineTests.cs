@@ -5,6 +5,7 @@ using Warehouse.Tests.Infrastructure;
 
 namespace Warehouse.Tests.Pipeline;
 
+[Trait("Speed", "slow")] // scale: the whole pipeline over the real data sets
 public sealed class RunPipelineTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("run-").FullName;

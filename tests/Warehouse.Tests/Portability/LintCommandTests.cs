@@ -3,6 +3,7 @@ using Warehouse.Tests.Infrastructure;
 namespace Warehouse.Tests.Portability;
 
 /// <summary><c>warehouse lint</c> as a process: file:line: rule per violation, exit 3; a summary and exit 0 when clean.</summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class LintCommandTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("lintcli-").FullName;

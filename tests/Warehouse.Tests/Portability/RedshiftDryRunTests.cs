@@ -11,6 +11,7 @@ namespace Warehouse.Tests.Portability;
 /// (or <c>WAREHOUSE_APPROVE=1 ./warehouse test --filter Portability</c>), then commit
 /// tests/Warehouse.Tests/Portability/approved/redshift-dry-run.sql.
 /// </summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed partial class RedshiftDryRunTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("dryrun-").FullName;

@@ -21,6 +21,7 @@ namespace Warehouse.Tests.Portability;
 /// transaction, then sets what Redshift's pg_last_copy_count() would answer. Every other statement is the exact text
 /// Redshift gets. Nothing here ran on Redshift.
 /// </summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed partial class RedshiftLoaderTests(S3rverServer s3) : IClassFixture<S3rverServer>, IDisposable
 {
     private const string Role = "arn:aws:iam::123456789012:role/warehouse-copy";

@@ -5,6 +5,7 @@ using Warehouse.Tests.Remote;
 namespace Warehouse.Tests.Profile;
 
 /// <summary>The profile of seeds/sample, checked against the facts written down in seeds/sample/README.md.</summary>
+[Trait("Speed", "slow")] // scale: the whole pipeline over seeds/sample for each test
 public sealed class DataProfilerTests : IAsyncLifetime
 {
     private readonly string _work = Directory.CreateTempSubdirectory("profile-").FullName;

@@ -4,6 +4,7 @@ using static Warehouse.Tests.Remote.RemoteTestSupport;
 
 namespace Warehouse.Tests.Remote;
 
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed class HttpInputTests : IAsyncLifetime
 {
     private readonly string _work = Directory.CreateTempSubdirectory("remote-http-").FullName;

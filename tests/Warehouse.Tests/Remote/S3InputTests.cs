@@ -6,6 +6,7 @@ using static Warehouse.Tests.Remote.RemoteTestSupport;
 
 namespace Warehouse.Tests.Remote;
 
+[Trait("Speed", "slow")] // an S3 server (s3rver) and the CLI as a process
 public sealed class S3InputTests(S3rverServer s3) : IClassFixture<S3rverServer>, IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("remote-s3-").FullName;

@@ -1,0 +1,58 @@
+namespace Warehouse.Tests.Marts;
+
+/// <summary>
+/// The rule tests kept as data under tests/sql (tests/sql/README.md): one test case per folder, named by its path.
+/// Adding a case is adding a folder; nothing here names a model.
+/// </summary>
+public sealed class RuleCaseTests
+{
+    public static TheoryData<string> Cases() => [.. RuleCase.Discover(RuleCase.Root)];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Folder_ModelHoldsExactlyTheExpectedRows(string folder)
+    {
+        var difference = await RuleCase.RunAsync(RuleCase.Root, folder);
+
+        Assert.True(difference is null, $"{folder}\n{difference}");
+    }
+
+    [Fact]
+    public void Discovery_FindsCasesOfSessionsAndMarts()
+    {
+        var cases = RuleCase.Discover(RuleCase.Root).ToList();
+
+        Assert.Contains(cases, c => c.StartsWith("core.sessions/", StringComparison.Ordinal));
+        Assert.Contains(cases, c => c.StartsWith("marts.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WrongExpectation_FailsWithTheMissingAndUnexpectedRows()
+    {
+        // RuleCaseSelfTest/core.sessions/wrong_expect expects one session where the exact-threshold gap makes two
+        var root = Path.Combine(Infrastructure.TestDatabase.RepoRoot, "tests", "Warehouse.Tests", "Marts", "RuleCaseSelfTest");
+
+        var difference = await RuleCase.RunAsync(root, "core.sessions/wrong_expect");
+
+        Assert.Equal("""
+            core.sessions: 1 rows expected, 2 found; columns user_id,session_number,session_start,event_count
+            missing (in expect.csv, not in core.sessions): 1
+              1001,1,2019-08-27T10:00:00Z,2
+            unexpected (in core.sessions, not in expect.csv): 2
+              1001,1,2019-08-27T10:00:00Z,1
+              1001,2,2019-08-27T10:05:00Z,1
+
+            """.ReplaceLineEndings(), difference);
+    }
+
+    [Theory]
+    [InlineData("3", typeof(decimal), "3.000000")]
+    [InlineData("299.999", typeof(decimal), "299.999000")]
+    [InlineData("2024-05-01T23:30:00-05:00", typeof(DateTime), "2024-05-02T04:30:00Z")]
+    [InlineData("t", typeof(bool), "true")]
+    [InlineData("[\"10\", \"11\"]", typeof(string[]), "[\"10\",\"11\"]")]
+    [InlineData("", typeof(string), "")]
+    [InlineData("not a number", typeof(long), "not a number")]
+    public void ExpectedCell_IsReadByTheColumnsType(string cell, Type type, string expected) =>
+        Assert.Equal(expected, RuleCase.Normalise(cell, type));
+}
