@@ -8,6 +8,7 @@ namespace Warehouse.Tests.Checks;
 /// <c>warehouse check</c> and <c>run</c> against a real database: the sample passes every declared data test; a violation
 /// planted in the core tables or the rule tables behind a mart fails the test of each kind, with the offending rows.
 /// </summary>
+[Trait("Speed", "slow")] // the CLI as a process
 public sealed partial class CheckCommandTests : IDisposable
 {
     private readonly List<string> _temporary = [];

@@ -68,6 +68,17 @@ internal sealed class WarehouseDatabase
         }
     }
 
+    /// <summary>Adds campaign/reward pairs to the mapping.</summary>
+    public async Task MappingAsync(params (string CampaignId, string RewardId)[] pairs)
+    {
+        await using var connection = await OpenAsync();
+        foreach (var (campaign, reward) in pairs)
+        {
+            await ExecuteAsync(connection, "insert into staging.campaign_reward_mapping values (@campaign, @reward)",
+                ("campaign", campaign), ("reward", reward));
+        }
+    }
+
     /// <summary>Sets a source's session threshold the way <c>--session-gap SOURCE=SECONDS</c> does.</summary>
     public async Task SetSessionGapAsync(string source, int seconds)
     {
