@@ -390,7 +390,7 @@ public sealed class Refresher(string connectionString)
         }
         steps.End();
 
-        steps.Begin("build daily marts");
+        steps.Begin("aggregate days");
         await BuildDailyMartsAsync(ct);
         steps.End();
 
