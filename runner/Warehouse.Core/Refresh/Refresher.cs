@@ -391,7 +391,7 @@ public sealed class Refresher(string connectionString)
         steps.End();
 
         steps.Begin("aggregate days");
-        await BuildDailyMartsAsync(ct);
+        await BuildDailyMartsAsync(jobs, ct);
         steps.End();
 
         steps.Begin("publish");
@@ -418,14 +418,16 @@ public sealed class Refresher(string connectionString)
     /// A full refresh's daily marts, from the sessions its buckets committed (core.int_sessions_refreshed reads the
     /// this_run tables when warehouse.refresh_full is on and no bucket is set), into a table per mart that the publish
     /// swaps in as the mart table's only partition. On a connection of its own: the coordinating transaction's snapshot
-    /// predates the buckets' rows.
+    /// predates the buckets' rows. Each mart on a connection of its own, at once when there are jobs for them: they
+    /// only read the sessions.
     /// </summary>
-    private async Task BuildDailyMartsAsync(CancellationToken ct)
+    private async Task BuildDailyMartsAsync(int jobs, CancellationToken ct)
     {
-        await using var daily = await Connections.OpenAsync(_unpooled, ct);
-        await ExecuteAsync(daily, null, $"set warehouse.refresh_full = 'on'; set default_statistics_target = {StatisticsTarget}; {HashSettings.Replace("set local", "set", StringComparison.Ordinal)}", ct);
-        foreach (var (table, model, columns) in DailyMarts)
+        async Task BuildAsync((string Table, string Model, string Columns) mart)
         {
+            var (table, model, columns) = mart;
+            await using var daily = await Connections.OpenAsync(_unpooled, ct);
+            await ExecuteAsync(daily, null, $"set warehouse.refresh_full = 'on'; set default_statistics_target = {StatisticsTarget}; {HashSettings.Replace("set local", "set", StringComparison.Ordinal)}", ct);
             var notNull = await NotNullColumnsAsync(daily, $"core.{table}", ct);
             await ExecuteAsync(daily, null, $"""
                 drop table if exists core.{table}_next;
@@ -433,6 +435,17 @@ public sealed class Refresher(string connectionString)
                 alter table core.{table}_next {string.Join(", ", notNull.Select(c => $"alter column {c} set not null"))};
                 analyze core.{table}_next;
                 """, ct);
+        }
+        if (jobs > 1)
+        {
+            await Task.WhenAll(DailyMarts.Select(BuildAsync));
+        }
+        else
+        {
+            foreach (var mart in DailyMarts)
+            {
+                await BuildAsync(mart);
+            }
         }
     }
 
