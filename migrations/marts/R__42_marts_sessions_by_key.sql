@@ -7,55 +7,20 @@ drop view if exists marts.sessions_by_key;
 create view marts.sessions_by_key as
 with
 
--- one pass over the sessions: the family combinations are few, so each grouping below reads this small result
--- instead of every session (a CTE read three times is materialised by PostgreSQL: 1.9 million rows copied)
-family_sessions as (
-    select
-        source,
-        browser_family,
-        os_family,
-        device_family,
-        count(*) as sessions
-    from core.sessions
-    group by source, browser_family, os_family, device_family
-),
-
-by_browser as (
-    select
-        source,
-        cast('browser_family' as varchar(32)) as group_key,
-        browser_family as group_value,
-        cast(sum(sessions) as bigint) as sessions
-    from family_sessions
-    group by source, browser_family
-),
-
-by_os as (
-    select
-        source,
-        cast('os_family' as varchar(32)) as group_key,
-        os_family as group_value,
-        cast(sum(sessions) as bigint) as sessions
-    from family_sessions
-    group by source, os_family
-),
-
-by_device as (
-    select
-        source,
-        cast('device_family' as varchar(32)) as group_key,
-        device_family as group_value,
-        cast(sum(sessions) as bigint) as sessions
-    from family_sessions
-    group by source, device_family
+-- the family rule is core.int_daily_sessions_by_key's, materialised per day by the refresh: a session starts on one
+-- day, so its sessions summed over the days are the sessions of each family
+fct_daily_sessions_by_key as (
+    select * from core.fct_daily_sessions_by_key
 ),
 
 final as (
-    select * from by_browser
-    union all
-    select * from by_os
-    union all
-    select * from by_device
+    select
+        source,
+        group_key,
+        group_value,
+        cast(sum(sessions) as bigint) as sessions
+    from fct_daily_sessions_by_key
+    group by source, group_key, group_value
 )
 
 select * from final;

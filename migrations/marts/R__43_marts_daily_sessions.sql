@@ -5,42 +5,20 @@ drop view if exists marts.daily_sessions;
 create view marts.daily_sessions as
 with
 
--- core.sessions is named in both CTEs below rather than imported once: PostgreSQL materialises a CTE read twice, which
--- copied every session and kept a source filter (the API's ?source=) from reaching the scan. The session date is the UTC calendar day whatever the
--- connection's time zone.
-daily_totals as (
-    select
-        source,
-        cast(session_start at time zone 'UTC' as date) as session_date,
-        count(*) as sessions,
-        count(distinct user_id) as users,
-        cast(sum(event_count) as bigint) as events
-    from core.sessions
-    group by source, cast(session_start at time zone 'UTC' as date)
-),
-
--- separate from the counts: Redshift rejects PERCENTILE_CONT together with a DISTINCT aggregate in one SELECT
-daily_medians as (
-    select
-        source,
-        cast(session_start at time zone 'UTC' as date) as session_date,
-        percentile_cont(0.5) within group (order by duration_seconds) as median_duration_seconds
-    from core.sessions
-    group by source, cast(session_start at time zone 'UTC' as date)
+-- materialised by the refresh (rule: core.int_daily_sessions), so a read is a scan of a few rows per day and source
+fct_daily_sessions as (
+    select * from core.fct_daily_sessions
 ),
 
 final as (
     select
-        daily_totals.source,
-        daily_totals.session_date,
-        daily_totals.sessions,
-        daily_totals.users,
-        daily_totals.events,
-        cast(daily_medians.median_duration_seconds as decimal(18, 6)) as median_duration_seconds
-    from daily_totals
-    inner join daily_medians
-        on daily_medians.source = daily_totals.source
-        and daily_medians.session_date = daily_totals.session_date
+        source,
+        session_date,
+        sessions,
+        users,
+        events,
+        median_duration_seconds
+    from fct_daily_sessions
 )
 
 select * from final;

@@ -84,6 +84,33 @@ internal static class MartEndpoints
             .WithSummary("Sessions, users, events and median duration per source and UTC day (marts.daily_sessions)")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
+        app.MapGet("/sessions/daily-by-key", async Task<Results<Ok<IReadOnlyList<DailySessionsByKey>>, ProblemHttpResult>> (
+                [FromQuery] string? key,
+                [FromQuery] string? source,
+                [FromQuery] string? from,
+                [FromQuery] string? to,
+                MartQueries queries,
+                CancellationToken ct) =>
+            {
+                InputError?[] errors =
+                [
+                    QueryInput.RequiredKey(key),
+                    QueryInput.Source(source, out var parsedSource),
+                    QueryInput.Days(from, to, out var days),
+                ];
+                if (errors.FirstOrDefault(e => e is not null) is { } error)
+                {
+                    return BadRequest(error);
+                }
+                return TypedResults.Ok(await queries.DailySessionsByKeyAsync(key!, parsedSource, days, ct));
+            })
+            .WithName("GetDailySessionsByKey")
+            .WithSummary("Sessions, users, events and median duration per UTC day, source and family value (marts.daily_sessions_by_key)")
+            .WithDescription("key (required): browser_family, os_family or device_family. source: one source, all when absent. " +
+                "from, to: UTC days (yyyy-MM-dd) of session start, both included; open-ended when absent. Ordered by day, " +
+                "source and value; group_value is null for sessions whose first event has no family.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
         app.MapGet("/traffic/sources", async Task<Results<Ok<TrafficSources>, ProblemHttpResult>> (
                 [FromQuery] string? from,
                 [FromQuery] string? to,

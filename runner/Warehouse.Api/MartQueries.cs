@@ -18,6 +18,10 @@ public sealed record CampaignPage(IReadOnlyList<CampaignSession> Items, string? 
 
 public sealed record DailySessions(string Source, DateOnly SessionDate, long Sessions, long Users, long Events, double? MedianDurationSeconds);
 
+/// <summary>A row of marts.daily_sessions_by_key; GroupValue is null when the sessions' first event has no family.</summary>
+public sealed record DailySessionsByKey(DateOnly SessionDate, string Source, string GroupKey, string? GroupValue, long Sessions, long Users,
+    long Events, double? MedianDurationSeconds);
+
 public sealed record ChannelSessions(string Channel, long Sessions, long PageViews);
 
 public sealed record DailyChannelSessions(DateOnly SessionDate, string Channel, long Sessions, long PageViews);
@@ -103,6 +107,39 @@ public sealed class MartQueries(NpgsqlDataSource dataSource)
         return rows;
     }
 
+    /// <summary>The rows of marts.daily_sessions_by_key for one family key, by day, source and value.</summary>
+    public async Task<IReadOnlyList<DailySessionsByKey>> DailySessionsByKeyAsync(string key, string? source, DayRange days, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand();
+        var filters = DayConditions(command, "session_date", days);
+        filters.Insert(0, "group_key = @key");
+        command.Parameters.AddWithValue("key", key);
+        if (source is not null)
+        {
+            filters.Add("source = @source");
+            command.Parameters.AddWithValue("source", source);
+        }
+        command.CommandText =
+            "select session_date, source, group_key, group_value, sessions, users, events, median_duration_seconds " +
+            "from marts.daily_sessions_by_key where " + string.Join(" and ", filters) +
+            " order by session_date, source collate \"C\", group_value collate \"C\" nulls last";
+        var rows = new List<DailySessionsByKey>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(new DailySessionsByKey(
+                reader.GetFieldValue<DateOnly>(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                Int64(reader, 4),
+                Int64(reader, 5),
+                Int64(reader, 6),
+                NullableDouble(reader, 7)));
+        }
+        return rows;
+    }
+
     /// <summary>The per-day rows of marts.traffic_sources summed over referrer and UTM fields; the period totals from them.</summary>
     public async Task<TrafficSources> TrafficSourcesAsync(DayRange days, CancellationToken ct)
     {
@@ -165,6 +202,13 @@ public sealed class MartQueries(NpgsqlDataSource dataSource)
     /// </summary>
     private static string DayFilter(NpgsqlCommand command, string column, DayRange days)
     {
+        var filters = DayConditions(command, column, days);
+        return filters.Count > 0 ? " where " + string.Join(" and ", filters) : "";
+    }
+
+    /// <summary>The conditions of <see cref="DayFilter"/>, to combine with others.</summary>
+    private static List<string> DayConditions(NpgsqlCommand command, string column, DayRange days)
+    {
         var filters = new List<string>();
         if (days.From is { } from)
         {
@@ -176,7 +220,7 @@ public sealed class MartQueries(NpgsqlDataSource dataSource)
             filters.Add($"{column} <= cast(@to as date)");
             command.Parameters.AddWithValue("to", to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         }
-        return filters.Count > 0 ? " where " + string.Join(" and ", filters) : "";
+        return filters;
     }
 
     /// <summary>

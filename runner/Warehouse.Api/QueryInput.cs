@@ -21,6 +21,12 @@ public static class QueryInput
             ? null
             : new InputError("key", $"unknown key '{Shorten(key)}'; allowed: {string.Join(", ", GroupKeys)}", GroupKeys);
 
+    /// <summary>A key that must be given (a query parameter rather than a path segment).</summary>
+    public static InputError? RequiredKey(string? key) =>
+        string.IsNullOrEmpty(key)
+            ? new InputError("key", $"key is required; allowed: {string.Join(", ", GroupKeys)}", GroupKeys)
+            : Key(key);
+
     /// <summary>Null or empty means "all sources".</summary>
     public static InputError? Source(string? source, out string? parsed)
     {

@@ -47,6 +47,9 @@ internal static class BenchCommand
                 PandasScript = result.GetValue(pandas) ? Path.Combine(GlobalOptions.ProjectRoot, "bench", "pandas_baseline.py") : null,
                 WithDuckDb = result.GetValue(duckdb),
             };
+            var migrationsDirectory = options.MigrationsDirectory;
+            var embedded = DatabaseLocator.ExplicitUrl(result.GetValue(GlobalOptions.Database)) is null;
+            options = options with { TimeApi = (context, token) => BenchApi.TimeAsync(context, migrationsDirectory, embedded, token) };
             var bench = await new Benchmark(options, Console.Out, new ConsoleProgress()).RunAsync(ct);
             Print(bench);
             var path = result.GetValue(output) ?? Path.Combine(home, "bench", $"result-{n}.json");
@@ -89,6 +92,19 @@ internal static class BenchCommand
         if (r.DuckdbSeconds is { } duckdbSeconds)
         {
             Console.WriteLine($"duckdb in-process on the same data: {duckdbSeconds:F2} s (the warehouse takes {r.EndToEndSeconds / duckdbSeconds:F1}x DuckDB's time)");
+        }
+        if (r.Reads.Count > 0)
+        {
+            var header = $"read (median of {Benchmark.ReadRuns} runs)";
+            var readWidth = r.Reads.Select(x => x.Name.Length).Append(header.Length).Max();
+            Console.WriteLine();
+            Console.WriteLine($"{header.PadRight(readWidth)} {"ms",8} {"rows",10}  what");
+            foreach (var read in r.Reads)
+            {
+                // an endpoint's "rows" are the bytes of its answer
+                Console.WriteLine($"{read.Name.PadRight(readWidth)} {read.MedianMilliseconds,8:F1} {read.Rows,10:N0}  {read.What}");
+            }
+            Console.WriteLine();
         }
         foreach (var (name, (expected, actual)) in r.Checks)
         {

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Npgsql;
 using Warehouse.Core.Database;
 using Warehouse.Core.Generate;
+using Warehouse.Core.Marts;
 using Warehouse.Core.Migrations;
 using Warehouse.Core.Pipeline;
 
@@ -28,7 +29,18 @@ public sealed record BenchOptions
     public string? PandasScript { get; init; }
     /// <summary>Also run the same rules in DuckDB in process over the same raw files (<see cref="DuckDbPeer"/>).</summary>
     public bool WithDuckDb { get; init; }
+    /// <summary>
+    /// Times the API's endpoints over the benchmark's database (the API lives above the core, so the command supplies
+    /// it); null skips them.
+    /// </summary>
+    public Func<BenchReadContext, CancellationToken, Task<IReadOnlyList<BenchRead>>>? TimeApi { get; init; }
 }
+
+/// <summary>What a timed read asks for: the database (as its owner), the last week of the data, a campaign of the mapping.</summary>
+public sealed record BenchReadContext(string ConnectionString, string From, string To, string Campaign);
+
+/// <summary>A read timed <see cref="Benchmark.ReadRuns"/> times: its median, and the rows it gave (an endpoint: the bytes of its answer).</summary>
+public sealed record BenchRead(string Name, string What, double MedianMilliseconds, long Rows);
 
 /// <summary>One comparison of the benchmark: the generator's figure and the query that gives the warehouse's.</summary>
 public sealed record BenchCheck(string Name, long Expected, string Sql);
@@ -43,6 +55,8 @@ public sealed record BenchResult(BenchOptions Options, IReadOnlyList<BenchStage>
     public double? PandasSeconds { get; init; }
     /// <summary>Seconds DuckDB took on the same data in process (reading the raw files included), when it was run.</summary>
     public double? DuckdbSeconds { get; init; }
+    /// <summary>Each mart's typical query and each API endpoint, timed after the run.</summary>
+    public IReadOnlyList<BenchRead> Reads { get; init; } = [];
 
     public double EndToEndSeconds => Stages.Where(s => s.PartOf is null && s.Name is not ("generate" or "copy floor")).Sum(s => s.Seconds);
     public bool ChecksPass => Checks.Values.All(c => c.Expected == c.Actual);
@@ -126,6 +140,8 @@ public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress
             }
 
             var checks = await CheckAsync(connectionString, manifest, ct);
+            log.WriteLine($"timing each mart's typical query and each API endpoint ({ReadRuns} runs each)...");
+            var reads = await TimeReadsAsync(connectionString, ct);
             using var self = Process.GetCurrentProcess();
             var peak = self.PeakWorkingSet64; // read before the peers run (DuckDB runs in this process): it is the runner's own peak
             double? pandasSeconds = null;
@@ -146,7 +162,7 @@ public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress
                 checks["duckdb sessions (same rules)"] = (checks.TryGetValue("http_log sessions", out var s) ? s.Expected : duck.Sessions, duck.Sessions);
                 checks["duckdb reward-driven sessions"] = (checks.TryGetValue("http_log reward-driven sessions", out var r) ? r.Expected : duck.RewardDrivenSessions, duck.RewardDrivenSessions);
             }
-            return new BenchResult(options, stages, floor, rawBytes, peak, checks, database) { PandasSeconds = pandasSeconds, DuckdbSeconds = duckdbSeconds };
+            return new BenchResult(options, stages, floor, rawBytes, peak, checks, database) { PandasSeconds = pandasSeconds, DuckdbSeconds = duckdbSeconds, Reads = reads };
         }
         finally
         {
@@ -156,6 +172,76 @@ public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress
                 await AdminAsync($"drop database if exists {database}", CancellationToken.None);
             }
         }
+    }
+
+    /// <summary>Runs of each timed read; its median is reported.</summary>
+    public const int ReadRuns = 20;
+
+    /// <summary>
+    /// Each mart's typical query (<see cref="TypicalQueries"/>) on one connection, then the API's endpoints, over the last
+    /// week of the data and the first campaign of the mapping. Each read runs once unmeasured (a first read pays for
+    /// planning and cold caches, as a dashboard's first page does once), then <see cref="ReadRuns"/> times.
+    /// </summary>
+    private async Task<IReadOnlyList<BenchRead>> TimeReadsAsync(string connectionString, CancellationToken ct)
+    {
+        await using var connection = await Connections.OpenAsync(connectionString, ct);
+        string to, campaign;
+        await using (var command = new NpgsqlCommand("""
+            select
+                coalesce(to_char((select max(session_date) from marts.daily_sessions), 'YYYY-MM-DD'), '1970-01-01'),
+                coalesce((select min(campaign_id) from staging.campaign_reward_mapping), '')
+            """, connection))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            to = reader.GetString(0);
+            campaign = reader.GetString(1);
+        }
+        var from = DateOnly.ParseExact(to, "yyyy-MM-dd", CultureInfo.InvariantCulture).AddDays(-6).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var context = new BenchReadContext(connectionString, from, to, campaign);
+
+        var reads = new List<BenchRead>();
+        foreach (var query in TypicalQueries.All)
+        {
+            reads.Add(await MedianAsync($"marts.{query.Mart}", query.What, async token =>
+            {
+                await using var command = new NpgsqlCommand(query.Sql, connection);
+                foreach (var (name, value) in new[] { ("from", from), ("to", to), ("campaign", campaign) })
+                {
+                    if (query.Sql.Contains("@" + name, StringComparison.Ordinal))
+                    {
+                        command.Parameters.AddWithValue(name, value);
+                    }
+                }
+                long rows = 0;
+                await using var reader = await command.ExecuteReaderAsync(token);
+                while (await reader.ReadAsync(token))
+                {
+                    rows++;
+                }
+                return rows;
+            }, ct));
+        }
+        if (options.TimeApi is { } timeApi)
+        {
+            reads.AddRange(await timeApi(context, ct));
+        }
+        return reads;
+    }
+
+    /// <summary>Runs a read once unmeasured, then <see cref="ReadRuns"/> times; the median time and the rows it gave.</summary>
+    public static async Task<BenchRead> MedianAsync(string name, string what, Func<CancellationToken, Task<long>> read, CancellationToken ct)
+    {
+        var rows = await read(ct);
+        var times = new List<double>();
+        for (var i = 0; i < ReadRuns; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await read(ct);
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        return new BenchRead(name, what, (times[(ReadRuns - 1) / 2] + times[ReadRuns / 2]) / 2, rows);
     }
 
     /// <summary>Runs the pandas script as a whole process, wall clock included (that is what its user waits for).</summary>
@@ -326,6 +412,13 @@ public sealed class Benchmark(BenchOptions options, TextWriter log, IRunProgress
                 ["rows"] = s.Rows,
                 ["rows_per_second"] = s.Rows is { } r && s.Seconds > 0 ? Math.Round(r / s.Seconds) : null,
                 ["mb_per_second"] = s.Bytes is { } b && s.Seconds > 0 ? Math.Round(b / 1e6 / s.Seconds, 1) : null,
+            })]),
+            ["reads"] = new JsonArray([.. result.Reads.Select(r => (JsonNode)new JsonObject
+            {
+                ["read"] = r.Name,
+                ["what"] = r.What,
+                ["median_ms"] = Math.Round(r.MedianMilliseconds, 1),
+                ["rows"] = r.Rows,
             })]),
             ["checks"] = new JsonObject([.. result.Checks.Select(c => KeyValuePair.Create(c.Key, (JsonNode?)new JsonObject
             {

@@ -5,7 +5,8 @@ public static class MartCatalog
 {
     public static IReadOnlyList<string> Names { get; } =
     [
-        "campaign_performance", "order_metrics", "sessions_by_key", "daily_sessions", "campaign_reward_attribution", "campaign_daily",
+        "campaign_performance", "order_metrics", "order_journeys", "order_metrics_daily", "sessions_by_key", "daily_sessions",
+        "daily_sessions_by_key", "campaign_reward_attribution", "campaign_daily",
         "traffic_sources", "landing_pages", "http_status_daily",
     ];
 

@@ -128,6 +128,17 @@ public sealed class Refresher(string connectionString)
     /// <summary>The materialised tables, in build order; each has a <c>_this_run</c> twin its model writes into.</summary>
     private static readonly string[] MaterialisedTables = ["fct_sessionized_events", "fct_sessions", "fct_http_sessions"];
 
+    /// <summary>
+    /// The materialised daily marts and their rule models (columns in the same order). They aggregate every user's
+    /// sessions (distinct users, medians), so they are built after the sessions, never per bucket.
+    /// </summary>
+    private static readonly (string Table, string Model, string Columns)[] DailyMarts =
+    [
+        ("fct_daily_sessions", "core.int_daily_sessions", "source, session_date, sessions, users, events, median_duration_seconds"),
+        ("fct_daily_sessions_by_key", "core.int_daily_sessions_by_key",
+            "session_date, source, group_key, group_value, sessions, users, events, median_duration_seconds"),
+    ];
+
     // What the rules read of an event (the sessionize sort carries nothing else; V0070).
     private const string EventColumns = ModelVariables.EventColumns;
 
@@ -377,6 +388,10 @@ public sealed class Refresher(string connectionString)
         }
         steps.End();
 
+        steps.Begin("aggregate days");
+        await BuildDailyMartsAsync(jobs, ct);
+        steps.End();
+
         steps.Begin("publish");
         await LockLiveTablesAsync(connection, transaction, options.Progress, ct);
         await PublishAsync(connection, transaction, refreshId, loadedThrough, buckets, ct);
@@ -395,6 +410,41 @@ public sealed class Refresher(string connectionString)
         }));
         steps.End();
         return (built, jobs);
+    }
+
+    /// <summary>
+    /// A full refresh's daily marts, from the sessions its buckets committed (core.int_sessions_refreshed reads the
+    /// this_run tables when warehouse.refresh_full is on and no bucket is set), into a table per mart that the publish
+    /// swaps in as the mart table's only partition. On a connection of its own: the coordinating transaction's snapshot
+    /// predates the buckets' rows. Each mart on a connection of its own, at once when there are jobs for them: they
+    /// only read the sessions.
+    /// </summary>
+    private async Task BuildDailyMartsAsync(int jobs, CancellationToken ct)
+    {
+        async Task BuildAsync((string Table, string Model, string Columns) mart)
+        {
+            var (table, model, columns) = mart;
+            await using var daily = await Connections.OpenAsync(_unpooled, ct);
+            await ExecuteAsync(daily, null, $"set warehouse.refresh_full = 'on'; set default_statistics_target = {StatisticsTarget}; {HashSettings.Replace("set local", "set", StringComparison.Ordinal)}", ct);
+            var notNull = await NotNullColumnsAsync(daily, $"core.{table}", ct);
+            await ExecuteAsync(daily, null, $"""
+                drop table if exists core.{table}_next;
+                create table core.{table}_next as select {columns} from {model};
+                alter table core.{table}_next {string.Join(", ", notNull.Select(c => $"alter column {c} set not null"))};
+                analyze core.{table}_next;
+                """, ct);
+        }
+        if (jobs > 1)
+        {
+            await Task.WhenAll(DailyMarts.Select(BuildAsync));
+        }
+        else
+        {
+            foreach (var mart in DailyMarts)
+            {
+                await BuildAsync(mart);
+            }
+        }
     }
 
     /// <summary>One line for what went wrong in a bucket's connection.</summary>
@@ -480,7 +530,7 @@ public sealed class Refresher(string connectionString)
     private static async Task LockLiveTablesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IProgress<string>? progress,
         CancellationToken ct)
     {
-        var tables = string.Join(", ", MaterialisedTables.Select(t => $"core.{t}"));
+        var tables = string.Join(", ", MaterialisedTables.Concat(DailyMarts.Select(d => d.Table)).Select(t => $"core.{t}"));
         var lockAll = $"set local lock_timeout = '{PublishLockTimeout}'; lock table {tables} in access exclusive mode; set local lock_timeout = 0";
         for (var attempt = 1; !await TryLockAsync(connection, transaction, lockAll, ct); attempt++)
         {
@@ -518,6 +568,15 @@ public sealed class Refresher(string connectionString)
                     alter table core.{table}_b{b}_rows reset (autovacuum_enabled);
                     """, ct);
             }
+        }
+        foreach (var (table, _, _) in DailyMarts)
+        {
+            await ExecuteAsync(connection, transaction, $"""
+                alter table core.{table} detach partition core.{table}_all;
+                drop table core.{table}_all;
+                alter table core.{table}_next rename to {table}_all;
+                alter table core.{table} attach partition core.{table}_all default;
+                """, ct);
         }
         await ExecuteAsync(connection, transaction, $"""
             update core.refresh_state
@@ -594,6 +653,14 @@ public sealed class Refresher(string connectionString)
             """, ct);
         steps.End();
 
+        // no new session, no changed day
+        if (models.Length > 0)
+        {
+            steps.Begin("aggregate days");
+            await WriteDailyMartsAsync(connection, transaction, full, refreshId, onPostgres, ct);
+            steps.End();
+        }
+
         steps.Begin("commit");
         if (onPostgres)
         {
@@ -605,6 +672,51 @@ public sealed class Refresher(string connectionString)
         }
         steps.End();
         return (users, written.GetValueOrDefault("fct_sessionized_events"), written.GetValueOrDefault("fct_sessions"));
+    }
+
+    /// <summary>
+    /// The daily marts in the one-transaction path, from the live sessions as this refresh left them: all days when it
+    /// rebuilt everything, else per source the days from the earliest one on which it wrote a session. A session it
+    /// rewrote starts no earlier than the first session it wrote for the same user, so every day that lost or gained a
+    /// session is among them.
+    /// </summary>
+    private static async Task WriteDailyMartsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, bool full, long refreshId,
+        bool onPostgres, CancellationToken ct)
+    {
+        var filter = "";
+        if (!full)
+        {
+            var firstDays = new List<string>();
+            await using (var command = new NpgsqlCommand($"""
+                select source, to_char(min(session_date), 'YYYY-MM-DD')
+                from core.int_sessions_refreshed
+                where refresh_id = {refreshId}
+                group by source
+                """, connection, transaction) { CommandTimeout = 0 })
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    firstDays.Add($"(source = '{reader.GetString(0).Replace("'", "''", StringComparison.Ordinal)}' and session_date >= date '{reader.GetString(1)}')");
+                }
+            }
+            if (firstDays.Count == 0)
+            {
+                return;
+            }
+            filter = " where " + string.Join(" or ", firstDays);
+        }
+        if (onPostgres)
+        {
+            await ExecuteAsync(connection, transaction, HashSettings, ct);
+        }
+        foreach (var (table, model, columns) in DailyMarts)
+        {
+            await ExecuteAsync(connection, transaction, $"""
+                delete from core.{table}{filter};
+                insert into core.{table} ({columns}) select {columns} from {model}{filter};
+                """, ct);
+        }
     }
 
     /// <summary>Empties the this_run tables (Redshift's TRUNCATE would commit the transaction, so it deletes there).</summary>

@@ -108,6 +108,32 @@ public sealed class ApiEndpointTests(LoadedApi api) : IClassFixture<LoadedApi>
         AssertDay(http, "http_log", "2024-03-01", sessions: ApiTestData.HttpSessions, users: ApiTestData.HttpUsers, events: 27, medianSeconds: 0);
     }
 
+    [Fact]
+    public async Task DailySessionsByKey_ForOneSourceAndDay_ReturnsEachFamilyValueWithCountsAndMedian()
+    {
+        var rows = (await GetJsonAsync("/sessions/daily-by-key?key=os_family&source=webshop_events&from=2024-03-01&to=2024-03-01"))
+            .EnumerateArray().ToList();
+
+        // 2024-03-01: c3's three sessions start on Android (300, 600, 0 s), c1's two on Linux (1200, 0 s); c2 orders on 03-02
+        Assert.Equal(["Android", "Linux"], rows.Select(r => r.GetProperty("group_value").GetString()));
+        Assert.All(rows, r => Assert.Equal("os_family", r.GetProperty("group_key").GetString()));
+        AssertDay(rows[0], "webshop_events", "2024-03-01", sessions: 3, users: 1, events: 5, medianSeconds: 300);
+        AssertDay(rows[1], "webshop_events", "2024-03-01", sessions: 2, users: 1, events: 3, medianSeconds: 600);
+    }
+
+    [Fact]
+    public async Task DailySessionsByKey_WithoutDays_ReturnsEveryDayAndANullFamilyAsNull()
+    {
+        var rows = (await GetJsonAsync("/sessions/daily-by-key?key=browser_family&source=clickstream")).EnumerateArray().ToList();
+
+        // k1 starts on Safari on 03-01 (and moves to Chrome: the first event decides); k2 has no user agent on 03-02
+        Assert.Equal(2, rows.Count);
+        Assert.Equal("Safari", rows[0].GetProperty("group_value").GetString());
+        AssertDay(rows[0], "clickstream", "2024-03-01", sessions: 1, users: 1, events: 2, medianSeconds: 600);
+        Assert.Equal(JsonValueKind.Null, rows[1].GetProperty("group_value").ValueKind);
+        AssertDay(rows[1], "clickstream", "2024-03-02", sessions: 1, users: 1, events: 1, medianSeconds: 0);
+    }
+
     private static void AssertDay(JsonElement row, string source, string date, long sessions, long users, long events, double medianSeconds)
     {
         Assert.Equal(source, row.GetProperty("source").GetString());
@@ -209,7 +235,7 @@ public sealed class ApiEndpointTests(LoadedApi api) : IClassFixture<LoadedApi>
         var paths = json.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToHashSet();
         Assert.Superset(new HashSet<string>
         {
-            "/metrics/order", "/sessions/by/{key}", "/campaigns/performance", "/sessions/daily", "/health",
+            "/metrics/order", "/sessions/by/{key}", "/campaigns/performance", "/sessions/daily", "/sessions/daily-by-key", "/health",
             "/traffic/sources", "/traffic/landing-pages", "/traffic/status-daily",
         }, paths);
         var parameters = json.GetProperty("paths").GetProperty("/campaigns/performance").GetProperty("get").GetProperty("parameters")

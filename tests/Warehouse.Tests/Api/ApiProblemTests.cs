@@ -73,6 +73,20 @@ public sealed class ApiProblemTests(LoadedApi api) : IClassFixture<LoadedApi>
         Assert.Contains(parameter, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/sessions/daily-by-key", "key")]
+    [InlineData("/sessions/daily-by-key?key=user_agent", "key")]
+    [InlineData("/sessions/daily-by-key?key=browser_family&source=apache", "source")]
+    [InlineData("/sessions/daily-by-key?key=browser_family&from=yesterday", "from")]
+    [InlineData("/sessions/daily-by-key?key=browser_family&from=2024-03-02&to=2024-03-01", "to")]
+    public async Task DailySessionsByKey_WithBadParameter_Returns400NamingIt(string path, string parameter)
+    {
+        var problem = await BadRequestAsync(path);
+
+        Assert.Equal(parameter, problem.GetProperty("parameter").GetString());
+        Assert.Contains(parameter, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task CampaignPerformance_WithHugeCursor_Returns400WithoutDecodingIt()
     {

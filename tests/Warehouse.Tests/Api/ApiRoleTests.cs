@@ -25,6 +25,9 @@ public sealed class ApiRoleTests : IAsyncLifetime
     [InlineData("order_metrics")]
     [InlineData("sessions_by_key")]
     [InlineData("daily_sessions")]
+    [InlineData("daily_sessions_by_key")]
+    [InlineData("order_journeys")]
+    [InlineData("order_metrics_daily")]
     public async Task Role_CanReadEveryMart(string mart)
     {
         var asReader = await TestDatabase.ScalarAsync<long>(_reader, $"select count(*) from marts.{mart}");

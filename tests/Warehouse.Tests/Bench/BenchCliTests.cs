@@ -1,4 +1,7 @@
 using System.Text.Json.Nodes;
+using Warehouse.Api;
+using Warehouse.Core.Marts;
+using Warehouse.Tests.Api;
 using Warehouse.Tests.Infrastructure;
 
 namespace Warehouse.Tests.Bench;
@@ -16,13 +19,13 @@ public sealed class BenchCliTests : IDisposable
     public void Dispose() => Directory.Delete(_home, recursive: true);
 
     [Fact]
-    public async Task Bench_SmallRun_PassesItsChecks_AndReportsEachStageOnce()
+    public async Task Bench_SmallRun_PassesItsChecks_ReportsEachStageOnce_AndTimesEveryMartQueryAndEndpoint()
     {
-        var server = TestDatabase.UrlFor(await TestDatabase.CreateEmptyAsync(nameof(Bench_SmallRun_PassesItsChecks_AndReportsEachStageOnce)));
+        var server = TestDatabase.UrlFor(await TestDatabase.CreateEmptyAsync(nameof(Bench_SmallRun_PassesItsChecks_ReportsEachStageOnce_AndTimesEveryMartQueryAndEndpoint)));
         var output = Path.Combine(_home, "result.json");
 
         var result = await Infrastructure.Cli.RunAsync(["bench", "--events", "3000", "--seed", "7", "--jobs", "2", "--database", server, "-o", output],
-            new Dictionary<string, string> { ["WAREHOUSE_HOME"] = _home });
+            new Dictionary<string, string> { ["WAREHOUSE_HOME"] = _home, [ApiRole.PasswordVariable] = ApiTestData.ApiPassword });
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("ok   http_log sessions", result.Stdout);
@@ -45,5 +48,12 @@ public sealed class BenchCliTests : IDisposable
         var topLevel = stages.Where(s => s.PartOf is null && s.Name is not ("generate" or "copy floor")).Sum(s => s.Seconds);
         Assert.Equal(topLevel, json["end_to_end_seconds"]!.GetValue<double>(), 0.01);
         Assert.True(stages.Where(s => s.PartOf == "refresh").Sum(s => s.Seconds) <= stages.Single(s => s.Name == "refresh").Seconds + 0.01);
+        // every mart's typical query and every endpoint, each with its median, listed in the output too
+        var reads = json["reads"]!.AsArray().Select(r => (Name: r!["read"]!.GetValue<string>(), Median: r["median_ms"]!.GetValue<double>())).ToList();
+        Assert.Equal(MartCatalog.Names.Select(m => "marts." + m).Order(), reads.Where(r => r.Name.StartsWith("marts.", StringComparison.Ordinal)).Select(r => r.Name).Order());
+        Assert.Contains(reads, r => r.Name.StartsWith("GET /sessions/daily-by-key?key=browser_family&from=", StringComparison.Ordinal));
+        Assert.Contains(reads, r => r.Name == "GET /metrics/order");
+        Assert.All(reads, r => Assert.True(r.Median > 0, r.Name));
+        Assert.Contains("read (median of 20 runs)", result.Stdout);
     }
 }

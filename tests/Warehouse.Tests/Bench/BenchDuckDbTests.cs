@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Warehouse.Api;
 using Warehouse.Core.Bench;
+using Warehouse.Tests.Api;
 using Warehouse.Tests.Infrastructure;
 
 namespace Warehouse.Tests.Bench;
@@ -22,7 +24,7 @@ public sealed class BenchDuckDbTests : IDisposable
         var output = Path.Combine(_home, "result.json");
 
         var result = await Infrastructure.Cli.RunAsync(["bench", "--events", "3000", "--seed", "7", "--with-duckdb", "--database", server, "-o", output],
-            new Dictionary<string, string> { ["WAREHOUSE_HOME"] = _home });
+            new Dictionary<string, string> { ["WAREHOUSE_HOME"] = _home, [ApiRole.PasswordVariable] = ApiTestData.ApiPassword });
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("duckdb in-process on the same data: ", result.Stdout);

@@ -42,12 +42,12 @@ public sealed class RefreshProgressTests : IDisposable
 
         // each step as it starts, and inside the long one, each bucket as it is done
         const string Build = "build 3 buckets on 2 jobs";
-        Assert.Equal(["analyze staging", "prepare 3 buckets", Build, "publish", "analyze"], full.Steps.Select(s => s.Step));
+        Assert.Equal(["analyze staging", "prepare 3 buckets", Build, "aggregate days", "publish", "analyze"], full.Steps.Select(s => s.Step));
         Assert.Equal(
-            ["analyze staging", "prepare 3 buckets", Build, $"{Build}: 1/3 done", $"{Build}: 2/3 done", $"{Build}: 3/3 done", "publish", "analyze"],
+            ["analyze staging", "prepare 3 buckets", Build, $"{Build}: 1/3 done", $"{Build}: 2/3 done", $"{Build}: 3/3 done", "aggregate days", "publish", "analyze"],
             fullSteps);
         Assert.Equal(incremental.Steps.Select(s => s.Step), incrementalSteps);
-        Assert.Equal(["reopen affected sessions", "sessionize events", "aggregate sessions", "summarize http sessions", "write", "commit"],
+        Assert.Equal(["reopen affected sessions", "sessionize events", "aggregate sessions", "summarize http sessions", "write", "aggregate days", "commit"],
             incrementalSteps);
         Assert.Equal(["reopen affected sessions", "write", "commit"], nothingSteps);
     }

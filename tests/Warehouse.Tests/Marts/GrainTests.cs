@@ -11,6 +11,7 @@ public sealed class GrainTests
     [InlineData("marts.campaign_performance", "user_id, session_start")]
     [InlineData("marts.sessions_by_key", "source, group_key, coalesce(group_value, '(null)')")]
     [InlineData("marts.daily_sessions", "source, session_date")]
+    [InlineData("marts.daily_sessions_by_key", "session_date, source, group_key, coalesce(group_value, '(null)')")]
     public async Task View_IsUniqueAndNotNullOnItsGrain(string view, string key)
     {
         var db = await WarehouseDatabase.CreateAsync("grain" + view.Replace('.', '_'));

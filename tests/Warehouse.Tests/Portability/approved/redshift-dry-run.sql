@@ -849,6 +849,36 @@ insert into core.referrer_host_patterns (host_pattern, referrer_name, channel) v
 
 grant usage on schema core to warehouse_api;
 
+-- V0150__daily_session_marts.redshift.sql (checksum <scrubbed>)
+-- REDSHIFT VARIANT of V0150__daily_session_marts.sql: plain tables, since a refresh there is one transaction that
+-- deletes and rewrites the rows (no partition to swap).
+
+create table core.fct_daily_sessions (
+    source varchar(32) not null,
+    session_date date not null,
+    sessions bigint not null,
+    users bigint not null,
+    events bigint not null,
+    median_duration_seconds decimal(18, 6)
+);
+
+create table core.fct_daily_sessions_by_key (
+    session_date date not null,
+    source varchar(32) not null,
+    group_key varchar(32) not null,
+    group_value varchar(256),
+    sessions bigint not null,
+    users bigint not null,
+    events bigint not null,
+    median_duration_seconds decimal(18, 6)
+);
+
+comment on table core.fct_daily_sessions is 'Materialised core.int_daily_sessions: per source and UTC day of session start. Read it through marts.daily_sessions.';
+comment on table core.fct_daily_sessions_by_key is 'Materialised core.int_daily_sessions_by_key: per UTC day, source and family value. Read it through marts.daily_sessions_by_key.';
+
+-- the tables start empty: the next refresh is a full one and fills them
+update core.refresh_state set loaded_through_load_id = -1;
+
 -- R__07_core_int_access_log_requests_parsed.sql (checksum <scrubbed>)
 -- core.int_access_log_requests_parsed: each access_log request (staging.access_log, bots included) with the parts the
 -- rules of core.int_access_log_requests read, worked out of the logged fields. Kept apart so that model can read it
@@ -1919,6 +1949,50 @@ select * from final;
 
 comment on view core.int_sessions_aggregated is 'Sessions of the events written by the current refresh; the refresher materialises it into core.fct_sessions. Analysts read core.sessions.';
 
+-- R__26_core_int_sessions_refreshed.sql (checksum <scrubbed>)
+-- core.int_sessions_refreshed: every session as the running refresh leaves it, with its UTC day. Refresh machinery: the
+-- daily mart models read it and stay plain aggregates. A full refresh in buckets builds those marts after its buckets
+-- commit and before it publishes them, so there the sessions are the this_run tables (setting warehouse.refresh_full);
+-- otherwise (an incremental refresh, Redshift, an analyst) they are the live table.
+
+drop view if exists core.int_sessions_refreshed cascade;
+
+create view core.int_sessions_refreshed as
+-- No import CTEs: PostgreSQL cannot merge a view that has a WITH clause into the query reading it, and a filter on
+-- source or day would not reach the scan.
+select
+    source,
+    user_id,
+    session_number,
+    session_start,
+    -- the UTC calendar day whatever the connection's time zone: the day of every daily session mart
+    cast(session_start at time zone 'UTC' as date) as session_date,
+    event_count,
+    duration_seconds,
+    browser_family,
+    os_family,
+    device_family,
+    refresh_id
+from core.fct_sessions_this_run
+where (select is_full from core.int_refresh_scope) and (select bucket from core.int_refresh_scope) is null
+union all
+select
+    source,
+    user_id,
+    session_number,
+    session_start,
+    cast(session_start at time zone 'UTC' as date) as session_date,
+    event_count,
+    duration_seconds,
+    browser_family,
+    os_family,
+    device_family,
+    refresh_id
+from core.fct_sessions
+where not ((select is_full from core.int_refresh_scope) and (select bucket from core.int_refresh_scope) is null);
+
+comment on view core.int_sessions_refreshed is 'Refresh machinery: every session with its UTC session_date, from core.fct_sessions_this_run while a full refresh builds the daily marts before publishing (warehouse.refresh_full on, no bucket), else from core.fct_sessions.';
+
 -- R__30_core_sessions.sql (checksum <scrubbed>)
 -- core.sessions: one row per session of every source, as of the last refresh. The rows are materialised by the
 -- refresher (core.fct_sessions, built by core.int_sessions_aggregated); this view is the contract name and columns.
@@ -2266,6 +2340,145 @@ comment on column core.access_log_sessions.utm_source is 'utm_source of the land
 comment on column core.access_log_sessions.utm_medium is 'utm_medium of the landing page''s query string; null when absent.';
 comment on column core.access_log_sessions.utm_campaign is 'utm_campaign of the landing page''s query string; null when absent.';
 
+-- R__38_core_int_daily_sessions.sql (checksum <scrubbed>)
+-- core.int_daily_sessions: per source and UTC day of session start, sessions, users, events and median duration. The
+-- rule of marts.daily_sessions; the refresher materialises it into core.fct_daily_sessions for the days it touched.
+
+drop view if exists core.int_daily_sessions cascade;
+
+create view core.int_daily_sessions as
+with
+
+-- core.int_sessions_refreshed is named in both CTEs below rather than imported once: PostgreSQL materialises a CTE read
+-- twice, which copied every session and kept the refresher's filter on source and day from reaching the scan
+daily_totals as (
+    select
+        source,
+        session_date,
+        count(*) as sessions,
+        count(distinct user_id) as users,
+        cast(sum(event_count) as bigint) as events
+    from core.int_sessions_refreshed
+    group by source, session_date
+),
+
+-- separate from the counts: Redshift rejects PERCENTILE_CONT together with a DISTINCT aggregate in one SELECT
+daily_medians as (
+    select
+        source,
+        session_date,
+        percentile_cont(0.5) within group (order by duration_seconds) as median_duration_seconds
+    from core.int_sessions_refreshed
+    group by source, session_date
+),
+
+final as (
+    select
+        daily_totals.source,
+        daily_totals.session_date,
+        daily_totals.sessions,
+        daily_totals.users,
+        daily_totals.events,
+        cast(daily_medians.median_duration_seconds as decimal(18, 6)) as median_duration_seconds
+    from daily_totals
+    inner join daily_medians
+        on daily_medians.source = daily_totals.source
+        and daily_medians.session_date = daily_totals.session_date
+)
+
+select * from final;
+
+comment on view core.int_daily_sessions is 'Rule of marts.daily_sessions over core.int_sessions_refreshed; materialised by the refresher into core.fct_daily_sessions.';
+
+-- R__39_core_int_daily_sessions_by_key.sql (checksum <scrubbed>)
+-- core.int_daily_sessions_by_key: per UTC day of session start, source and browser / OS / device family, sessions,
+-- users, events and median duration. The rule of marts.sessions_by_key with the day added: a session counts under the
+-- family of its first event, and a null family (no user agent, or a source without one) is its own group, so each
+-- group_key's sessions of a day add up to the source's sessions that day. The refresher materialises it into
+-- core.fct_daily_sessions_by_key for the days it touched.
+
+drop view if exists core.int_daily_sessions_by_key cascade;
+
+create view core.int_daily_sessions_by_key as
+with
+
+group_keys as (
+    select cast('browser_family' as varchar(32)) as group_key
+    union all
+    select cast('os_family' as varchar(32)) as group_key
+    union all
+    select cast('device_family' as varchar(32)) as group_key
+),
+
+-- each session once per key, with that key's family: one scan of the sessions serves the three keys
+family_sessions as (
+    select
+        sessions.session_date,
+        sessions.source,
+        group_keys.group_key,
+        case group_keys.group_key
+            when 'browser_family' then sessions.browser_family
+            when 'os_family' then sessions.os_family
+            else sessions.device_family
+        end as group_value,
+        sessions.user_id,
+        sessions.event_count,
+        sessions.duration_seconds
+    from core.int_sessions_refreshed as sessions
+    cross join group_keys
+),
+
+daily_totals as (
+    select
+        session_date,
+        source,
+        group_key,
+        group_value,
+        count(*) as sessions,
+        count(distinct user_id) as users,
+        cast(sum(event_count) as bigint) as events
+    from family_sessions
+    group by session_date, source, group_key, group_value
+),
+
+-- separate from the counts: Redshift rejects PERCENTILE_CONT together with a DISTINCT aggregate in one SELECT
+daily_medians as (
+    select
+        session_date,
+        source,
+        group_key,
+        group_value,
+        percentile_cont(0.5) within group (order by duration_seconds) as median_duration_seconds
+    from family_sessions
+    group by session_date, source, group_key, group_value
+),
+
+final as (
+    select
+        daily_totals.session_date,
+        daily_totals.source,
+        daily_totals.group_key,
+        daily_totals.group_value,
+        daily_totals.sessions,
+        daily_totals.users,
+        daily_totals.events,
+        cast(daily_medians.median_duration_seconds as decimal(18, 6)) as median_duration_seconds
+    from daily_totals
+    inner join daily_medians
+        on daily_medians.session_date = daily_totals.session_date
+        and daily_medians.source = daily_totals.source
+        and daily_medians.group_key = daily_totals.group_key
+        -- a null family is a group of its own: it meets the null group of the same day, source and key
+        and (
+            daily_medians.group_value = daily_totals.group_value
+            or (daily_medians.group_value is null and daily_totals.group_value is null)
+        )
+)
+
+select * from final;
+
+comment on view core.int_daily_sessions_by_key is 'Rule of marts.daily_sessions_by_key over core.int_sessions_refreshed; materialised by the refresher into core.fct_daily_sessions_by_key.';
+
 -- R__40_marts_campaign_performance.sql (checksum <scrubbed>)
 -- marts.campaign_performance: one row per HTTP-log session with the campaigns viewed, the rewards issued, and whether
 -- a reward was driven by a campaign view. A time frame is a filter on session_start (sessions starting in [from, to)).
@@ -2308,20 +2521,22 @@ comment on column marts.campaign_performance.reward_driven_by_campaign_view is '
 --   relationships: user_id, session_start -> core.sessions(user_id, session_start)
 --   expression: session_start <= session_end
 
--- R__41_marts_order_metrics.sql (checksum <scrubbed>)
--- marts.order_metrics: how many visits, and how much time in them, a webshop customer needs before ordering.
--- For each order session (a session with a placed_order event): the customer's sessions since the previous order
--- session (or since the first session), not counting the order session itself. Orders in sessions 7 and 8 of one
--- customer give 6 and 0 visits.
+-- R__41_marts_order_journeys.sql (checksum <scrubbed>)
+-- marts.order_journeys: one row per order, with the visits and the time a webshop customer needed before it. An order
+-- is an order session (a session with a placed_order event); its journey is the customer's sessions since the previous
+-- order session (or since the first session), not counting the order session itself. Orders in sessions 7 and 8 of
+-- one customer give 6 and 0 visits. At this grain a median over any time frame is exact: "median minutes before an
+-- order last month" is a percentile_cont over where order_date between ... (medians of days cannot be combined).
 
-drop view if exists marts.order_metrics;
+-- cascade: marts.order_metrics and marts.order_metrics_daily read it; the runner re-applies every later repeatable
+drop view if exists marts.order_journeys cascade;
 
-create view marts.order_metrics as
+create view marts.order_journeys as
 with
 
 sessions as (
-    -- materialised sessions (core.fct_sessions, as core.sessions plus has_placed_order): this mart reads sessions,
-    -- not events, so it is recomputed in full on every read, cheaply. No anonymous webshop events: they have no customer.
+    -- materialised sessions (core.fct_sessions, as core.sessions plus has_placed_order). No anonymous webshop events:
+    -- they have no customer.
     select * from core.fct_sessions
     where source = 'webshop_events'
 ),
@@ -2329,7 +2544,9 @@ sessions as (
 sessions_flagged as (
     select
         user_id,
+        session_id,
         session_number,
+        session_start,
         duration_seconds,
         case when has_placed_order then 1 else 0 end as is_order_session
     from sessions
@@ -2351,13 +2568,58 @@ sessions_grouped as (
 orders as (
     select
         user_id,
-        orders_before,
+        -- the group's one order session is its last
+        max(case when is_order_session = 1 then session_id end) as session_id,
+        max(case when is_order_session = 1 then session_start end) as order_session_start,
         sum(1 - is_order_session) as visits_before_order,
         sum(case when is_order_session = 0 then duration_seconds else 0 end) as seconds_before_order
     from sessions_grouped
     group by user_id, orders_before
     -- sessions after a customer's last order session form a group without an order: not an order
     having max(is_order_session) = 1
+),
+
+final as (
+    select
+        user_id,
+        session_id,
+        order_session_start,
+        cast(order_session_start at time zone 'UTC' as date) as order_date,
+        cast(visits_before_order as bigint) as visits_before_order,
+        -- double precision: what percentile_cont computes in, so a median over it is the median of the exact minutes
+        cast(seconds_before_order / 60.0 as double precision) as minutes_before_order
+    from orders
+)
+
+select * from final;
+
+comment on view marts.order_journeys is 'One row per order session (a webshop session with a placed_order event) of every customer: the visits and minutes before it. Grain: session_id.';
+comment on column marts.order_journeys.user_id is 'The customer.';
+comment on column marts.order_journeys.session_id is 'The order session (core.sessions.session_id).';
+comment on column marts.order_journeys.order_session_start is 'When the order session started, UTC.';
+comment on column marts.order_journeys.order_date is 'UTC day on which the order session started. A time frame is where order_date between ... and ....';
+comment on column marts.order_journeys.visits_before_order is 'The customer''s sessions between the previous order session (or the first session) and this one, this one not counted.';
+comment on column marts.order_journeys.minutes_before_order is 'The summed durations of those sessions, in minutes (seconds / 60).';
+
+-- tests:
+--   unique: session_id
+--   not_null: user_id, session_id, order_session_start, order_date, visits_before_order, minutes_before_order
+--   relationships: session_id -> core.sessions(session_id)
+--   expression: visits_before_order >= 0 and minutes_before_order >= 0
+
+-- R__41_marts_order_metrics.sql (checksum <scrubbed>)
+-- marts.order_metrics: how many visits, and how much time in them, a webshop customer needs before ordering: the
+-- medians over every order of marts.order_journeys. A time frame is marts.order_metrics_daily or, exact for any range,
+-- a median over marts.order_journeys.
+
+drop view if exists marts.order_metrics;
+
+create view marts.order_metrics as
+with
+
+-- the order rule is marts.order_journeys': one row per order
+orders as (
+    select * from marts.order_journeys
 ),
 
 -- one median per SELECT: Redshift requires every ordered aggregate of a SELECT to share the same ORDER BY
@@ -2369,7 +2631,7 @@ median_visits as (
 
 median_minutes as (
     select
-        percentile_cont(0.5) within group (order by seconds_before_order / 60.0) as median_session_duration_minutes_before_order
+        percentile_cont(0.5) within group (order by minutes_before_order) as median_session_duration_minutes_before_order
     from orders
 ),
 
@@ -2392,6 +2654,61 @@ comment on column marts.order_metrics.median_session_duration_minutes_before_ord
 --   expression: median_visits_before_order >= 0
 --   expression: median_session_duration_minutes_before_order >= 0
 
+-- R__41_marts_order_metrics_daily.sql (checksum <scrubbed>)
+-- marts.order_metrics_daily: marts.order_metrics per UTC day of the order session's start. A day's medians are exact for
+-- that day; a longer frame needs the median over marts.order_journeys (medians of days cannot be combined).
+
+drop view if exists marts.order_metrics_daily;
+
+create view marts.order_metrics_daily as
+with
+
+orders as (
+    select * from marts.order_journeys
+),
+
+-- one median per SELECT: Redshift requires every ordered aggregate of a SELECT to share the same ORDER BY
+daily_visits as (
+    select
+        order_date,
+        count(*) as orders,
+        percentile_cont(0.5) within group (order by visits_before_order) as median_visits_before_order
+    from orders
+    group by order_date
+),
+
+daily_minutes as (
+    select
+        order_date,
+        percentile_cont(0.5) within group (order by minutes_before_order) as median_minutes_before_order
+    from orders
+    group by order_date
+),
+
+final as (
+    select
+        daily_visits.order_date,
+        cast(daily_visits.orders as bigint) as orders,
+        cast(daily_visits.median_visits_before_order as decimal(18, 6)) as median_visits_before_order,
+        cast(daily_minutes.median_minutes_before_order as decimal(18, 6)) as median_minutes_before_order
+    from daily_visits
+    inner join daily_minutes
+        on daily_minutes.order_date = daily_visits.order_date
+)
+
+select * from final;
+
+comment on view marts.order_metrics_daily is 'Per UTC day of order session start: orders and the medians of marts.order_metrics over that day''s orders. Grain: order_date.';
+comment on column marts.order_metrics_daily.order_date is 'UTC day on which the order sessions started.';
+comment on column marts.order_metrics_daily.orders is 'Order sessions starting that day.';
+comment on column marts.order_metrics_daily.median_visits_before_order is 'Median of marts.order_journeys.visits_before_order over the day''s orders.';
+comment on column marts.order_metrics_daily.median_minutes_before_order is 'Median of marts.order_journeys.minutes_before_order over the day''s orders.';
+
+-- tests:
+--   unique: order_date
+--   not_null: order_date, orders, median_visits_before_order, median_minutes_before_order
+--   expression: orders > 0 and median_visits_before_order >= 0 and median_minutes_before_order >= 0
+
 -- R__42_marts_sessions_by_key.sql (checksum <scrubbed>)
 -- marts.sessions_by_key: sessions per source and browser / OS / device family, counted by the family of the
 -- session's first event. A null family (no user agent, or a source without one such as http_log) is its own group,
@@ -2402,55 +2719,20 @@ drop view if exists marts.sessions_by_key;
 create view marts.sessions_by_key as
 with
 
--- one pass over the sessions: the family combinations are few, so each grouping below reads this small result
--- instead of every session (a CTE read three times is materialised by PostgreSQL: 1.9 million rows copied)
-family_sessions as (
-    select
-        source,
-        browser_family,
-        os_family,
-        device_family,
-        count(*) as sessions
-    from core.sessions
-    group by source, browser_family, os_family, device_family
-),
-
-by_browser as (
-    select
-        source,
-        cast('browser_family' as varchar(32)) as group_key,
-        browser_family as group_value,
-        cast(sum(sessions) as bigint) as sessions
-    from family_sessions
-    group by source, browser_family
-),
-
-by_os as (
-    select
-        source,
-        cast('os_family' as varchar(32)) as group_key,
-        os_family as group_value,
-        cast(sum(sessions) as bigint) as sessions
-    from family_sessions
-    group by source, os_family
-),
-
-by_device as (
-    select
-        source,
-        cast('device_family' as varchar(32)) as group_key,
-        device_family as group_value,
-        cast(sum(sessions) as bigint) as sessions
-    from family_sessions
-    group by source, device_family
+-- the family rule is core.int_daily_sessions_by_key's, materialised per day by the refresh: a session starts on one
+-- day, so its sessions summed over the days are the sessions of each family
+fct_daily_sessions_by_key as (
+    select * from core.fct_daily_sessions_by_key
 ),
 
 final as (
-    select * from by_browser
-    union all
-    select * from by_os
-    union all
-    select * from by_device
+    select
+        source,
+        group_key,
+        group_value,
+        cast(sum(sessions) as bigint) as sessions
+    from fct_daily_sessions_by_key
+    group by source, group_key, group_value
 )
 
 select * from final;
@@ -2475,42 +2757,20 @@ drop view if exists marts.daily_sessions;
 create view marts.daily_sessions as
 with
 
--- core.sessions is named in both CTEs below rather than imported once: PostgreSQL materialises a CTE read twice, which
--- copied every session and kept a source filter (the API's ?source=) from reaching the scan. The session date is the UTC calendar day whatever the
--- connection's time zone.
-daily_totals as (
-    select
-        source,
-        cast(session_start at time zone 'UTC' as date) as session_date,
-        count(*) as sessions,
-        count(distinct user_id) as users,
-        cast(sum(event_count) as bigint) as events
-    from core.sessions
-    group by source, cast(session_start at time zone 'UTC' as date)
-),
-
--- separate from the counts: Redshift rejects PERCENTILE_CONT together with a DISTINCT aggregate in one SELECT
-daily_medians as (
-    select
-        source,
-        cast(session_start at time zone 'UTC' as date) as session_date,
-        percentile_cont(0.5) within group (order by duration_seconds) as median_duration_seconds
-    from core.sessions
-    group by source, cast(session_start at time zone 'UTC' as date)
+-- materialised by the refresh (rule: core.int_daily_sessions), so a read is a scan of a few rows per day and source
+fct_daily_sessions as (
+    select * from core.fct_daily_sessions
 ),
 
 final as (
     select
-        daily_totals.source,
-        daily_totals.session_date,
-        daily_totals.sessions,
-        daily_totals.users,
-        daily_totals.events,
-        cast(daily_medians.median_duration_seconds as decimal(18, 6)) as median_duration_seconds
-    from daily_totals
-    inner join daily_medians
-        on daily_medians.source = daily_totals.source
-        and daily_medians.session_date = daily_totals.session_date
+        source,
+        session_date,
+        sessions,
+        users,
+        events,
+        median_duration_seconds
+    from fct_daily_sessions
 )
 
 select * from final;
@@ -2910,4 +3170,51 @@ comment on column marts.campaign_daily.view_to_driven_reward_rate is 'rewards_dr
 --   not_null: campaign_id, day, sessions_with_view, views, viewers, rewards_issued, rewards_driven, view_to_driven_reward_rate
 --   expression: viewers <= sessions_with_view and sessions_with_view <= views
 
--- dry run: 39 script(s) would be applied; nothing was changed
+-- R__49_marts_daily_sessions_by_key.sql (checksum <scrubbed>)
+-- marts.daily_sessions_by_key: per UTC day of session start, source and browser / OS / device family, sessions, users,
+-- events and median duration: the grain of marts.sessions_by_key plus the day. "Sessions by browser per day" is a
+-- where group_key = 'browser_family' on it.
+
+drop view if exists marts.daily_sessions_by_key;
+
+create view marts.daily_sessions_by_key as
+with
+
+-- materialised by the refresh (rule: core.int_daily_sessions_by_key)
+fct_daily_sessions_by_key as (
+    select * from core.fct_daily_sessions_by_key
+),
+
+final as (
+    select
+        session_date,
+        source,
+        group_key,
+        group_value,
+        sessions,
+        users,
+        events,
+        median_duration_seconds
+    from fct_daily_sessions_by_key
+)
+
+select * from final;
+
+comment on view marts.daily_sessions_by_key is 'Per UTC day of session start, source and family value (by the family of each session''s first event): sessions, distinct users, events and median duration. Grain: session_date, source, group_key, group_value.';
+comment on column marts.daily_sessions_by_key.session_date is 'UTC calendar day on which the sessions started. A time frame is where session_date between ... and ....';
+comment on column marts.daily_sessions_by_key.source is 'http_log, webshop_events, device_events, clickstream or access_log.';
+comment on column marts.daily_sessions_by_key.group_key is 'browser_family, os_family or device_family.';
+comment on column marts.daily_sessions_by_key.group_value is 'The family value of the session''s first event; null when it has none (its own group).';
+comment on column marts.daily_sessions_by_key.sessions is 'Sessions starting that day whose first event has this value; summed over a key''s values, the source''s sessions that day.';
+comment on column marts.daily_sessions_by_key.users is 'Distinct users with such a session that day (not additive over days or values).';
+comment on column marts.daily_sessions_by_key.events is 'Events in those sessions (including any after midnight).';
+comment on column marts.daily_sessions_by_key.median_duration_seconds is 'Median duration of those sessions in seconds (percentile_cont(0.5)).';
+
+-- tests:
+--   unique: session_date, source, group_key, group_value
+--   not_null: session_date, source, group_key, sessions, users, events, median_duration_seconds
+--   accepted_values: source in (http_log, webshop_events, device_events, clickstream, access_log)
+--   accepted_values: group_key in (browser_family, os_family, device_family)
+--   expression: users <= sessions and sessions <= events and median_duration_seconds >= 0
+
+-- dry run: 46 script(s) would be applied; nothing was changed
