@@ -57,6 +57,10 @@ const familyState = { key: "browser_family", source: "", request: 0 };
 
 async function loadFamilies() {
   const request = ++familyState.request;
+  await Promise.all([loadFamilyTotals(request), loadFamiliesDaily(request)]);
+}
+
+async function loadFamilyTotals(request) {
   const query = familyState.source ? `?source=${encodeURIComponent(familyState.source)}` : "";
   const families = await getJson(`sessions/by/${familyState.key}${query}`);
   if (request !== familyState.request) return;
@@ -65,6 +69,50 @@ async function loadFamilies() {
     type: "bar",
     data: { labels, datasets: [{ label: "sessions", data: labels.map((l) => families[l]), backgroundColor: colors[0] }] },
     options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+  });
+}
+
+// One line per family value (the largest first; beyond the palette the rest summed as "other values"), summed over
+// sources when all are chosen. A day with sessions but none of a value is a zero for it; a day without any is a gap.
+async function loadFamiliesDaily(request) {
+  const params = new URLSearchParams({ key: familyState.key });
+  if (familyState.source) params.set("source", familyState.source);
+  const rows = await getJson(`sessions/daily-by-key?${params}`);
+  if (request !== familyState.request) return;
+  const byValue = new Map();
+  for (const row of rows) {
+    const value = row.group_value ?? "Other";
+    const days = byValue.get(value) ?? new Map();
+    const day = dayNumber(row.session_date);
+    days.set(day, (days.get(day) ?? 0) + row.sessions);
+    byValue.set(value, days);
+  }
+  const total = (value) => [...byValue.get(value).values()].reduce((a, b) => a + b, 0);
+  const ranked = [...byValue.keys()].sort((a, b) => total(b) - total(a) || (a < b ? -1 : a > b ? 1 : 0));
+  const lines = ranked.length <= colors.length ? ranked : ranked.slice(0, colors.length - 1);
+  const rest = ranked.slice(lines.length);
+  const activeDays = new Set(rows.map((r) => dayNumber(r.session_date)));
+  const allDays = [...activeDays];
+  const series = (values) => {
+    const data = [];
+    for (let day = Math.min(...allDays); day <= Math.max(...allDays); day++) {
+      const y = values.reduce((sum, value) => sum + (byValue.get(value).get(day) ?? 0), 0);
+      data.push({ x: day, y: activeDays.has(day) ? y : null });
+    }
+    return data;
+  };
+  const datasets = [...lines.map((value) => [value, [value]]), ...(rest.length > 0 ? [["other values", rest]] : [])]
+    .map(([label, values], i) => ({ label, data: series(values), borderColor: colors[i], backgroundColor: colors[i], tension: 0 }));
+  drawChart("chart-families-daily", {
+    type: "line",
+    data: { datasets },
+    options: {
+      plugins: { tooltip: { callbacks: { title: (items) => `${dayText(items[0].parsed.x)} (UTC)` } } },
+      scales: {
+        x: dayAxis(allDays, "session start (UTC day)"),
+        y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "sessions" } },
+      },
+    },
   });
 }
 

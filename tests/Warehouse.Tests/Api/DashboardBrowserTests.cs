@@ -259,6 +259,55 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Dashboard_FamiliesPerDay_DrawEachValuesSessionsPerUtcDayFromTheDailyMart_WithADayWithoutSessionsAsAGap()
+    {
+        // http_log has sessions on 2024-03-01, 03-02 and 03-04 and none on 03-03
+        await ApiTestData.AddCampaignDaysAsync(_db);
+        var page = await OpenDashboardAsync();
+
+        await page.ClickAsync("#family-keys button[data-key='device_family']");
+        await page.SelectOptionAsync("#family-source", "webshop_events");
+        var expected = await FamilyDaysAsync("device_family", "webshop_events");
+        Assert.NotEmpty(expected);
+        await page.WaitForFunctionAsync("() => Chart.getChart(document.getElementById('chart-families-daily')).data.datasets"
+            + ".map(d => d.label).includes('Samsung')");
+        Assert.Equal(expected, await FamilyDayPointsAsync(page));
+
+        // http_log has no families: one line of its sessions, broken on the day without any
+        await page.SelectOptionAsync("#family-source", "http_log");
+        await page.WaitForFunctionAsync("() => Chart.getChart(document.getElementById('chart-families-daily')).data.datasets.length === 1");
+        Assert.Equal(["Other 2024-03-01=24", "Other 2024-03-02=3", "Other 2024-03-04=2"], await FamilyDayPointsAsync(page));
+        Assert.Equal(["2024-03-03"], await ChartAsync<string[]>(page, "chart-families-daily",
+            "chart.data.datasets[0].data.filter(p => p.y === null).map(p => new Date(p.x * 86400000).toISOString().slice(0, 10))"));
+        Assert.Equal("session start (UTC day)", await ChartAsync<string>(page, "chart-families-daily", "chart.options.scales.x.title.text"));
+    }
+
+    /// <summary>The chart's points with sessions, as "value day=sessions", sorted.</summary>
+    private static async Task<string[]> FamilyDayPointsAsync(IPage page) =>
+        [.. (await ChartAsync<string[]>(page, "chart-families-daily",
+            "chart.data.datasets.flatMap(d => d.data.filter(p => p.y > 0).map(p => d.label + ' ' + new Date(p.x * 86400000).toISOString().slice(0, 10) + '=' + p.y))"))
+            .Order(StringComparer.Ordinal)];
+
+    /// <summary>The daily mart's rows for one key and source, as "value day=sessions", sorted.</summary>
+    private async Task<string[]> FamilyDaysAsync(string key, string source)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_db);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "select coalesce(group_value, 'Other') || ' ' || to_char(session_date, 'YYYY-MM-DD') || '=' || sessions " +
+            "from marts.daily_sessions_by_key where group_key = @key and source = @source", connection);
+        command.Parameters.AddWithValue("key", key);
+        command.Parameters.AddWithValue("source", source);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.GetString(0));
+        }
+        return [.. rows.Order(StringComparer.Ordinal)];
+    }
+
+    [Fact]
     public async Task Dashboard_DailySessions_SpaceDaysByTimeAndLeaveADayWithoutSessionsAsAGap()
     {
         // http_log has sessions on 2024-03-01, 03-02 and 03-04 and none on 03-03
