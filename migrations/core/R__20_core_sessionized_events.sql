@@ -64,7 +64,7 @@ final as (
         and events.source_line = fct_sessionized_events.source_line
     -- every source has its row in core.refresh_state, so a left join keeps the same rows as an inner one; and since
     -- source is that table's key, PostgreSQL drops the join from any query that does not read session_gap_seconds
-    -- (most profile queries read 5 million events here)
+    -- (most profile queries read every event here)
     left join refresh_state
         on refresh_state.source = fct_sessionized_events.source
 )

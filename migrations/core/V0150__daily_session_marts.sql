@@ -1,5 +1,5 @@
 -- The daily session marts, materialised (issue 19). marts.daily_sessions and marts.daily_sessions_by_key aggregate
--- every session (1.7 million at 5 million events) and took seconds per read; the refresh now writes their rows here,
+-- every session and were slow to read at scale; the refresh now writes their rows here,
 -- from the rule models core.int_daily_sessions and core.int_daily_sessions_by_key, and the marts are views over these
 -- tables (marts.sessions_by_key sums the second over days).
 --

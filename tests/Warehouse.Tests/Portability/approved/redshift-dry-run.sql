@@ -1811,7 +1811,7 @@ final as (
         and events.source_line = fct_sessionized_events.source_line
     -- every source has its row in core.refresh_state, so a left join keeps the same rows as an inner one; and since
     -- source is that table's key, PostgreSQL drops the join from any query that does not read session_gap_seconds
-    -- (most profile queries read 5 million events here)
+    -- (most profile queries read every event here)
     left join refresh_state
         on refresh_state.source = fct_sessionized_events.source
 )
@@ -2054,7 +2054,7 @@ comment on column core.sessions.device_family is 'Device family of the session''
 -- events are read only where they matter, the campaign views and the reward issues. Every CTE is read once, so
 -- PostgreSQL inlines it and each grouping reads its input in the order the grouping before it produced: the campaign
 -- side is one sort of the views and mapped issues, the reward side one sort of the issues (a CTE read twice is
--- materialised, and its order is forgotten: the earlier shape sorted the 3 million views three times). Keys are
+-- materialised, and its order is forgotten, so the views would be sorted again for each reader). Keys are
 -- (user_id, session_number), never the text session_id: that id starts with the constant 'http_log:', so sorts on it
 -- cannot use abbreviated keys. The two lists are aggregated in separate CTEs: Redshift rejects ordered aggregates with
 -- different ORDER BYs in one SELECT.
