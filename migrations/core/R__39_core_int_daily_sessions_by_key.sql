@@ -9,32 +9,8 @@ drop view if exists core.int_daily_sessions_by_key cascade;
 create view core.int_daily_sessions_by_key as
 with
 
-group_keys as (
-    select cast('browser_family' as varchar(32)) as group_key
-    union all
-    select cast('os_family' as varchar(32)) as group_key
-    union all
-    select cast('device_family' as varchar(32)) as group_key
-),
-
--- each session once per key, with that key's family: one scan of the sessions serves the three keys
-family_sessions as (
-    select
-        sessions.session_date,
-        sessions.source,
-        group_keys.group_key,
-        case group_keys.group_key
-            when 'browser_family' then sessions.browser_family
-            when 'os_family' then sessions.os_family
-            else sessions.device_family
-        end as group_value,
-        sessions.user_id,
-        sessions.event_count,
-        sessions.duration_seconds
-    from core.int_sessions_refreshed as sessions
-    cross join group_keys
-),
-
+-- each session once per key (core.int_sessions_keyed), named in both CTEs below rather than imported once: PostgreSQL
+-- materialises a CTE read twice, which copied every session three times and kept a filter on group_key from the scan
 daily_totals as (
     select
         session_date,
@@ -44,7 +20,7 @@ daily_totals as (
         count(*) as sessions,
         count(distinct user_id) as users,
         cast(sum(event_count) as bigint) as events
-    from family_sessions
+    from core.int_sessions_keyed
     group by session_date, source, group_key, group_value
 ),
 
@@ -56,7 +32,7 @@ daily_medians as (
         group_key,
         group_value,
         percentile_cont(0.5) within group (order by duration_seconds) as median_duration_seconds
-    from family_sessions
+    from core.int_sessions_keyed
     group by session_date, source, group_key, group_value
 ),
 

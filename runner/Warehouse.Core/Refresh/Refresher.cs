@@ -130,13 +130,16 @@ public sealed class Refresher(string connectionString)
 
     /// <summary>
     /// The materialised daily marts and their rule models (columns in the same order). They aggregate every user's
-    /// sessions (distinct users, medians), so they are built after the sessions, never per bucket.
+    /// sessions (distinct users, medians), so they are built after the sessions, never per bucket. A mart with a
+    /// <c>Split</c> is built in parts, one per row of that query, each its own job: its rule groups by that column, so
+    /// each part is the rule's rows of one value of it.
     /// </summary>
-    private static readonly (string Table, string Model, string Columns)[] DailyMarts =
+    private static readonly (string Table, string Model, string Columns, (string Column, string Values)? Split)[] DailyMarts =
     [
-        ("fct_daily_sessions", "core.int_daily_sessions", "source, session_date, sessions, users, events, median_duration_seconds"),
+        ("fct_daily_sessions", "core.int_daily_sessions", "source, session_date, sessions, users, events, median_duration_seconds", null),
         ("fct_daily_sessions_by_key", "core.int_daily_sessions_by_key",
-            "session_date, source, group_key, group_value, sessions, users, events, median_duration_seconds"),
+            "session_date, source, group_key, group_value, sessions, users, events, median_duration_seconds",
+            ("group_key", "select group_key from core.int_group_keys")),
     ];
 
     // What the rules read of an event (the sessionize sort carries nothing else; V0070).
@@ -415,36 +418,60 @@ public sealed class Refresher(string connectionString)
     /// <summary>
     /// A full refresh's daily marts, from the sessions its buckets committed (core.int_sessions_refreshed reads the
     /// this_run tables when warehouse.refresh_full is on and no bucket is set), into a table per mart that the publish
-    /// swaps in as the mart table's only partition. On a connection of its own: the coordinating transaction's snapshot
-    /// predates the buckets' rows. Each mart on a connection of its own, at once when there are jobs for them: they
-    /// only read the sessions.
+    /// swaps in as the mart table's only partition. On connections of their own: the coordinating transaction's snapshot
+    /// predates the buckets' rows. The parts (a mart, or one value of a split mart's column) only read the sessions and
+    /// write rows of their own, so they run at once on up to <paramref name="jobs"/> connections, each part's sorts a
+    /// fraction of the whole mart's.
     /// </summary>
     private async Task BuildDailyMartsAsync(int jobs, CancellationToken ct)
     {
-        async Task BuildAsync((string Table, string Model, string Columns) mart)
+        var parts = new List<string>();
+        await using (var prepare = await Connections.OpenAsync(_unpooled, ct))
         {
-            var (table, model, columns) = mart;
-            await using var daily = await Connections.OpenAsync(_unpooled, ct);
-            await ExecuteAsync(daily, null, $"set warehouse.refresh_full = 'on'; set default_statistics_target = {StatisticsTarget}; {HashSettings.Replace("set local", "set", StringComparison.Ordinal)}", ct);
-            var notNull = await NotNullColumnsAsync(daily, $"core.{table}", ct);
-            await ExecuteAsync(daily, null, $"""
-                drop table if exists core.{table}_next;
-                create table core.{table}_next as select {columns} from {model};
-                alter table core.{table}_next {string.Join(", ", notNull.Select(c => $"alter column {c} set not null"))};
-                analyze core.{table}_next;
-                """, ct);
-        }
-        if (jobs > 1)
-        {
-            await Task.WhenAll(DailyMarts.Select(BuildAsync));
-        }
-        else
-        {
-            foreach (var mart in DailyMarts)
+            await ExecuteAsync(prepare, null, "set warehouse.refresh_full = 'on'", ct);
+            foreach (var (table, model, columns, split) in DailyMarts)
             {
-                await BuildAsync(mart);
+                var notNull = await NotNullColumnsAsync(prepare, $"core.{table}", ct);
+                await ExecuteAsync(prepare, null, $"""
+                    drop table if exists core.{table}_next;
+                    create table core.{table}_next as select {columns} from {model} with no data;
+                    alter table core.{table}_next {string.Join(", ", notNull.Select(c => $"alter column {c} set not null"))};
+                    """, ct);
+                var insert = $"insert into core.{table}_next ({columns}) select {columns} from {model}";
+                if (split is var (column, values))
+                {
+                    foreach (var value in await NamesAsync(prepare, null, values, "", ct))
+                    {
+                        parts.Add($"{insert} where {column} = '{value.Replace("'", "''", StringComparison.Ordinal)}'");
+                    }
+                }
+                else
+                {
+                    parts.Add(insert);
+                }
             }
         }
+        var queue = new Queue<string>(parts);
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(jobs, parts.Count)).Select(async _ =>
+        {
+            await using var daily = await Connections.OpenAsync(_unpooled, ct);
+            await ExecuteAsync(daily, null, $"set warehouse.refresh_full = 'on'; {HashSettings.Replace("set local", "set", StringComparison.Ordinal)}", ct);
+            while (true)
+            {
+                string part;
+                lock (queue)
+                {
+                    if (!queue.TryDequeue(out part!))
+                    {
+                        return;
+                    }
+                }
+                await ExecuteAsync(daily, null, part, ct);
+            }
+        }));
+        await using var analyze = await Connections.OpenAsync(_unpooled, ct);
+        await ExecuteAsync(analyze, null, $"set default_statistics_target = {StatisticsTarget}; " +
+            string.Join("; ", DailyMarts.Select(d => $"analyze core.{d.Table}_next")), ct);
     }
 
     /// <summary>One line for what went wrong in a bucket's connection.</summary>
@@ -569,7 +596,7 @@ public sealed class Refresher(string connectionString)
                     """, ct);
             }
         }
-        foreach (var (table, _, _) in DailyMarts)
+        foreach (var (table, _, _, _) in DailyMarts)
         {
             await ExecuteAsync(connection, transaction, $"""
                 alter table core.{table} detach partition core.{table}_all;
@@ -710,7 +737,7 @@ public sealed class Refresher(string connectionString)
         {
             await ExecuteAsync(connection, transaction, HashSettings, ct);
         }
-        foreach (var (table, model, columns) in DailyMarts)
+        foreach (var (table, model, columns, _) in DailyMarts)
         {
             await ExecuteAsync(connection, transaction, $"""
                 delete from core.{table}{filter};

@@ -2209,6 +2209,48 @@ comment on column core.http_session_lists.session_id is 'The session (core.sessi
 comment on column core.http_session_lists.campaigns is 'Distinct campaign ids of GET /campaigns/{id} requests in the session, in order of first view; empty when none (on Redshift comma-separated, empty string when none).';
 comment on column core.http_session_lists.rewards_issued is 'Distinct reward ids of POST /rewards/{id} requests in the session, in order of first issue; empty when none (on Redshift comma-separated, empty string when none).';
 
+-- R__36_core_int_group_keys.sql (checksum <scrubbed>)
+-- core.int_group_keys: the family keys the by-key session marts group sessions by, one row each. Its own model so the
+-- refresher can build the by-key mart one key at a time (a key per job) from the same list the rule reads.
+
+drop view if exists core.int_group_keys cascade;
+
+create view core.int_group_keys as
+select cast('browser_family' as varchar(32)) as group_key
+union all
+select cast('os_family' as varchar(32)) as group_key
+union all
+select cast('device_family' as varchar(32)) as group_key;
+
+comment on view core.int_group_keys is 'The family keys of marts.daily_sessions_by_key and marts.sessions_by_key: browser_family, os_family, device_family.';
+
+-- R__36_core_int_sessions_keyed.sql (checksum <scrubbed>)
+-- core.int_sessions_keyed: every session once per family key, with that key's family (the family of the session's first
+-- event; null without a user agent). The input of core.int_daily_sessions_by_key, which reads it twice.
+
+drop view if exists core.int_sessions_keyed cascade;
+
+create view core.int_sessions_keyed as
+-- No import CTEs, and a view rather than a CTE of the daily model: PostgreSQL merges it into the query reading it, so a
+-- filter on group_key (the refresher builds each key on a connection of its own) leaves one key's rows to sort, and
+-- the sessions are read where they lie instead of copied into a CTE first.
+select
+    sessions.session_date,
+    sessions.source,
+    group_keys.group_key,
+    case group_keys.group_key
+        when 'browser_family' then sessions.browser_family
+        when 'os_family' then sessions.os_family
+        else sessions.device_family
+    end as group_value,
+    sessions.user_id,
+    sessions.event_count,
+    sessions.duration_seconds
+from core.int_sessions_refreshed as sessions
+cross join core.int_group_keys as group_keys;
+
+comment on view core.int_sessions_keyed is 'Every session of core.int_sessions_refreshed once per family key of core.int_group_keys, with its family under that key.';
+
 -- R__37_core_access_log_sessions.sql (checksum <scrubbed>)
 -- core.access_log_sessions: one row per access_log session (bots are never sessionized) with its landing page and
 -- traffic source, as of the last refresh. The marts traffic_sources and landing_pages are groupings of it.
@@ -2402,32 +2444,8 @@ drop view if exists core.int_daily_sessions_by_key cascade;
 create view core.int_daily_sessions_by_key as
 with
 
-group_keys as (
-    select cast('browser_family' as varchar(32)) as group_key
-    union all
-    select cast('os_family' as varchar(32)) as group_key
-    union all
-    select cast('device_family' as varchar(32)) as group_key
-),
-
--- each session once per key, with that key's family: one scan of the sessions serves the three keys
-family_sessions as (
-    select
-        sessions.session_date,
-        sessions.source,
-        group_keys.group_key,
-        case group_keys.group_key
-            when 'browser_family' then sessions.browser_family
-            when 'os_family' then sessions.os_family
-            else sessions.device_family
-        end as group_value,
-        sessions.user_id,
-        sessions.event_count,
-        sessions.duration_seconds
-    from core.int_sessions_refreshed as sessions
-    cross join group_keys
-),
-
+-- each session once per key (core.int_sessions_keyed), named in both CTEs below rather than imported once: PostgreSQL
+-- materialises a CTE read twice, which copied every session three times and kept a filter on group_key from the scan
 daily_totals as (
     select
         session_date,
@@ -2437,7 +2455,7 @@ daily_totals as (
         count(*) as sessions,
         count(distinct user_id) as users,
         cast(sum(event_count) as bigint) as events
-    from family_sessions
+    from core.int_sessions_keyed
     group by session_date, source, group_key, group_value
 ),
 
@@ -2449,7 +2467,7 @@ daily_medians as (
         group_key,
         group_value,
         percentile_cont(0.5) within group (order by duration_seconds) as median_duration_seconds
-    from family_sessions
+    from core.int_sessions_keyed
     group by session_date, source, group_key, group_value
 ),
 
@@ -3217,4 +3235,4 @@ comment on column marts.daily_sessions_by_key.median_duration_seconds is 'Median
 --   accepted_values: group_key in (browser_family, os_family, device_family)
 --   expression: users <= sessions and sessions <= events and median_duration_seconds >= 0
 
--- dry run: 46 script(s) would be applied; nothing was changed
+-- dry run: 48 script(s) would be applied; nothing was changed
