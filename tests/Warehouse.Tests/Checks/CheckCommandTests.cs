@@ -112,7 +112,8 @@ public sealed partial class CheckCommandTests : IDisposable
     public async Task Check_WhenADurationIsNegative_FailsTheExpression()
     {
         var db = await HttpLogDatabaseAsync("check_expression");
-        await TestDatabase.ExecuteAsync(db.ConnectionString, "update core.fct_sessions set duration_seconds = -60");
+        // marts.daily_sessions reads the day rows the refresh keeps (core.fct_daily_sessions), not the sessions
+        await TestDatabase.ExecuteAsync(db.ConnectionString, "update core.fct_daily_sessions set median_duration_seconds = -60");
 
         var result = await CheckAsync(db.ConnectionString);
 
