@@ -2,67 +2,36 @@
 -- "campaign performance" is a where day between ... on it. Rewards issued counts every reward issued in the sessions
 -- that viewed the campaign that day; rewards driven counts those marts.campaign_reward_attribution credits to the
 -- campaign, on the day of the view that drove them, so the rate compares driven rewards with the views of the same day.
+--
+-- Both inputs are kept by the refresh per session (core.int_campaign_views_summarized and
+-- core.int_campaign_rewards_attributed), indexed on campaign_id: a read of one campaign sums that campaign's rows only.
+-- The sums are taken on read rather than kept per day because a day's distinct viewers do not add up across refreshes.
 
 drop view if exists marts.campaign_daily;
 
 create view marts.campaign_daily as
 with
 
-fct_sessionized_events as (
-    select * from core.fct_sessionized_events
-    where source = 'http_log' and event_type in ('campaign_view', 'reward_issue')
+fct_campaign_session_views as (
+    select * from core.fct_campaign_session_views
 ),
 
-campaign_reward_attribution as (
-    select * from marts.campaign_reward_attribution
+fct_campaign_reward_attribution as (
+    select * from core.fct_campaign_reward_attribution
     where campaign_id is not null
 ),
 
-campaign_views as (
-    select
-        campaign_id,
-        cast(event_at at time zone 'UTC' as date) as day,
-        user_id,
-        session_number
-    from fct_sessionized_events
-    where event_type = 'campaign_view'
-),
-
-rewards_per_session as (
-    select
-        user_id,
-        session_number,
-        count(*) as rewards_issued
-    from fct_sessionized_events
-    where event_type = 'reward_issue'
-    group by user_id, session_number
-),
-
-viewing_sessions as (
-    select distinct campaign_id, day, user_id, session_number from campaign_views
-),
-
+-- one row per session, campaign and day in the input, so sessions are rows and viewers distinct users
 seen as (
     select
         campaign_id,
-        day,
-        count(*) as views,
-        count(distinct user_id) as viewers
-    from campaign_views
-    group by campaign_id, day
-),
-
-sessions as (
-    select
-        viewing_sessions.campaign_id,
-        viewing_sessions.day,
+        view_date as day,
         count(*) as sessions_with_view,
-        sum(coalesce(rewards_per_session.rewards_issued, 0)) as rewards_issued
-    from viewing_sessions
-    left join rewards_per_session
-        on rewards_per_session.user_id = viewing_sessions.user_id
-        and rewards_per_session.session_number = viewing_sessions.session_number
-    group by viewing_sessions.campaign_id, viewing_sessions.day
+        sum(views) as views,
+        count(distinct user_id) as viewers,
+        sum(rewards_issued) as rewards_issued
+    from fct_campaign_session_views
+    group by campaign_id, view_date
 ),
 
 driven as (
@@ -70,7 +39,7 @@ driven as (
         campaign_id,
         cast(campaign_viewed_at at time zone 'UTC' as date) as day,
         count(*) as rewards_driven
-    from campaign_reward_attribution
+    from fct_campaign_reward_attribution
     group by campaign_id, cast(campaign_viewed_at at time zone 'UTC' as date)
 ),
 
@@ -78,16 +47,13 @@ final as (
     select
         seen.campaign_id,
         seen.day,
-        cast(sessions.sessions_with_view as bigint) as sessions_with_view,
+        cast(seen.sessions_with_view as bigint) as sessions_with_view,
         cast(seen.views as bigint) as views,
         cast(seen.viewers as bigint) as viewers,
-        cast(sessions.rewards_issued as bigint) as rewards_issued,
+        cast(seen.rewards_issued as bigint) as rewards_issued,
         cast(coalesce(driven.rewards_driven, 0) as bigint) as rewards_driven,
         cast(cast(coalesce(driven.rewards_driven, 0) as decimal(18, 4)) / seen.views as decimal(9, 4)) as view_to_driven_reward_rate
     from seen
-    inner join sessions
-        on sessions.campaign_id = seen.campaign_id
-        and sessions.day = seen.day
     left join driven
         on driven.campaign_id = seen.campaign_id
         and driven.day = seen.day

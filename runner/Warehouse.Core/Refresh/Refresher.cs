@@ -73,12 +73,13 @@ public sealed record RefreshResult(bool Full, IReadOnlyList<string> RebuiltSourc
 /// never a mix and never an empty table.
 ///
 /// The rules are SQL models (core.int_events_sessionized, core.int_sessions_aggregated,
-/// core.int_http_sessions_summarized); each writes into its "this run" table (core.fct_*_this_run), which the next model
+/// core.int_http_sessions_summarized, and per session the campaign marts' core.int_campaign_rewards_attributed and
+/// core.int_campaign_views_summarized); each writes into its "this run" table (core.fct_*_this_run), which the next model
 /// reads. What a statement builds is core.int_refresh_scope: its bucket of users, the refresh id, whether everything is
 /// rebuilt. This class only runs the models in order and moves their rows into the live tables.
 ///
 /// Full (asked for, nothing materialised yet, a session threshold or the campaign mapping changed): the users are split
-/// into buckets by a hash of user_id, and each bucket runs all three models in one transaction of its own, on up to
+/// into buckets by a hash of user_id, and each bucket runs all the models in one transaction of its own, on up to
 /// <see cref="RefreshOptions.Jobs"/> connections at once, every one reading the same snapshot of staging. Each bucket
 /// writes into its own partition of the this_run tables; when all have committed, one short transaction moves those
 /// partitions into the live tables in place of the old ones. A failed bucket publishes nothing.
@@ -126,7 +127,8 @@ public sealed class Refresher(string connectionString)
         [.. Sources.All.Select(s => s.StagingTable), $"staging.{StagingLoader.MappingSource}"];
 
     /// <summary>The materialised tables, in build order; each has a <c>_this_run</c> twin its model writes into.</summary>
-    private static readonly string[] MaterialisedTables = ["fct_sessionized_events", "fct_sessions", "fct_http_sessions"];
+    private static readonly string[] MaterialisedTables =
+        ["fct_sessionized_events", "fct_sessions", "fct_http_sessions", "fct_campaign_reward_attribution", "fct_campaign_session_views"];
 
     /// <summary>
     /// The materialised daily marts and their rule models (columns in the same order). They aggregate every user's
@@ -161,6 +163,15 @@ public sealed class Refresher(string connectionString)
         reward_driven_by_campaign_view, refresh_id, user_bucket
         """;
 
+    private const string RewardAttributionColumns = """
+        user_id, session_number, reward_id, issued_at, campaign_id, campaign_viewed_at, claiming_campaigns, user_event_number,
+        refresh_id, user_bucket
+        """;
+
+    private const string CampaignSessionViewColumns = """
+        user_id, session_number, campaign_id, view_date, views, rewards_issued, refresh_id, user_bucket
+        """;
+
     /// <summary>
     /// The models, in order: each step's name, the this_run table it writes, the model it selects from and the memory
     /// settings it runs with.
@@ -170,6 +181,8 @@ public sealed class Refresher(string connectionString)
         ("sessionize events", "fct_sessionized_events", SessionizedColumns, "core.int_events_sessionized where not is_context", SortSettings),
         ("aggregate sessions", "fct_sessions", SessionColumns, "core.int_sessions_aggregated", HashSettings),
         ("summarize http sessions", "fct_http_sessions", HttpSessionColumns, "core.int_http_sessions_summarized", SortOnlySettings),
+        ("attribute campaign rewards", "fct_campaign_reward_attribution", RewardAttributionColumns, "core.int_campaign_rewards_attributed", SortSettings),
+        ("summarize campaign views", "fct_campaign_session_views", CampaignSessionViewColumns, "core.int_campaign_views_summarized", SortSettings),
     ];
 
     public Task<RefreshResult> RefreshAsync(IReadOnlyList<(string Source, int Seconds)> sessionGaps, CancellationToken ct = default) =>
@@ -310,6 +323,7 @@ public sealed class Refresher(string connectionString)
         // away from them.
         steps.Begin($"prepare {buckets} buckets");
         var notNullColumns = new Dictionary<string, List<string>>();
+        var indexes = new Dictionary<string, List<string>>();
         await using (var prepare = await Connections.OpenAsync(_unpooled, ct))
         {
             await DropThisRunPartitionsAsync(prepare, null, ct);
@@ -320,6 +334,7 @@ public sealed class Refresher(string connectionString)
                     $"(constraint bucket check (user_bucket = {b})) for values in ({b}) partition by list (user_bucket);"));
                 await ExecuteAsync(prepare, null, $"truncate core.{table}_this_run;\n{ddl}", ct);
                 notNullColumns[table] = await NotNullColumnsAsync(prepare, $"core.{table}", ct);
+                indexes[table] = await IndexesAsync(prepare, $"core.{table}_this_run", ct);
             }
         }
         steps.End();
@@ -351,7 +366,7 @@ public sealed class Refresher(string connectionString)
                 BuiltBucket result;
                 try
                 {
-                    result = await BuildBucketAsync(bucket, buckets, refreshId, snapshot, notNullColumns, options, failed.Token);
+                    result = await BuildBucketAsync(bucket, buckets, refreshId, snapshot, notNullColumns, indexes, options, failed.Token);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -485,9 +500,10 @@ public sealed class Refresher(string connectionString)
 
     private sealed record BuiltBucket(int Bucket, List<(string Step, TimeSpan Elapsed)> Times, List<long> Rows);
 
-    /// <summary>One bucket: the three models into this bucket's partitions of the this_run tables, in one transaction.</summary>
+    /// <summary>One bucket: the models into this bucket's partitions of the this_run tables, in one transaction.</summary>
     private async Task<BuiltBucket> BuildBucketAsync(int bucket, int buckets, long refreshId, string snapshot,
-        Dictionary<string, List<string>> notNullColumns, RefreshOptions options, CancellationToken ct)
+        Dictionary<string, List<string>> notNullColumns, Dictionary<string, List<string>> indexes, RefreshOptions options,
+        CancellationToken ct)
     {
         await using var connection = await Connections.OpenAsync(_unpooled, ct);
         // named in pg_stat_activity, so an operator (or a test) can tell the buckets apart
@@ -519,6 +535,13 @@ public sealed class Refresher(string connectionString)
                 select {columns} from {model}
                 """, ct));
             var constraints = notNullColumns[table].Select(c => $"alter column {c} set not null").Append($"add constraint bucket check (user_bucket = {bucket})");
+            // The table's indexes (what a mart read filters on), built here in the bucket's transaction so that attaching
+            // adopts them instead of building them. Named by refresh and bucket: PostgreSQL would name them after the
+            // table, cut to 63 characters, and two buckets creating the same name at once fail.
+            foreach (var (definition, i) in indexes[table].Select((d, i) => (d, i)))
+            {
+                await ExecuteAsync(connection, transaction, $"create index {table}_r{refreshId}_b{bucket}_i{i} on {rowsTable} {definition}", ct);
+            }
             await ExecuteAsync(connection, transaction, $"""
                 alter table {rowsTable} {string.Join(", ", constraints)};
                 alter table core.{table}_this_run_b{bucket} attach partition {rowsTable} for values in ({bucket});
@@ -549,7 +572,7 @@ public sealed class Refresher(string connectionString)
     }
 
     /// <summary>
-    /// Takes the live tables for the publish, all three in one step and without queueing for them: each attempt waits
+    /// Takes the live tables for the publish, all in one step and without queueing for them: each attempt waits
     /// at most <see cref="PublishLockTimeout"/>, then lets go and tries again. A reader that reads two of them in one
     /// transaction therefore never deadlocks with the publish (it would hold one and wait for the other while the
     /// publish held the other and waited for it), and a long reader delays the publish, never the readers behind it.
@@ -778,6 +801,18 @@ public sealed class Refresher(string connectionString)
             order by attnum
             """, table, ct);
 
+    /// <summary>The indexes of a table, each as its method and columns (<c>using btree (campaign_id, issued_at)</c>).</summary>
+    private static async Task<List<string>> IndexesAsync(NpgsqlConnection connection, string table, CancellationToken ct)
+    {
+        var definitions = await NamesAsync(connection, null, """
+            select pg_get_indexdef(indexrelid)
+            from pg_index
+            where indrelid = cast(@table as regclass)
+            order by indexrelid
+            """, table, ct);
+        return definitions.Select(d => d[d.IndexOf(" USING ", StringComparison.Ordinal)..].Trim()).ToList();
+    }
+
     /// <summary>The partitions of a partitioned table, by name without schema.</summary>
     private static Task<List<string>> PartitionsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string table,
         CancellationToken ct) =>
@@ -834,6 +869,16 @@ public sealed class Refresher(string connectionString)
             where materialised.session_number >= reopen_points.reopen_session_number
                 or materialised.user_event_number = reopen_points.context_user_event_number
             """, ct);
+        foreach (var table in new[] { "fct_campaign_reward_attribution", "fct_campaign_session_views" })
+        {
+            await ExecuteAsync(connection, transaction, $"""
+                delete from core.{table}
+                using reopen_points
+                where reopen_points.source = 'http_log'
+                    and reopen_points.user_id = {table}.user_id
+                    and {table}.session_number >= reopen_points.reopen_session_number
+                """, ct);
+        }
         await ExecuteAsync(connection, transaction, """
             delete from core.fct_http_sessions
             using reopen_points

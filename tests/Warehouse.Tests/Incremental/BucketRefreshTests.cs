@@ -107,10 +107,12 @@ public sealed class BucketRefreshTests : IDisposable
         await new Refresher(expectedDb).RefreshAsync(new RefreshOptions { Jobs = 1 });
         Assert.Equal(await AllRowsAsync(expected, expectedDb), await AllRowsAsync(feeder, db));
         // and the partitions the failed refresh had made are gone: only the default one remains
-        Assert.Equal(3L, await TestDatabase.ScalarAsync<long>(db, """
+        Assert.Equal(5L, await TestDatabase.ScalarAsync<long>(db, """
             select count(*) from pg_inherits
             where inhparent in (cast('core.fct_sessionized_events_this_run' as regclass),
-                cast('core.fct_sessions_this_run' as regclass), cast('core.fct_http_sessions_this_run' as regclass))
+                cast('core.fct_sessions_this_run' as regclass), cast('core.fct_http_sessions_this_run' as regclass),
+                cast('core.fct_campaign_reward_attribution_this_run' as regclass),
+                cast('core.fct_campaign_session_views_this_run' as regclass))
             """));
     }
 

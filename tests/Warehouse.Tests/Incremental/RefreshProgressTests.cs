@@ -47,7 +47,7 @@ public sealed class RefreshProgressTests : IDisposable
             ["analyze staging", "prepare 3 buckets", Build, $"{Build}: 1/3 done", $"{Build}: 2/3 done", $"{Build}: 3/3 done", "aggregate days", "publish", "analyze"],
             fullSteps);
         Assert.Equal(incremental.Steps.Select(s => s.Step), incrementalSteps);
-        Assert.Equal(["reopen affected sessions", "sessionize events", "aggregate sessions", "summarize http sessions", "write", "aggregate days", "commit"],
+        Assert.Equal(["reopen affected sessions", "sessionize events", "aggregate sessions", "summarize http sessions", "attribute campaign rewards", "summarize campaign views", "write", "aggregate days", "commit"],
             incrementalSteps);
         Assert.Equal(["reopen affected sessions", "write", "commit"], nothingSteps);
     }

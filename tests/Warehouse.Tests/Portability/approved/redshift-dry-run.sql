@@ -879,6 +879,59 @@ comment on table core.fct_daily_sessions_by_key is 'Materialised core.int_daily_
 -- the tables start empty: the next refresh is a full one and fills them
 update core.refresh_state set loaded_through_load_id = -1;
 
+-- V0151__campaign_marts.redshift.sql (checksum <scrubbed>)
+-- REDSHIFT VARIANT of V0151__campaign_marts.sql: plain tables, since a refresh there is one transaction that deletes
+-- and rewrites the rows (no partition to swap), and no indexes (Redshift has none): both are distributed by user, as
+-- the refresh rewrites a user's rows, and sorted on campaign_id, what a typical read filters on.
+
+create table core.fct_campaign_reward_attribution (
+    user_id varchar(256) not null,
+    session_number bigint not null,
+    reward_id varchar(256),
+    issued_at timestamptz not null,
+    campaign_id varchar(256),
+    campaign_viewed_at timestamptz,
+    claiming_campaigns bigint not null,
+    user_event_number bigint not null,
+    refresh_id bigint not null,
+    user_bucket smallint not null
+)
+distkey (user_id)
+sortkey (campaign_id, issued_at);
+
+create table core.fct_campaign_session_views (
+    user_id varchar(256) not null,
+    session_number bigint not null,
+    campaign_id varchar(256),
+    view_date date not null,
+    views bigint not null,
+    rewards_issued bigint not null,
+    refresh_id bigint not null,
+    user_bucket smallint not null
+)
+distkey (user_id)
+sortkey (campaign_id, view_date);
+
+comment on table core.fct_campaign_reward_attribution is 'Materialised core.int_campaign_rewards_attributed: one row per reward issued in an HTTP-log session, with the campaign that drove it. Read it through marts.campaign_reward_attribution. Grain: user_id, user_event_number.';
+comment on column core.fct_campaign_reward_attribution.session_number is 'The session''s number among the user''s HTTP-log sessions (the mart derives session_id from it).';
+comment on column core.fct_campaign_reward_attribution.refresh_id is 'The refresh that wrote the row.';
+comment on column core.fct_campaign_reward_attribution.user_bucket is 'The user''s bucket (always 0 on Redshift).';
+comment on table core.fct_campaign_session_views is 'Materialised core.int_campaign_views_summarized: per HTTP-log session, campaign viewed and UTC day of the views, the views and the rewards issued in the session. marts.campaign_daily sums it. Grain: user_id, session_number, campaign_id, view_date.';
+comment on column core.fct_campaign_session_views.view_date is 'UTC date of the views.';
+comment on column core.fct_campaign_session_views.views is 'Views of the campaign in the session that day.';
+comment on column core.fct_campaign_session_views.rewards_issued is 'Rewards issued (any reward) in the whole session.';
+comment on column core.fct_campaign_session_views.refresh_id is 'The refresh that wrote the row.';
+comment on column core.fct_campaign_session_views.user_bucket is 'The user''s bucket (always 0 on Redshift).';
+
+create table core.fct_campaign_reward_attribution_this_run (like core.fct_campaign_reward_attribution);
+create table core.fct_campaign_session_views_this_run (like core.fct_campaign_session_views);
+
+comment on table core.fct_campaign_reward_attribution_this_run is 'Refresher scratch table, empty outside a refresh: the reward attributions the current refresh builds.';
+comment on table core.fct_campaign_session_views_this_run is 'Refresher scratch table, empty outside a refresh: the per-session campaign views the current refresh builds.';
+
+-- the tables start empty: the next refresh is a full one and fills them
+update core.refresh_state set loaded_through_load_id = -1;
+
 -- R__07_core_int_access_log_requests_parsed.sql (checksum <scrubbed>)
 -- core.int_access_log_requests_parsed: each access_log request (staging.access_log, bots included) with the parts the
 -- rules of core.int_access_log_requests read, worked out of the logged fields. Kept apart so that model can read it
@@ -2180,6 +2233,182 @@ select * from final;
 
 comment on view core.int_http_sessions_summarized is 'Per HTTP-log session written by the current refresh: campaign and reward lists and the reward-driven flag; the refresher materialises it into core.fct_http_sessions.';
 
+-- R__34_core_int_campaign_rewards_attributed.sql (checksum <scrubbed>)
+-- core.int_campaign_rewards_attributed: per reward issued in an HTTP-log session the current refresh (re)wrote, the
+-- campaign that drove it. The refresher materialises it into core.fct_campaign_reward_attribution, which
+-- marts.campaign_reward_attribution reads.
+--
+-- The rule is campaign_performance's reward_driven_by_campaign_view at reward grain: a campaign drove a reward when the
+-- campaign contains the reward (staging.campaign_reward_mapping) and was viewed in the same session at or before the
+-- issue. When several did, the one viewed last before the issue wins (last touch; equal times: the smaller campaign id,
+-- so the answer is stable), and claiming_campaigns says how many could claim it. None did: campaign_id is null.
+--
+-- The refresh rewrites whole sessions, and the rule looks only inside a session, so the rows of this run's events are
+-- complete. The events are read in each CTE that needs them rather than through one import CTE: PostgreSQL would
+-- materialise a CTE read twice (a copy of every campaign view and reward issue of the bucket).
+
+drop view if exists core.int_campaign_rewards_attributed cascade;
+
+create view core.int_campaign_rewards_attributed as
+with
+
+campaign_reward_mapping as (
+    select distinct campaign_id, reward_id from staging.campaign_reward_mapping
+),
+
+reward_issues as (
+    select
+        user_id,
+        session_number,
+        reward_id,
+        event_at as issued_at,
+        user_event_number,
+        refresh_id,
+        user_bucket
+    from core.int_sessionized_events_this_run
+    where source = 'http_log'
+        and event_type = 'reward_issue'
+),
+
+campaign_views as (
+    select
+        user_id,
+        session_number,
+        campaign_id,
+        event_at as viewed_at
+    from core.int_sessionized_events_this_run
+    where source = 'http_log'
+        and event_type = 'campaign_view'
+),
+
+-- every campaign that could claim an issue, with its last view at or before it
+claims as (
+    select
+        reward_issues.user_id,
+        reward_issues.user_event_number,
+        campaign_views.campaign_id,
+        max(campaign_views.viewed_at) as viewed_at
+    from reward_issues
+    inner join campaign_reward_mapping
+        on campaign_reward_mapping.reward_id = reward_issues.reward_id
+    inner join campaign_views
+        on campaign_views.user_id = reward_issues.user_id
+        and campaign_views.session_number = reward_issues.session_number
+        and campaign_views.campaign_id = campaign_reward_mapping.campaign_id
+        and campaign_views.viewed_at <= reward_issues.issued_at
+    group by
+        reward_issues.user_id,
+        reward_issues.user_event_number,
+        campaign_views.campaign_id
+),
+
+ranked_claims as (
+    select
+        claims.*,
+        row_number() over (
+            partition by user_id, user_event_number
+            order by viewed_at desc, campaign_id
+        ) as claim_rank,
+        count(*) over (
+            partition by user_id, user_event_number
+        ) as claiming_campaigns
+    from claims
+),
+
+final as (
+    select
+        reward_issues.user_id,
+        reward_issues.session_number,
+        reward_issues.reward_id,
+        reward_issues.issued_at,
+        ranked_claims.campaign_id,
+        ranked_claims.viewed_at as campaign_viewed_at,
+        cast(coalesce(ranked_claims.claiming_campaigns, 0) as bigint) as claiming_campaigns,
+        reward_issues.user_event_number,
+        reward_issues.refresh_id,
+        reward_issues.user_bucket
+    from reward_issues
+    left join ranked_claims
+        on ranked_claims.user_id = reward_issues.user_id
+        and ranked_claims.user_event_number = reward_issues.user_event_number
+        and ranked_claims.claim_rank = 1
+)
+
+select * from final;
+
+comment on view core.int_campaign_rewards_attributed is 'Per reward issued in an HTTP-log session written by the current refresh: the campaign that drove it (last campaign containing the reward viewed in the session at or before the issue); the refresher materialises it into core.fct_campaign_reward_attribution.';
+
+-- R__34_core_int_campaign_views_summarized.sql (checksum <scrubbed>)
+-- core.int_campaign_views_summarized: per HTTP-log session the current refresh (re)wrote, each campaign it viewed and
+-- UTC day of those views: the views, and the rewards issued in the whole session. The refresher materialises it into
+-- core.fct_campaign_session_views; marts.campaign_daily sums it per campaign and day.
+--
+-- Kept per session, not per day: a campaign's viewers of a day are distinct users over sessions, which does not add up
+-- across refreshes, while a session's rows are rewritten whole whenever the session changes. The events are read in
+-- each CTE that needs them rather than through one import CTE: PostgreSQL would materialise a CTE read twice.
+
+drop view if exists core.int_campaign_views_summarized cascade;
+
+create view core.int_campaign_views_summarized as
+with
+
+campaign_views as (
+    select
+        user_id,
+        session_number,
+        campaign_id,
+        cast(event_at at time zone 'UTC' as date) as view_date,
+        refresh_id,
+        user_bucket
+    from core.int_sessionized_events_this_run
+    where source = 'http_log'
+        and event_type = 'campaign_view'
+),
+
+rewards_per_session as (
+    select
+        user_id,
+        session_number,
+        count(*) as rewards_issued
+    from core.int_sessionized_events_this_run
+    where source = 'http_log'
+        and event_type = 'reward_issue'
+    group by user_id, session_number
+),
+
+session_campaign_days as (
+    select
+        user_id,
+        session_number,
+        campaign_id,
+        view_date,
+        refresh_id,
+        user_bucket,
+        count(*) as views
+    from campaign_views
+    group by user_id, session_number, campaign_id, view_date, refresh_id, user_bucket
+),
+
+final as (
+    select
+        session_campaign_days.user_id,
+        session_campaign_days.session_number,
+        session_campaign_days.campaign_id,
+        session_campaign_days.view_date,
+        cast(session_campaign_days.views as bigint) as views,
+        cast(coalesce(rewards_per_session.rewards_issued, 0) as bigint) as rewards_issued,
+        session_campaign_days.refresh_id,
+        session_campaign_days.user_bucket
+    from session_campaign_days
+    left join rewards_per_session
+        on rewards_per_session.user_id = session_campaign_days.user_id
+        and rewards_per_session.session_number = session_campaign_days.session_number
+)
+
+select * from final;
+
+comment on view core.int_campaign_views_summarized is 'Per HTTP-log session written by the current refresh, campaign viewed and UTC day: views and the rewards issued in the session; the refresher materialises it into core.fct_campaign_session_views.';
+
 -- R__35_core_http_session_lists.sql (checksum <scrubbed>)
 -- core.http_session_lists: the campaigns viewed and rewards issued in each HTTP-log session, as ordered lists, as of
 -- the last refresh. Built by core.int_http_sessions_summarized (where the dialect-specific list aggregates live) and
@@ -2964,96 +3193,31 @@ comment on column marts.http_status_daily.bot_share is 'bot_requests / requests.
 
 -- R__47_marts_campaign_reward_attribution.sql (checksum <scrubbed>)
 -- marts.campaign_reward_attribution: one row per reward issued in an HTTP-log session, with the campaign that drove it.
--- The rule is campaign_performance's reward_driven_by_campaign_view at reward grain: a campaign drove a reward when the
--- campaign contains the reward (staging.campaign_reward_mapping) and was viewed in the same session at or before the
--- issue. When several did, the one viewed last before the issue wins (last touch; equal times: the smaller campaign id,
--- so the answer is stable), and claiming_campaigns says how many could claim it. None did: campaign_id is null.
+-- The rule (last campaign containing the reward viewed in the session at or before the issue) is
+-- core.int_campaign_rewards_attributed; the refresher materialises it into core.fct_campaign_reward_attribution, so a
+-- read of one campaign is an index scan of its rows instead of an attribution of every reward issued.
 
--- cascade: marts.campaign_daily reads it; the runner re-applies every later repeatable after this one runs
+-- cascade: marts.campaign_daily read it before issue 19; the runner re-applies every later repeatable after this one runs
 drop view if exists marts.campaign_reward_attribution cascade;
 
 create view marts.campaign_reward_attribution as
 with
 
-fct_sessionized_events as (
-    select * from core.fct_sessionized_events
-    where source = 'http_log' and event_type in ('campaign_view', 'reward_issue')
-),
-
-campaign_reward_mapping as (
-    select distinct campaign_id, reward_id from staging.campaign_reward_mapping
-),
-
-reward_issues as (
-    select
-        user_id,
-        session_number,
-        reward_id,
-        event_at as issued_at,
-        user_event_number
-    from fct_sessionized_events
-    where event_type = 'reward_issue'
-),
-
-campaign_views as (
-    select
-        user_id,
-        session_number,
-        campaign_id,
-        event_at as viewed_at
-    from fct_sessionized_events
-    where event_type = 'campaign_view'
-),
-
--- every campaign that could claim an issue, with its last view at or before it
-claims as (
-    select
-        reward_issues.user_id,
-        reward_issues.user_event_number,
-        campaign_views.campaign_id,
-        max(campaign_views.viewed_at) as viewed_at
-    from reward_issues
-    inner join campaign_reward_mapping
-        on campaign_reward_mapping.reward_id = reward_issues.reward_id
-    inner join campaign_views
-        on campaign_views.user_id = reward_issues.user_id
-        and campaign_views.session_number = reward_issues.session_number
-        and campaign_views.campaign_id = campaign_reward_mapping.campaign_id
-        and campaign_views.viewed_at <= reward_issues.issued_at
-    group by
-        reward_issues.user_id,
-        reward_issues.user_event_number,
-        campaign_views.campaign_id
-),
-
-ranked_claims as (
-    select
-        claims.*,
-        row_number() over (
-            partition by user_id, user_event_number
-            order by viewed_at desc, campaign_id
-        ) as claim_rank,
-        count(*) over (
-            partition by user_id, user_event_number
-        ) as claiming_campaigns
-    from claims
+fct_campaign_reward_attribution as (
+    select * from core.fct_campaign_reward_attribution
 ),
 
 final as (
     select
-        reward_issues.user_id,
-        cast('http_log' || ':' || reward_issues.user_id || ':' || cast(reward_issues.session_number as varchar(20)) as varchar(320)) as session_id,
-        reward_issues.reward_id,
-        reward_issues.issued_at,
-        ranked_claims.campaign_id,
-        ranked_claims.viewed_at as campaign_viewed_at,
-        cast(coalesce(ranked_claims.claiming_campaigns, 0) as bigint) as claiming_campaigns,
-        reward_issues.user_event_number
-    from reward_issues
-    left join ranked_claims
-        on ranked_claims.user_id = reward_issues.user_id
-        and ranked_claims.user_event_number = reward_issues.user_event_number
-        and ranked_claims.claim_rank = 1
+        user_id,
+        cast('http_log' || ':' || user_id || ':' || cast(session_number as varchar(20)) as varchar(320)) as session_id,
+        reward_id,
+        issued_at,
+        campaign_id,
+        campaign_viewed_at,
+        claiming_campaigns,
+        user_event_number
+    from fct_campaign_reward_attribution
 )
 
 select * from final;
@@ -3080,67 +3244,36 @@ comment on column marts.campaign_reward_attribution.user_event_number is 'The is
 -- "campaign performance" is a where day between ... on it. Rewards issued counts every reward issued in the sessions
 -- that viewed the campaign that day; rewards driven counts those marts.campaign_reward_attribution credits to the
 -- campaign, on the day of the view that drove them, so the rate compares driven rewards with the views of the same day.
+--
+-- Both inputs are kept by the refresh per session (core.int_campaign_views_summarized and
+-- core.int_campaign_rewards_attributed), indexed on campaign_id: a read of one campaign sums that campaign's rows only.
+-- The sums are taken on read rather than kept per day because a day's distinct viewers do not add up across refreshes.
 
 drop view if exists marts.campaign_daily;
 
 create view marts.campaign_daily as
 with
 
-fct_sessionized_events as (
-    select * from core.fct_sessionized_events
-    where source = 'http_log' and event_type in ('campaign_view', 'reward_issue')
+fct_campaign_session_views as (
+    select * from core.fct_campaign_session_views
 ),
 
-campaign_reward_attribution as (
-    select * from marts.campaign_reward_attribution
+fct_campaign_reward_attribution as (
+    select * from core.fct_campaign_reward_attribution
     where campaign_id is not null
 ),
 
-campaign_views as (
-    select
-        campaign_id,
-        cast(event_at at time zone 'UTC' as date) as day,
-        user_id,
-        session_number
-    from fct_sessionized_events
-    where event_type = 'campaign_view'
-),
-
-rewards_per_session as (
-    select
-        user_id,
-        session_number,
-        count(*) as rewards_issued
-    from fct_sessionized_events
-    where event_type = 'reward_issue'
-    group by user_id, session_number
-),
-
-viewing_sessions as (
-    select distinct campaign_id, day, user_id, session_number from campaign_views
-),
-
+-- one row per session, campaign and day in the input, so sessions are rows and viewers distinct users
 seen as (
     select
         campaign_id,
-        day,
-        count(*) as views,
-        count(distinct user_id) as viewers
-    from campaign_views
-    group by campaign_id, day
-),
-
-sessions as (
-    select
-        viewing_sessions.campaign_id,
-        viewing_sessions.day,
+        view_date as day,
         count(*) as sessions_with_view,
-        sum(coalesce(rewards_per_session.rewards_issued, 0)) as rewards_issued
-    from viewing_sessions
-    left join rewards_per_session
-        on rewards_per_session.user_id = viewing_sessions.user_id
-        and rewards_per_session.session_number = viewing_sessions.session_number
-    group by viewing_sessions.campaign_id, viewing_sessions.day
+        sum(views) as views,
+        count(distinct user_id) as viewers,
+        sum(rewards_issued) as rewards_issued
+    from fct_campaign_session_views
+    group by campaign_id, view_date
 ),
 
 driven as (
@@ -3148,7 +3281,7 @@ driven as (
         campaign_id,
         cast(campaign_viewed_at at time zone 'UTC' as date) as day,
         count(*) as rewards_driven
-    from campaign_reward_attribution
+    from fct_campaign_reward_attribution
     group by campaign_id, cast(campaign_viewed_at at time zone 'UTC' as date)
 ),
 
@@ -3156,16 +3289,13 @@ final as (
     select
         seen.campaign_id,
         seen.day,
-        cast(sessions.sessions_with_view as bigint) as sessions_with_view,
+        cast(seen.sessions_with_view as bigint) as sessions_with_view,
         cast(seen.views as bigint) as views,
         cast(seen.viewers as bigint) as viewers,
-        cast(sessions.rewards_issued as bigint) as rewards_issued,
+        cast(seen.rewards_issued as bigint) as rewards_issued,
         cast(coalesce(driven.rewards_driven, 0) as bigint) as rewards_driven,
         cast(cast(coalesce(driven.rewards_driven, 0) as decimal(18, 4)) / seen.views as decimal(9, 4)) as view_to_driven_reward_rate
     from seen
-    inner join sessions
-        on sessions.campaign_id = seen.campaign_id
-        and sessions.day = seen.day
     left join driven
         on driven.campaign_id = seen.campaign_id
         and driven.day = seen.day
@@ -3235,4 +3365,4 @@ comment on column marts.daily_sessions_by_key.median_duration_seconds is 'Median
 --   accepted_values: group_key in (browser_family, os_family, device_family)
 --   expression: users <= sessions and sessions <= events and median_duration_seconds >= 0
 
--- dry run: 48 script(s) would be applied; nothing was changed
+-- dry run: 51 script(s) would be applied; nothing was changed
