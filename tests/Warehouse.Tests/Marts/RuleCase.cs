@@ -27,6 +27,9 @@ internal static partial class RuleCase
             .Select(f => Path.GetRelativePath(root, Path.GetDirectoryName(f)!).Replace('\\', '/'))
             .Order(StringComparer.Ordinal);
 
+    /// <summary>A case of a mart (its folder under <c>marts.*</c>) rather than of a core model.</summary>
+    public static bool IsMart(string relativeFolder) => relativeFolder.StartsWith("marts.", StringComparison.Ordinal);
+
     /// <summary>Runs one case; returns null when the model holds exactly the expected rows, else a report of the difference.</summary>
     public static async Task<string?> RunAsync(string root, string relativeFolder)
     {
@@ -54,7 +57,7 @@ internal static partial class RuleCase
 
     /// <summary>
     /// A freshly migrated database (a copy of the migrated template); the copy for the next case is made while this case
-    /// runs, so the cases do not wait for it (they run one after another: one theory of one class).
+    /// runs, so the cases do not wait for it.
     /// </summary>
     private static Task<string> NextDatabaseAsync()
     {
