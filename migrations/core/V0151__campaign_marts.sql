@@ -1,5 +1,5 @@
 -- The campaign marts, materialised (issue 19). marts.campaign_reward_attribution and marts.campaign_daily computed
--- from every campaign view and reward issue (4.4 million events at 5 million) on each read; the refresh now keeps
+-- from every campaign view and reward issue on each read, slow at scale; the refresh now keeps
 -- their per-session rows, the way it keeps the sessions, and the marts are views over these tables.
 --
 -- Both rules work within a session, so both tables are built per bucket of users like core.fct_http_sessions: a full

@@ -7,8 +7,8 @@ namespace Warehouse.Core.Marts;
 public sealed record TypicalQuery(string Mart, string What, string Sql);
 
 /// <summary>
-/// Each mart's typical query, in one place: the benchmark times these (median of 20 runs at 5M events, target 300 ms
-/// each) and docs/performance.md lists their figures.
+/// Each mart's typical query, in one place: the benchmark times these against the read target, and docs/performance.md
+/// lists how and the figures.
 /// </summary>
 public static class TypicalQueries
 {
