@@ -466,24 +466,12 @@ public sealed class Refresher(string connectionString)
                 }
             }
         }
-        var queue = new Queue<string>(parts);
-        await Task.WhenAll(Enumerable.Range(0, Math.Min(jobs, parts.Count)).Select(async _ =>
+        await Parallel.ForEachAsync(parts, new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = ct }, async (part, partCt) =>
         {
-            await using var daily = await Connections.OpenAsync(_unpooled, ct);
-            await ExecuteAsync(daily, null, $"set warehouse.refresh_full = 'on'; {HashSettings.Replace("set local", "set", StringComparison.Ordinal)}", ct);
-            while (true)
-            {
-                string part;
-                lock (queue)
-                {
-                    if (!queue.TryDequeue(out part!))
-                    {
-                        return;
-                    }
-                }
-                await ExecuteAsync(daily, null, part, ct);
-            }
-        }));
+            await using var daily = await Connections.OpenAsync(_unpooled, partCt);
+            await ExecuteAsync(daily, null, $"set warehouse.refresh_full = 'on'; {HashSettings.Replace("set local", "set", StringComparison.Ordinal)}", partCt);
+            await ExecuteAsync(daily, null, part, partCt);
+        });
         await using var analyze = await Connections.OpenAsync(_unpooled, ct);
         await ExecuteAsync(analyze, null, $"set default_statistics_target = {StatisticsTarget}; " +
             string.Join("; ", DailyMarts.Select(d => $"analyze core.{d.Table}_next")), ct);
@@ -869,7 +857,8 @@ public sealed class Refresher(string connectionString)
             where materialised.session_number >= reopen_points.reopen_session_number
                 or materialised.user_event_number = reopen_points.context_user_event_number
             """, ct);
-        foreach (var table in new[] { "fct_campaign_reward_attribution", "fct_campaign_session_views" })
+        // the tables of HTTP-log sessions only, keyed by user and session number
+        foreach (var table in new[] { "fct_campaign_reward_attribution", "fct_campaign_session_views", "fct_http_sessions" })
         {
             await ExecuteAsync(connection, transaction, $"""
                 delete from core.{table}
@@ -879,13 +868,6 @@ public sealed class Refresher(string connectionString)
                     and {table}.session_number >= reopen_points.reopen_session_number
                 """, ct);
         }
-        await ExecuteAsync(connection, transaction, """
-            delete from core.fct_http_sessions
-            using reopen_points
-            where reopen_points.source = 'http_log'
-                and reopen_points.user_id = fct_http_sessions.user_id
-                and fct_http_sessions.session_number >= reopen_points.reopen_session_number
-            """, ct);
         await ExecuteAsync(connection, transaction, """
             delete from core.fct_sessions
             using reopen_points
