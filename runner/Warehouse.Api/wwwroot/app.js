@@ -93,27 +93,11 @@ async function loadFamiliesDaily(request) {
   const rest = ranked.slice(lines.length);
   const activeDays = new Set(rows.map((r) => dayNumber(r.session_date)));
   const allDays = [...activeDays];
-  const series = (values) => {
-    const data = [];
-    for (let day = Math.min(...allDays); day <= Math.max(...allDays); day++) {
-      const y = values.reduce((sum, value) => sum + (byValue.get(value).get(day) ?? 0), 0);
-      data.push({ x: day, y: activeDays.has(day) ? y : null });
-    }
-    return data;
-  };
+  const series = (values) => daySeries(allDays,
+    (day) => activeDays.has(day) ? values.reduce((sum, value) => sum + (byValue.get(value).get(day) ?? 0), 0) : null);
   const datasets = [...lines.map((value) => [value, [value]]), ...(rest.length > 0 ? [["other values", rest]] : [])]
     .map(([label, values], i) => ({ label, data: series(values), borderColor: colors[i], backgroundColor: colors[i], tension: 0 }));
-  drawChart("chart-families-daily", {
-    type: "line",
-    data: { datasets },
-    options: {
-      plugins: { tooltip: { callbacks: { title: (items) => `${dayText(items[0].parsed.x)} (UTC)` } } },
-      scales: {
-        x: dayAxis(allDays, "session start (UTC day)"),
-        y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "sessions" } },
-      },
-    },
-  });
+  drawChart("chart-families-daily", { type: "line", data: { datasets }, options: sessionsPerDayOptions(allDays) });
 }
 
 // Days are whole numbers since 1970-01-01 (UTC) on a linear axis: spacing is proportional to time, a missing day leaves
@@ -134,6 +118,26 @@ function dayAxis(days, title) {
   };
 }
 
+// A point for every UTC day from the first of days to the last; a null y leaves a gap in the line.
+function daySeries(days, yOf) {
+  const data = [];
+  for (let day = Math.min(...days); day <= Math.max(...days); day++) {
+    data.push({ x: day, y: yOf(day) });
+  }
+  return data;
+}
+
+// The options of a line chart of sessions per UTC day of session start.
+function sessionsPerDayOptions(days) {
+  return {
+    plugins: { tooltip: { callbacks: { title: (items) => `${dayText(items[0].parsed.x)} (UTC)` } } },
+    scales: {
+      x: dayAxis(days, "session start (UTC day)"),
+      y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "sessions" } },
+    },
+  };
+}
+
 async function loadDaily() {
   const rows = await getJson("sessions/daily");
   const sources = [...new Set(rows.map((r) => r.source))].sort();
@@ -141,23 +145,10 @@ async function loadDaily() {
     const byDay = new Map(rows.filter((r) => r.source === source).map((r) => [dayNumber(r.session_date), r.sessions]));
     const days = [...byDay.keys()];
     // A day without a row is a gap in the line (null), not a zero: the mart has no row for it, not a count of 0.
-    const data = [];
-    for (let day = Math.min(...days); day <= Math.max(...days); day++) {
-      data.push({ x: day, y: byDay.get(day) ?? null });
-    }
+    const data = daySeries(days, (day) => byDay.get(day) ?? null);
     return { label: source, data, borderColor: colors[i % colors.length], backgroundColor: colors[i % colors.length], tension: 0 };
   });
-  drawChart("chart-daily", {
-    type: "line",
-    data: { datasets },
-    options: {
-      plugins: { tooltip: { callbacks: { title: (items) => `${dayText(items[0].parsed.x)} (UTC)` } } },
-      scales: {
-        x: dayAxis(rows.map((r) => dayNumber(r.session_date)), "session start (UTC day)"),
-        y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "sessions" } },
-      },
-    },
-  });
+  drawChart("chart-daily", { type: "line", data: { datasets }, options: sessionsPerDayOptions(rows.map((r) => dayNumber(r.session_date))) });
 }
 
 // The period picker shows the period answered, also when the API chose it (the week ending on the latest view).
