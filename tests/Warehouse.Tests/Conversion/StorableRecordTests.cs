@@ -11,14 +11,11 @@ namespace Warehouse.Tests.Conversion;
 /// What the database would refuse is a reject at convert time, with its line number, and the rest of the file loads:
 /// a COPY is all or nothing, so one such line used to fail its whole file.
 /// </summary>
-public sealed class StorableRecordTests : IAsyncLifetime, IDisposable
+public sealed class StorableRecordTests(MigratedDatabase database) : IClassFixture<MigratedDatabase>, IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("storable-").FullName;
-    private string _db = "";
-
-    public async Task InitializeAsync() => _db = await TestDatabase.CreateMigratedAsync(nameof(StorableRecordTests));
-
-    public Task DisposeAsync() => Task.CompletedTask;
+    // Shared by the class's tests: each loads a file of its own and counts only that load's rows.
+    private readonly string _db = database.ConnectionString;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 

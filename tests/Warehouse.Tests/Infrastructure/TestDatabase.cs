@@ -25,8 +25,7 @@ public enum TestLane
 public static class TestDatabase
 {
     private static readonly Lazy<string> ServerConnectionString = new(StartServer, LazyThreadSafetyMode.ExecutionAndPublication);
-    private static readonly SemaphoreSlim CreateLock = new(1, 1);
-    private static bool _templateReady;
+    private static readonly SemaphoreSlim TemplateLock = new(1, 1);
     private static EmbeddedPostgres? _startedCluster;
     private static Testcontainers.PostgreSql.PostgreSqlContainer? _startedContainer;
 
@@ -70,15 +69,7 @@ public static class TestDatabase
     public static async Task<string> CreateEmptyAsync(string prefix)
     {
         var name = UniqueName(prefix);
-        await CreateLock.WaitAsync();
-        try
-        {
-            await AdminExecuteAsync($"create database {name}");
-        }
-        finally
-        {
-            CreateLock.Release();
-        }
+        await AdminExecuteAsync($"create database {name}");
         return For(name);
     }
 
@@ -86,26 +77,46 @@ public static class TestDatabase
     public static async Task<string> CreateMigratedAsync(string prefix)
     {
         var name = UniqueName(prefix);
-        await CreateLock.WaitAsync();
+        var copy = await MigratedTemplateAsync();
+        // Copies of one template may be made side by side: CREATE DATABASE only shares a lock on its template.
+        await AdminExecuteAsync($"create database {name} template {TemplateName}{copy}");
+        await CopyDatabasePrivilegesAsync(TemplateName, name);
+        return For(name);
+    }
+
+    private static Task<string>? _migratedTemplate;
+
+    /// <summary>
+    /// Migrates the template database once per run; returns how to copy it. FILE_COPY (PostgreSQL 15 and later) copies
+    /// the files instead of writing every page of them to the WAL, a copy in about half the time.
+    /// </summary>
+    private static async Task<string> MigratedTemplateAsync()
+    {
+        await TemplateLock.WaitAsync();
         try
         {
-            if (!_templateReady)
-            {
-                await AdminExecuteAsync($"drop database if exists {TemplateName}");
-                await AdminExecuteAsync($"create database {TemplateName}");
-                // Unpooled: a template may have no open connections while it is copied.
-                var template = new NpgsqlConnectionStringBuilder(For(TemplateName)) { Pooling = false }.ConnectionString;
-                await new MigrationRunner(template, new MigrationOptions { Directory = MigrationsDirectory }).MigrateAsync(TextWriter.Null);
-                _templateReady = true;
-            }
-            await AdminExecuteAsync($"create database {name} template {TemplateName}");
-            await CopyDatabasePrivilegesAsync(TemplateName, name);
+            return await (_migratedTemplate ??= MigrateTemplateAsync());
+        }
+        catch
+        {
+            _migratedTemplate = null;
+            throw;
         }
         finally
         {
-            CreateLock.Release();
+            TemplateLock.Release();
         }
-        return For(name);
+
+        static async Task<string> MigrateTemplateAsync()
+        {
+            await AdminExecuteAsync($"drop database if exists {TemplateName}");
+            await AdminExecuteAsync($"create database {TemplateName}");
+            // Unpooled: a template may have no open connections while it is copied.
+            var template = new NpgsqlConnectionStringBuilder(For(TemplateName)) { Pooling = false }.ConnectionString;
+            await new MigrationRunner(template, new MigrationOptions { Directory = MigrationsDirectory }).MigrateAsync(TextWriter.Null);
+            var version = await ScalarAsync<string>(For("postgres"), "show server_version_num");
+            return int.Parse(version, System.Globalization.CultureInfo.InvariantCulture) >= 150000 ? " strategy file_copy" : "";
+        }
     }
 
     /// <summary>The connection string of a database on the test server.</summary>

@@ -14,9 +14,10 @@ namespace Warehouse.Tests.Marts;
 /// sessions on one day, a session without a user agent; orders whose medians over a month differ from the medians of
 /// their days and from the all-time medians.
 /// </summary>
-public sealed class DailySessionsAndOrderJourneysTests : IAsyncLifetime
+public sealed class DailySessionsAndOrderJourneysTests(DailySessionsAndOrderJourneysTests.Data data)
+    : IClassFixture<DailySessionsAndOrderJourneysTests.Data>
 {
-    private string _reader = "";
+    private readonly string _reader = data.Reader;
 
     // device events (30-minute gap): user, time, browser / OS / device family (null: no user agent)
     private static readonly (string User, string At, string? Browser, string? Os, string? Device)[] DeviceEvents =
@@ -48,30 +49,6 @@ public sealed class DailySessionsAndOrderJourneysTests : IAsyncLifetime
         ("w2", "2024-03-25T10:00:00Z", "page_view"),     // after the last order: no order
     ];
 
-    public async Task InitializeAsync()
-    {
-        var owner = await TestDatabase.CreateMigratedAsync(nameof(DailySessionsAndOrderJourneysTests));
-        var sql = new StringBuilder();
-        var line = 0;
-        foreach (var (user, at, browser, os, device) in DeviceEvents)
-        {
-            sql.AppendLine(CultureInfo.InvariantCulture,
-                $"insert into staging.device_events values ('{user}', '{at}', 'screen_view', {Text(browser)}, {Text(os)}, {Text(device)}, 'device_events.jsonl', {++line});");
-        }
-        line = 0;
-        foreach (var (customer, at, type) in WebshopEvents)
-        {
-            line++;
-            sql.AppendLine(CultureInfo.InvariantCulture,
-                $"insert into staging.webshop_events values ({line}, '{type}', '{at}', '{customer}', null, null, 'Chrome', 'Windows', 'Other', null, 'webshop_events.jsonl', {line});");
-        }
-        await TestDatabase.ExecuteAsync(owner, sql.ToString());
-        await new Refresher(owner).RefreshAsync(new RefreshOptions { Full = true });
-        await ApiRole.SetPasswordAsync(owner, ApiTestData.ApiPassword);
-        _reader = ApiTestData.ApiConnectionString(owner);
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
 
     private static string Text(string? value) => value is null ? "null" : $"'{value}'";
 
@@ -215,5 +192,36 @@ public sealed class DailySessionsAndOrderJourneysTests : IAsyncLifetime
             """);
 
         Assert.Equal(["3,10"], rows);
+    }
+
+    /// <summary>The events above, refreshed once into a database the class's tests only read, through the read-only login.</summary>
+    public sealed class Data : IAsyncLifetime
+    {
+        public string Reader { get; private set; } = "";
+
+        public async Task InitializeAsync()
+        {
+            var owner = await TestDatabase.CreateMigratedAsync(nameof(DailySessionsAndOrderJourneysTests));
+            var sql = new StringBuilder();
+            var line = 0;
+            foreach (var (user, at, browser, os, device) in DeviceEvents)
+            {
+                sql.AppendLine(CultureInfo.InvariantCulture,
+                    $"insert into staging.device_events values ('{user}', '{at}', 'screen_view', {Text(browser)}, {Text(os)}, {Text(device)}, 'device_events.jsonl', {++line});");
+            }
+            line = 0;
+            foreach (var (customer, at, type) in WebshopEvents)
+            {
+                line++;
+                sql.AppendLine(CultureInfo.InvariantCulture,
+                    $"insert into staging.webshop_events values ({line}, '{type}', '{at}', '{customer}', null, null, 'Chrome', 'Windows', 'Other', null, 'webshop_events.jsonl', {line});");
+            }
+            await TestDatabase.ExecuteAsync(owner, sql.ToString());
+            await new Refresher(owner).RefreshAsync(new RefreshOptions { Full = true });
+            await ApiRole.SetPasswordAsync(owner, ApiTestData.ApiPassword);
+            Reader = ApiTestData.ApiConnectionString(owner);
+        }
+
+        public Task DisposeAsync() => Task.CompletedTask;
     }
 }

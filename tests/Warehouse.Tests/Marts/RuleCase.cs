@@ -30,15 +30,24 @@ internal static partial class RuleCase
     /// <summary>A case of a mart (its folder under <c>marts.*</c>) rather than of a core model.</summary>
     public static bool IsMart(string relativeFolder) => relativeFolder.StartsWith("marts.", StringComparison.Ordinal);
 
-    /// <summary>Runs one case; returns null when the model holds exactly the expected rows, else a report of the difference.</summary>
-    public static async Task<string?> RunAsync(string root, string relativeFolder)
+    /// <summary>
+    /// How the cases refresh: on one job in one bucket, as on a one-core machine; that path is a third cheaper than
+    /// splitting a handful of rows into buckets, and the rules are the same on every split (RuleCaseOnBucketsTests).
+    /// </summary>
+    public static RefreshOptions OneJob { get; } = new() { Jobs = 1, Buckets = 1 };
+
+    /// <summary>
+    /// Runs one case, refreshing with <paramref name="refresh"/> (its session gaps come from the case's config); returns
+    /// null when the model holds exactly the expected rows, else a report of the difference.
+    /// </summary>
+    public static async Task<string?> RunAsync(string root, string relativeFolder, RefreshOptions refresh)
     {
         var folder = Path.Combine(root, relativeFolder);
         var model = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(folder)))!;
         Require(Relation().IsMatch(model), $"the folder above a case names the model as schema.name, got '{model}'");
         var connectionString = await NextDatabaseAsync();
 
-        await LoadAndRefreshAsync(connectionString, folder, Config(folder));
+        await LoadAndRefreshAsync(connectionString, folder, refresh with { SessionGaps = SessionGaps(folder) });
 
         var expect = CsvText.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "expect.csv")));
         Require(expect.Count > 0, "expect.csv needs a header line naming the model's columns");
@@ -98,7 +107,7 @@ internal static partial class RuleCase
     }
 
     /// <summary>The optional <c>config</c> file: lines <c>session-gap SOURCE=SECONDS</c>, as refresh's --session-gap; # starts a comment.</summary>
-    private static RefreshOptions Config(string folder)
+    private static List<(string Source, int Seconds)> SessionGaps(string folder)
     {
         var path = Path.Combine(folder, "config");
         var gaps = new List<(string Source, int Seconds)>();
@@ -111,9 +120,9 @@ internal static partial class RuleCase
             }
             var parts = setting.Split(' ', 2, StringSplitOptions.TrimEntries);
             Require(parts is ["session-gap", _], $"config: expected 'session-gap SOURCE=SECONDS', got '{setting}'");
-            gaps.Add(SessionGaps.Parse(parts[1]));
+            gaps.Add(Warehouse.Core.Refresh.SessionGaps.Parse(parts[1]));
         }
-        return new RefreshOptions { SessionGaps = gaps };
+        return gaps;
     }
 
     private static async Task<(List<string> Rows, Type[] Types)> ReadAsync(string connectionString, string sql)

@@ -13,7 +13,7 @@ public sealed class RuleCaseTests
     [MemberData(nameof(Cases))]
     public async Task Folder_ModelHoldsExactlyTheExpectedRows(string folder)
     {
-        var difference = await RuleCase.RunAsync(RuleCase.Root, folder);
+        var difference = await RuleCase.RunAsync(RuleCase.Root, folder, RuleCase.OneJob);
 
         Assert.True(difference is null, $"{folder}\n{difference}");
     }
@@ -33,7 +33,7 @@ public sealed class RuleCaseTests
         // RuleCaseSelfTest/core.sessions/wrong_expect expects one session where the exact-threshold gap makes two
         var root = Path.Combine(Infrastructure.TestDatabase.RepoRoot, "tests", "Warehouse.Tests", "Marts", "RuleCaseSelfTest");
 
-        var difference = await RuleCase.RunAsync(root, "core.sessions/wrong_expect");
+        var difference = await RuleCase.RunAsync(root, "core.sessions/wrong_expect", RuleCase.OneJob);
 
         Assert.Equal("""
             core.sessions: 1 rows expected, 2 found; columns user_id,session_number,session_start,event_count
@@ -67,7 +67,26 @@ public sealed class MartRuleCaseTests
     [MemberData(nameof(Cases))]
     public async Task Folder_ModelHoldsExactlyTheExpectedRows(string folder)
     {
-        var difference = await RuleCase.RunAsync(RuleCase.Root, folder);
+        var difference = await RuleCase.RunAsync(RuleCase.Root, folder, RuleCase.OneJob);
+
+        Assert.True(difference is null, $"{folder}\n{difference}");
+    }
+}
+
+/// <summary>
+/// Every rule case again, its full refreshes split into three buckets of users on two jobs, each user in the bucket its
+/// hash gives: a rule must not depend on how the users are split.
+/// </summary>
+[Trait("Speed", "slow")]
+public sealed class RuleCaseOnBucketsTests
+{
+    public static TheoryData<string> Cases() => [.. RuleCase.Discover(RuleCase.Root)];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Folder_ModelHoldsExactlyTheExpectedRows_WhenUsersAreSplitIntoBuckets(string folder)
+    {
+        var difference = await RuleCase.RunAsync(RuleCase.Root, folder, new Warehouse.Core.Refresh.RefreshOptions { Jobs = 2, Buckets = 3 });
 
         Assert.True(difference is null, $"{folder}\n{difference}");
     }
