@@ -23,7 +23,7 @@ internal sealed class WarehouseDatabase
     /// <summary>HTTP log requests written as raw lines: <c>2019-08-27T10:00:00Z GET /campaigns/10 1001</c>.</summary>
     public async Task HttpLogAsync(params string[] lines)
     {
-        await using var connection = await OpenAsync();
+        await using var connection = await OpenToWriteAsync();
         for (var i = 0; i < lines.Length; i++)
         {
             var fields = lines[i].Split(' ');
@@ -35,7 +35,7 @@ internal sealed class WarehouseDatabase
 
     public async Task DeviceEventsAsync(params DeviceRow[] rows)
     {
-        await using var connection = await OpenAsync();
+        await using var connection = await OpenToWriteAsync();
         foreach (var r in rows)
         {
             await ExecuteAsync(connection,
@@ -50,7 +50,7 @@ internal sealed class WarehouseDatabase
     /// </summary>
     public async Task AccessLogAsync(AccessRow[] rows, long firstLine = 1, long? loadId = null)
     {
-        await using var connection = await OpenAsync();
+        await using var connection = await OpenToWriteAsync();
         for (var i = 0; i < rows.Length; i++)
         {
             var r = rows[i];
@@ -71,7 +71,7 @@ internal sealed class WarehouseDatabase
     /// <summary>Adds campaign/reward pairs to the mapping.</summary>
     public async Task MappingAsync(params (string CampaignId, string RewardId)[] pairs)
     {
-        await using var connection = await OpenAsync();
+        await using var connection = await OpenToWriteAsync();
         foreach (var (campaign, reward) in pairs)
         {
             await ExecuteAsync(connection, "insert into staging.campaign_reward_mapping values (@campaign, @reward)",
@@ -82,14 +82,18 @@ internal sealed class WarehouseDatabase
     /// <summary>Sets a source's session threshold the way <c>--session-gap SOURCE=SECONDS</c> does.</summary>
     public async Task SetSessionGapAsync(string source, int seconds)
     {
-        await using var connection = await OpenAsync();
+        await using var connection = await OpenToWriteAsync();
         await SessionGaps.ApplyAsync(connection, null, [(source, seconds)], CancellationToken.None);
     }
 
     /// <summary>Any query's rows in the verify text form, in the query's order.</summary>
     public async Task<List<string>> RowsAsync(string sql)
     {
-        await RefreshAsync();
+        if (!_refreshed)
+        {
+            await RefreshAsync();
+            _refreshed = true;
+        }
         await using var connection = await OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await using var reader = await command.ExecuteReaderAsync();
@@ -105,7 +109,7 @@ internal sealed class WarehouseDatabase
 
     /// <summary>
     /// The marts are materialised by a refresh; rows inserted here have no load id, so a full refresh (which takes in
-    /// every staging row) runs before each read.
+    /// every staging row) runs before the first read after a write.
     /// </summary>
     private Task RefreshAsync() => new Refresher(ConnectionString).RefreshAsync(new RefreshOptions { Full = true });
 
@@ -113,6 +117,15 @@ internal sealed class WarehouseDatabase
 
     private static DateTime Utc(string isoTimestamp) =>
         DateTimeOffset.Parse(isoTimestamp, CultureInfo.InvariantCulture, DateTimeStyles.None).UtcDateTime;
+
+    private bool _refreshed;
+
+    /// <summary>A connection for one of the write helpers above: the next read refreshes first.</summary>
+    private Task<NpgsqlConnection> OpenToWriteAsync()
+    {
+        _refreshed = false;
+        return OpenAsync();
+    }
 
     private async Task<NpgsqlConnection> OpenAsync()
     {
