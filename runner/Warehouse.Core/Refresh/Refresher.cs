@@ -421,11 +421,8 @@ public sealed class Refresher(string connectionString)
         // queries that join them; this also tells autovacuum the new partitions need no analysis of their own (their
         // inserts were counted at commit, after the bucket's analysis). After the commit: readers already see the rows.
         steps.Begin("analyze");
-        await Task.WhenAll(MaterialisedTables.Select(async table =>
-        {
-            await using var analyze = await Connections.OpenAsync(_unpooled, ct);
-            await ExecuteAsync(analyze, null, $"set default_statistics_target = {StatisticsTarget}; analyze core.{table}", ct);
-        }));
+        await OnJobConnectionsAsync(MaterialisedTables, jobs, $"set default_statistics_target = {StatisticsTarget}",
+            (analyze, table, analyzeCt) => ExecuteAsync(analyze, null, $"analyze core.{table}", analyzeCt), ct);
         steps.End();
         return (built, jobs);
     }
@@ -441,40 +438,54 @@ public sealed class Refresher(string connectionString)
     private async Task BuildDailyMartsAsync(int jobs, CancellationToken ct)
     {
         var parts = new List<string>();
-        await using (var prepare = await Connections.OpenAsync(_unpooled, ct))
+        await using var prepare = await Connections.OpenAsync(_unpooled, ct);
+        await ExecuteAsync(prepare, null, "set warehouse.refresh_full = 'on'", ct);
+        foreach (var (table, model, columns, split) in DailyMarts)
         {
-            await ExecuteAsync(prepare, null, "set warehouse.refresh_full = 'on'", ct);
-            foreach (var (table, model, columns, split) in DailyMarts)
+            var notNull = await NotNullColumnsAsync(prepare, $"core.{table}", ct);
+            await ExecuteAsync(prepare, null, $"""
+                drop table if exists core.{table}_next;
+                create table core.{table}_next as select {columns} from {model} with no data;
+                alter table core.{table}_next {string.Join(", ", notNull.Select(c => $"alter column {c} set not null"))};
+                """, ct);
+            var insert = $"insert into core.{table}_next ({columns}) select {columns} from {model}";
+            if (split is var (column, values))
             {
-                var notNull = await NotNullColumnsAsync(prepare, $"core.{table}", ct);
-                await ExecuteAsync(prepare, null, $"""
-                    drop table if exists core.{table}_next;
-                    create table core.{table}_next as select {columns} from {model} with no data;
-                    alter table core.{table}_next {string.Join(", ", notNull.Select(c => $"alter column {c} set not null"))};
-                    """, ct);
-                var insert = $"insert into core.{table}_next ({columns}) select {columns} from {model}";
-                if (split is var (column, values))
+                foreach (var value in await NamesAsync(prepare, null, values, "", ct))
                 {
-                    foreach (var value in await NamesAsync(prepare, null, values, "", ct))
-                    {
-                        parts.Add($"{insert} where {column} = '{value.Replace("'", "''", StringComparison.Ordinal)}'");
-                    }
-                }
-                else
-                {
-                    parts.Add(insert);
+                    parts.Add($"{insert} where {column} = '{value.Replace("'", "''", StringComparison.Ordinal)}'");
                 }
             }
+            else
+            {
+                parts.Add(insert);
+            }
         }
-        await Parallel.ForEachAsync(parts, new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = ct }, async (part, partCt) =>
-        {
-            await using var daily = await Connections.OpenAsync(_unpooled, partCt);
-            await ExecuteAsync(daily, null, $"set warehouse.refresh_full = 'on'; {HashSettings.Replace("set local", "set", StringComparison.Ordinal)}", partCt);
-            await ExecuteAsync(daily, null, part, partCt);
-        });
-        await using var analyze = await Connections.OpenAsync(_unpooled, ct);
-        await ExecuteAsync(analyze, null, $"set default_statistics_target = {StatisticsTarget}; " +
+        await OnJobConnectionsAsync(parts, jobs, $"set warehouse.refresh_full = 'on'; {HashSettings.Replace("set local", "set", StringComparison.Ordinal)}",
+            (daily, part, partCt) => ExecuteAsync(daily, null, part, partCt), ct);
+        await ExecuteAsync(prepare, null, $"set default_statistics_target = {StatisticsTarget}; " +
             string.Join("; ", DailyMarts.Select(d => $"analyze core.{d.Table}_next")), ct);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> for every item on up to <paramref name="jobs"/> connections of their own, each set up
+    /// once with <paramref name="setup"/> and taking the next item when it is done with one: a connection per job, not
+    /// per item, since a new connection costs more than a small item's work.
+    /// </summary>
+    private async Task OnJobConnectionsAsync<T>(IReadOnlyList<T> items, int jobs, string setup,
+        Func<NpgsqlConnection, T, CancellationToken, Task> work, CancellationToken ct)
+    {
+        var next = -1;
+        var connections = Enumerable.Range(0, Math.Min(jobs, items.Count));
+        await Parallel.ForEachAsync(connections, new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = ct }, async (_, jobCt) =>
+        {
+            await using var connection = await Connections.OpenAsync(_unpooled, jobCt);
+            await ExecuteAsync(connection, null, setup, jobCt);
+            for (var i = Interlocked.Increment(ref next); i < items.Count; i = Interlocked.Increment(ref next))
+            {
+                await work(connection, items[i], jobCt);
+            }
+        });
     }
 
     /// <summary>One line for what went wrong in a bucket's connection.</summary>
