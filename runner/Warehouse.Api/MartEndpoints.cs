@@ -16,26 +16,21 @@ internal static class MartEndpoints
             .WithName("GetOrderMetrics")
             .WithSummary("Median visits and minutes of visits before an order (marts.order_metrics)");
 
-        app.MapGet("/sessions/by/{key}", async Task<Results<Ok<OrderedDictionary<string, long>>, ProblemHttpResult>> (
+        app.MapGet("/sessions/by/{key}", (
                 string key,
                 [FromQuery] string? source,
                 MartQueries queries,
                 CancellationToken ct) =>
-            {
-                var sourceError = QueryInput.Source(source, out var parsedSource);
-                if ((QueryInput.Key(key) ?? sourceError) is { } error)
-                {
-                    return BadRequest(error);
-                }
-                return TypedResults.Ok(await queries.SessionsByKeyAsync(key, parsedSource, ct));
-            })
+                Answer(
+                    QueryInput.First(QueryInput.Key(key), QueryInput.Source(source, out var parsedSource)),
+                    () => queries.SessionsByKeyAsync(key, parsedSource, ct)))
             .WithName("GetSessionsByKey")
             .WithSummary("Sessions per browser, OS or device family of the session's first event (marts.sessions_by_key)")
             .WithDescription("key: browser_family, os_family or device_family. source: http_log, webshop_events, " +
                 "device_events or clickstream; all sources summed when absent. Largest first; no family reads as \"Other\".")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        app.MapGet("/campaigns/performance", async Task<Results<Ok<CampaignPage>, ProblemHttpResult>> (
+        app.MapGet("/campaigns/performance", (
                 [FromQuery] string? from,
                 [FromQuery] string? to,
                 [FromQuery(Name = "user_id")] string? userId,
@@ -43,67 +38,40 @@ internal static class MartEndpoints
                 [FromQuery] string? cursor,
                 MartQueries queries,
                 CancellationToken ct) =>
-            {
-                InputError?[] errors =
-                [
-                    QueryInput.Timestamp("from", from, out var fromAt),
-                    QueryInput.Timestamp("to", to, out var toAt),
-                    QueryInput.UserId(userId, out var user),
-                    QueryInput.Limit(limit, out var pageSize),
-                    QueryInput.Cursor(cursor, out var after),
-                ];
-                if (errors.FirstOrDefault(e => e is not null) is { } error)
-                {
-                    return BadRequest(error);
-                }
-                if (fromAt > toAt)
-                {
-                    return BadRequest(new InputError("to", "to must not be before from (the frame is [from, to))"));
-                }
-                var query = new CampaignQuery(fromAt, toAt, user, pageSize, after);
-                return TypedResults.Ok(await queries.CampaignPerformanceAsync(query, ct));
-            })
+                Answer(
+                    QueryInput.First(
+                        QueryInput.Timestamp("from", from, out var fromAt),
+                        QueryInput.Timestamp("to", to, out var toAt),
+                        QueryInput.UserId(userId, out var user),
+                        QueryInput.Limit(limit, out var pageSize),
+                        QueryInput.Cursor(cursor, out var after),
+                        fromAt > toAt ? new InputError("to", "to must not be before from (the frame is [from, to))") : null),
+                    () => queries.CampaignPerformanceAsync(new CampaignQuery(fromAt, toAt, user, pageSize, after), ct)))
             .WithName("GetCampaignPerformance")
             .WithSummary("HTTP-log sessions with campaigns viewed and rewards issued (marts.campaign_performance)")
             .WithDescription("Sessions starting in [from, to), optionally of one user_id, ordered by session_start then " +
                 "user_id. limit: 1 to 1000 (default 100). Pass next_cursor as cursor for the next page; null on the last page.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        app.MapGet("/sessions/daily", async Task<Results<Ok<IReadOnlyList<DailySessions>>, ProblemHttpResult>> (
-                [FromQuery] string? source,
-                MartQueries queries,
-                CancellationToken ct) =>
-            {
-                if (QueryInput.Source(source, out var parsedSource) is { } error)
-                {
-                    return BadRequest(error);
-                }
-                return TypedResults.Ok(await queries.DailySessionsAsync(parsedSource, ct));
-            })
+        app.MapGet("/sessions/daily", ([FromQuery] string? source, MartQueries queries, CancellationToken ct) =>
+                Answer(QueryInput.Source(source, out var parsedSource), () => queries.DailySessionsAsync(parsedSource, ct)))
             .WithName("GetDailySessions")
             .WithSummary("Sessions, users, events and median duration per source and UTC day (marts.daily_sessions)")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        app.MapGet("/sessions/daily-by-key", async Task<Results<Ok<IReadOnlyList<DailySessionsByKey>>, ProblemHttpResult>> (
+        app.MapGet("/sessions/daily-by-key", (
                 [FromQuery] string? key,
                 [FromQuery] string? source,
                 [FromQuery] string? from,
                 [FromQuery] string? to,
                 MartQueries queries,
                 CancellationToken ct) =>
-            {
-                InputError?[] errors =
-                [
-                    QueryInput.RequiredKey(key),
-                    QueryInput.Source(source, out var parsedSource),
-                    QueryInput.Days(from, to, out var days),
-                ];
-                if (errors.FirstOrDefault(e => e is not null) is { } error)
-                {
-                    return BadRequest(error);
-                }
-                return TypedResults.Ok(await queries.DailySessionsByKeyAsync(key!, parsedSource, days, ct));
-            })
+                Answer(
+                    QueryInput.First(
+                        QueryInput.RequiredKey(key),
+                        QueryInput.Source(source, out var parsedSource),
+                        QueryInput.Days(from, to, out var days)),
+                    () => queries.DailySessionsByKeyAsync(key!, parsedSource, days, ct)))
             .WithName("GetDailySessionsByKey")
             .WithSummary("Sessions, users, events and median duration per UTC day, source and family value (marts.daily_sessions_by_key)")
             .WithDescription("key (required): browser_family, os_family or device_family. source: one source, all when absent. " +
@@ -111,18 +79,8 @@ internal static class MartEndpoints
                 "source and value; group_value is null for sessions whose first event has no family.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        app.MapGet("/traffic/sources", async Task<Results<Ok<TrafficSources>, ProblemHttpResult>> (
-                [FromQuery] string? from,
-                [FromQuery] string? to,
-                MartQueries queries,
-                CancellationToken ct) =>
-            {
-                if (QueryInput.Days(from, to, out var days) is { } error)
-                {
-                    return BadRequest(error);
-                }
-                return TypedResults.Ok(await queries.TrafficSourcesAsync(days, ct));
-            })
+        app.MapGet("/traffic/sources", ([FromQuery] string? from, [FromQuery] string? to, MartQueries queries, CancellationToken ct) =>
+                Answer(QueryInput.Days(from, to, out var days), () => queries.TrafficSourcesAsync(days, ct)))
             .WithName("GetTrafficSources")
             .WithSummary("access_log sessions per channel for a period, and per UTC day and channel (marts.traffic_sources)")
             .WithDescription("from, to: UTC days (yyyy-MM-dd) of session start, both included; open-ended when absent. " +
@@ -130,35 +88,16 @@ internal static class MartEndpoints
                 "direct, internal, search, social, referral. Empty lists when no access log is loaded.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        app.MapGet("/traffic/landing-pages", async Task<Results<Ok<IReadOnlyList<LandingPageRow>>, ProblemHttpResult>> (
-                [FromQuery] string? limit,
-                MartQueries queries,
-                CancellationToken ct) =>
-            {
-                if (QueryInput.Limit(limit, out var count) is { } error)
-                {
-                    return BadRequest(error);
-                }
-                return TypedResults.Ok(await queries.LandingPagesAsync(count, ct));
-            })
+        app.MapGet("/traffic/landing-pages", ([FromQuery] string? limit, MartQueries queries, CancellationToken ct) =>
+                Answer(QueryInput.Limit(limit, out var count), () => queries.LandingPagesAsync(count, ct)))
             .WithName("GetLandingPages")
             .WithSummary("Landing pages of access_log sessions with bounce rate, pages per session, median duration (marts.landing_pages)")
             .WithDescription("The pages with the most sessions first (ties by path). limit: 1 to 1000 (default 100). " +
                 "A bounce is a session with one page view; durations in seconds.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        app.MapGet("/traffic/status-daily", async Task<Results<Ok<IReadOnlyList<HttpStatusDay>>, ProblemHttpResult>> (
-                [FromQuery] string? from,
-                [FromQuery] string? to,
-                MartQueries queries,
-                CancellationToken ct) =>
-            {
-                if (QueryInput.Days(from, to, out var days) is { } error)
-                {
-                    return BadRequest(error);
-                }
-                return TypedResults.Ok(await queries.HttpStatusDailyAsync(days, ct));
-            })
+        app.MapGet("/traffic/status-daily", ([FromQuery] string? from, [FromQuery] string? to, MartQueries queries, CancellationToken ct) =>
+                Answer(QueryInput.Days(from, to, out var days), () => queries.HttpStatusDailyAsync(days, ct)))
             .WithName("GetHttpStatusDaily")
             .WithSummary("access_log requests per UTC day and status class, bots included, with the bots' share (marts.http_status_daily)")
             .WithDescription("from, to: UTC days (yyyy-MM-dd), both included; open-ended when absent. Ordered by day and class.")
@@ -179,6 +118,10 @@ internal static class MartEndpoints
             .WithSummary("200 when the database answers and every migration is applied; 503 problem otherwise")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
+
+    /// <summary>A 400 problem for <paramref name="error"/>, else 200 with the query's answer (the query runs only then).</summary>
+    internal static async Task<Results<Ok<T>, ProblemHttpResult>> Answer<T>(InputError? error, Func<Task<T>> query) =>
+        error is null ? TypedResults.Ok(await query()) : BadRequest(error);
 
     internal static ProblemHttpResult BadRequest(InputError error)
     {

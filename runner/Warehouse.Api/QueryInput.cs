@@ -16,6 +16,9 @@ public static class QueryInput
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
+    /// <summary>The first error in parameter order (every parameter is parsed either way), or null when all are valid.</summary>
+    public static InputError? First(params InputError?[] errors) => errors.FirstOrDefault(e => e is not null);
+
     public static InputError? Key(string key) =>
         GroupKeys.Contains(key, StringComparer.Ordinal)
             ? null

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Npgsql;
@@ -35,21 +34,15 @@ internal static class TopCampaignsEndpoint
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/campaigns/top", async Task<Results<Ok<TopCampaigns>, ProblemHttpResult>> (
+        app.MapGet("/campaigns/top", (
                 [FromQuery] string? from,
                 [FromQuery] string? to,
                 [FromQuery] string? limit,
                 TopCampaignQueries queries,
                 CancellationToken ct) =>
-            {
-                var daysError = QueryInput.Days(from, to, out var days);
-                var limitError = QueryInput.Limit(limit, DefaultLimit, MaxLimit, out var count);
-                if ((daysError ?? limitError) is { } error)
-                {
-                    return MartEndpoints.BadRequest(error);
-                }
-                return TypedResults.Ok(await queries.TopCampaignsAsync(days, count, ct));
-            })
+                MartEndpoints.Answer(
+                    QueryInput.First(QueryInput.Days(from, to, out var days), QueryInput.Limit(limit, DefaultLimit, MaxLimit, out var count)),
+                    () => queries.TopCampaignsAsync(days, count, ct)))
             .WithName("GetTopCampaigns")
             .WithSummary("Campaigns ranked by the rewards they drove in a period of UTC days (marts.campaign_daily)")
             .WithDescription("from, to: UTC days (yyyy-MM-dd) of the views, both included. Without both, the period is " +

@@ -84,9 +84,7 @@ public sealed class AccessLogFormat(string sourceFile, bool combined) : RawForma
         WriteNullableLong(encoder, record.ResponseBytes);
         WriteNullableString(encoder, record.Referrer);
         WriteNullableString(encoder, record.UserAgent);
-        WriteNullableString(encoder, record.BrowserFamily);
-        WriteNullableString(encoder, record.OsFamily);
-        WriteNullableString(encoder, record.DeviceFamily);
+        WriteFamilies(encoder, record.BrowserFamily, record.OsFamily, record.DeviceFamily);
         encoder.WriteString(record.SourceFile);
         encoder.WriteLong(record.SourceLine);
     }

@@ -46,9 +46,7 @@ public sealed class ClickstreamCsvFormat(string sourceFile) : RawFormat<Clickstr
         WriteNullableString(encoder, record.ProductId);
         WriteNullableString(encoder, record.Ip);
         WriteNullableString(encoder, record.UserAgent);
-        WriteNullableString(encoder, record.BrowserFamily);
-        WriteNullableString(encoder, record.OsFamily);
-        WriteNullableString(encoder, record.DeviceFamily);
+        WriteFamilies(encoder, record.BrowserFamily, record.OsFamily, record.DeviceFamily);
         encoder.WriteString(record.SourceFile);
         encoder.WriteLong(record.SourceLine);
     }

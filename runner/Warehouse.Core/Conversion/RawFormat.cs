@@ -88,6 +88,14 @@ public abstract class RawFormat
         }
     }
 
+    /// <summary>The user agent's families: browser, OS and device, three nullable strings in that order in every schema that has them.</summary>
+    protected static void WriteFamilies(AvroEncoder encoder, string? browser, string? os, string? device)
+    {
+        WriteNullableString(encoder, browser);
+        WriteNullableString(encoder, os);
+        WriteNullableString(encoder, device);
+    }
+
     /// <summary>Quotes a piece of raw input for a reject reason, shortened so a reason stays one readable line.</summary>
     protected internal static string Quote(ReadOnlySpan<byte> utf8) => Quote(Encoding.UTF8.GetString(utf8));
 

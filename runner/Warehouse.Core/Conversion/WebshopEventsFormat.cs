@@ -14,7 +14,7 @@ namespace Warehouse.Core.Conversion;
 /// the nested event become columns; every other field of it (page, query, product, order...) is kept, compact, in
 /// properties. A naive timestamp is UTC; an offset is honoured.
 /// </summary>
-public sealed class WebshopEventsFormat(string sourceFile) : RawFormat<WebshopEvent>(sourceFile)
+public sealed class WebshopEventsFormat(string sourceFile) : JsonLinesFormat<WebshopEvent>(sourceFile)
 {
     private static readonly JsonWriterOptions PropertiesOptions = new()
     {
@@ -47,55 +47,45 @@ public sealed class WebshopEventsFormat(string sourceFile) : RawFormat<WebshopEv
         WriteNullableString(encoder, record.CustomerId);
         WriteNullableString(encoder, record.UserAgent);
         WriteNullableString(encoder, record.Ip);
-        WriteNullableString(encoder, record.BrowserFamily);
-        WriteNullableString(encoder, record.OsFamily);
-        WriteNullableString(encoder, record.DeviceFamily);
+        WriteFamilies(encoder, record.BrowserFamily, record.OsFamily, record.DeviceFamily);
         WriteNullableString(encoder, record.Properties);
         encoder.WriteString(record.SourceFile);
         encoder.WriteLong(record.SourceLine);
     }
 
-    protected override string? TryParseValidUtf8(ReadOnlySpan<byte> line, long lineNumber, out WebshopEvent? record)
+    protected override string? TryRead(JsonElement root, long lineNumber, out WebshopEvent? record)
     {
         record = null;
-        var reason = JsonLine.TryParseObject(line, out var document);
-        if (reason is not null)
+        string? reason;
+        if ((reason = JsonLine.RequiredLong(root, "", "id", out var id)) is not null ||
+            (reason = JsonLine.RequiredString(root, "", "type", allowEmpty: false, out var type)) is not null)
         {
             return reason;
         }
-        using (document)
+        if (!root.TryGetProperty("event", out var evt) || evt.ValueKind == JsonValueKind.Null)
         {
-            var root = document!.RootElement;
-            if ((reason = JsonLine.RequiredLong(root, "", "id", out var id)) is not null ||
-                (reason = JsonLine.RequiredString(root, "", "type", allowEmpty: false, out var type)) is not null)
-            {
-                return reason;
-            }
-            if (!root.TryGetProperty("event", out var evt) || evt.ValueKind == JsonValueKind.Null)
-            {
-                return "missing field 'event'";
-            }
-            if (evt.ValueKind != JsonValueKind.Object)
-            {
-                return $"field 'event' must be an object, got {JsonLine.Kind(evt)}";
-            }
-            if ((reason = JsonLine.RequiredString(evt, "event.", "timestamp", allowEmpty: false, out var timestamp)) is not null ||
-                (reason = JsonLine.OptionalString(evt, "event.", "user-agent", out var userAgent)) is not null ||
-                (reason = JsonLine.OptionalString(evt, "event.", "ip", out var ip)) is not null ||
-                (reason = CustomerId(evt, out var customerId)) is not null)
-            {
-                return reason;
-            }
-            var problem = Timestamps.TryParseIso(timestamp, naiveIsUtc: true, allowSpaceSeparator: true, out var eventAt);
-            if (problem is not null)
-            {
-                return $"field 'event.timestamp' {Quote(timestamp)} is not ISO-8601 ({problem})";
-            }
-            var (browser, os, device) = _userAgents.Classify(userAgent);
-            record = new WebshopEvent(id, type, eventAt, customerId, userAgent, ip, browser, os, device, Properties(evt),
-                SourceFile, lineNumber);
-            return null;
+            return "missing field 'event'";
         }
+        if (evt.ValueKind != JsonValueKind.Object)
+        {
+            return $"field 'event' must be an object, got {JsonLine.Kind(evt)}";
+        }
+        if ((reason = JsonLine.RequiredString(evt, "event.", "timestamp", allowEmpty: false, out var timestamp)) is not null ||
+            (reason = JsonLine.OptionalString(evt, "event.", "user-agent", out var userAgent)) is not null ||
+            (reason = JsonLine.OptionalString(evt, "event.", "ip", out var ip)) is not null ||
+            (reason = CustomerId(evt, out var customerId)) is not null)
+        {
+            return reason;
+        }
+        var problem = Timestamps.TryParseIso(timestamp, naiveIsUtc: true, allowSpaceSeparator: true, out var eventAt);
+        if (problem is not null)
+        {
+            return $"field 'event.timestamp' {Quote(timestamp)} is not ISO-8601 ({problem})";
+        }
+        var (browser, os, device) = _userAgents.Classify(userAgent);
+        record = new WebshopEvent(id, type, eventAt, customerId, userAgent, ip, browser, os, device, Properties(evt),
+            SourceFile, lineNumber);
+        return null;
     }
 
     /// <summary>customer-id as written: a number's own text (5326 stays "5326"), a string's value; null if absent.</summary>

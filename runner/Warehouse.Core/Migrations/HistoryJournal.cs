@@ -98,6 +98,18 @@ internal sealed class HistoryJournal(IConnectionManager connections, Dialect dia
         return rows;
     }
 
+    /// <summary>True when any script was ever applied successfully: the history table exists and holds a successful row.</summary>
+    public static bool AnyApplied(Func<IDbCommand> dbCommandFactory)
+    {
+        if (!Exists(dbCommandFactory))
+        {
+            return false;
+        }
+        using var command = dbCommandFactory();
+        command.CommandText = "select count(*) > 0 from warehouse.schema_history where success";
+        return (bool)command.ExecuteScalar()!;
+    }
+
     // information_schema rather than to_regclass(): Redshift has the former, not the latter.
     private static bool Exists(Func<IDbCommand> dbCommandFactory)
     {

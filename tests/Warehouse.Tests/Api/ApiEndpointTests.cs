@@ -6,46 +6,16 @@ using Warehouse.Tests.Infrastructure;
 
 namespace Warehouse.Tests.Api;
 
-/// <summary>Shared by the tests of one class: a loaded database and the API over it.</summary>
-public sealed class LoadedApi : IAsyncLifetime
-{
-    public string Database { get; private set; } = "";
-    public ApiFactory Factory { get; private set; } = null!;
-    public HttpClient Client { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Database = await ApiTestData.CreateLoadedDatabaseAsync("api");
-        Factory = new ApiFactory(ApiTestData.ApiConnectionString(Database));
-        Client = Factory.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        Client.Dispose();
-        await Factory.DisposeAsync();
-    }
-}
-
 /// <summary>Every endpoint against the hand-made data set of <see cref="ApiTestData"/>, through the real HTTP pipeline.</summary>
 public sealed class ApiEndpointTests(LoadedApi api) : IClassFixture<LoadedApi>
 {
-    private async Task<JsonElement> GetJsonAsync(string path)
-    {
-        using var response = await api.Client.GetAsync(path);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {body}");
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
-
     private static Dictionary<string, long> Counts(JsonElement json) =>
         json.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
 
     [Fact]
     public async Task OrderMetrics_ReturnsTheMediansWorkedOutByHand()
     {
-        var json = await GetJsonAsync("/metrics/order");
+        var json = await api.GetJsonAsync("/metrics/order");
 
         // visits before each order: c1 1, c2 0, c3 2; minutes: 20, 0, 15
         Assert.Equal(1.0, json.GetProperty("median_visits_before_order").GetDouble());
@@ -56,7 +26,7 @@ public sealed class ApiEndpointTests(LoadedApi api) : IClassFixture<LoadedApi>
     [Fact]
     public async Task SessionsByKey_WithoutSource_SumsAllSourcesLargestFirst()
     {
-        var json = await GetJsonAsync("/sessions/by/browser_family");
+        var json = await api.GetJsonAsync("/sessions/by/browser_family");
 
         // http_log has no families (24 sessions) and k2 has no user agent: both read as Other
         Assert.Equal(["Other", "Chrome", "Safari", "Chrome Mobile"], json.EnumerateObject().Select(p => p.Name));
@@ -66,7 +36,7 @@ public sealed class ApiEndpointTests(LoadedApi api) : IClassFixture<LoadedApi>
     [Fact]
     public async Task SessionsByKey_WithSource_CountsThatSourceByFirstEventOnly()
     {
-        var json = await GetJsonAsync("/sessions/by/device_family?source=webshop_events");
+        var json = await api.GetJsonAsync("/sessions/by/device_family?source=webshop_events");
 
         Assert.Equal(new Dictionary<string, long> { ["Samsung"] = 3, ["Other"] = 2, ["iPhone"] = 1 }, Counts(json));
         Assert.Equal(["Samsung", "Other", "iPhone"], json.EnumerateObject().Select(p => p.Name));
@@ -77,7 +47,7 @@ public sealed class ApiEndpointTests(LoadedApi api) : IClassFixture<LoadedApi>
     {
         foreach (var key in QueryInput.GroupKeys)
         {
-            var json = await GetJsonAsync($"/sessions/by/{key}");
+            var json = await api.GetJsonAsync($"/sessions/by/{key}");
             var total = await TestDatabase.ScalarAsync<decimal>(api.Database,
                 $"select sum(sessions) from marts.sessions_by_key where group_key = '{key}'");
             Assert.Equal((long)total, Counts(json).Values.Sum());
@@ -87,7 +57,7 @@ public sealed class ApiEndpointTests(LoadedApi api) : IClassFixture<LoadedApi>
     [Fact]
     public async Task DailySessions_ForOneSource_ReturnsItsDaysWithCountsAndMedian()
     {
-        var json = await GetJsonAsync("/sessions/daily?source=webshop_events");
+        var json = await api.GetJsonAsync("/sessions/daily?source=webshop_events");
 
         var rows = json.EnumerateArray().ToList();
         Assert.Equal(2, rows.Count);
@@ -98,7 +68,7 @@ public sealed class ApiEndpointTests(LoadedApi api) : IClassFixture<LoadedApi>
     [Fact]
     public async Task DailySessions_WithoutSource_ReturnsEverySourceOrderedByDay()
     {
-        var rows = (await GetJsonAsync("/sessions/daily")).EnumerateArray().ToList();
+        var rows = (await api.GetJsonAsync("/sessions/daily")).EnumerateArray().ToList();
 
         Assert.Equal(
             [("2024-03-01", "clickstream"), ("2024-03-01", "device_events"), ("2024-03-01", "http_log"), ("2024-03-01", "webshop_events"),
@@ -111,7 +81,7 @@ public sealed class ApiEndpointTests(LoadedApi api) : IClassFixture<LoadedApi>
     [Fact]
     public async Task DailySessionsByKey_ForOneSourceAndDay_ReturnsEachFamilyValueWithCountsAndMedian()
     {
-        var rows = (await GetJsonAsync("/sessions/daily-by-key?key=os_family&source=webshop_events&from=2024-03-01&to=2024-03-01"))
+        var rows = (await api.GetJsonAsync("/sessions/daily-by-key?key=os_family&source=webshop_events&from=2024-03-01&to=2024-03-01"))
             .EnumerateArray().ToList();
 
         // 2024-03-01: c3's three sessions start on Android (300, 600, 0 s), c1's two on Linux (1200, 0 s); c2 orders on 03-02
@@ -124,7 +94,7 @@ public sealed class ApiEndpointTests(LoadedApi api) : IClassFixture<LoadedApi>
     [Fact]
     public async Task DailySessionsByKey_WithoutDays_ReturnsEveryDayAndANullFamilyAsNull()
     {
-        var rows = (await GetJsonAsync("/sessions/daily-by-key?key=browser_family&source=clickstream")).EnumerateArray().ToList();
+        var rows = (await api.GetJsonAsync("/sessions/daily-by-key?key=browser_family&source=clickstream")).EnumerateArray().ToList();
 
         // k1 starts on Safari on 03-01 (and moves to Chrome: the first event decides); k2 has no user agent on 03-02
         Assert.Equal(2, rows.Count);
@@ -147,8 +117,8 @@ public sealed class ApiEndpointTests(LoadedApi api) : IClassFixture<LoadedApi>
     [Fact]
     public async Task CampaignPerformance_ForOneUser_ShowsCampaignsRewardsAndWhetherAViewDroveTheReward()
     {
-        var u01 = (await GetJsonAsync("/campaigns/performance?user_id=u01")).GetProperty("items").EnumerateArray().ToList();
-        var u02 = (await GetJsonAsync("/campaigns/performance?user_id=u02")).GetProperty("items").EnumerateArray().ToList();
+        var u01 = (await api.GetJsonAsync("/campaigns/performance?user_id=u01")).GetProperty("items").EnumerateArray().ToList();
+        var u02 = (await api.GetJsonAsync("/campaigns/performance?user_id=u02")).GetProperty("items").EnumerateArray().ToList();
 
         Assert.Equal(2, u01.Count);
         Assert.Equal("u01", u01[0].GetProperty("user_id").GetString());
@@ -179,7 +149,7 @@ public sealed class ApiEndpointTests(LoadedApi api) : IClassFixture<LoadedApi>
         do
         {
             var path = $"/campaigns/performance?limit={limit}" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");
-            var page = await GetJsonAsync(path);
+            var page = await api.GetJsonAsync(path);
             var items = page.GetProperty("items").EnumerateArray().ToList();
             Assert.InRange(items.Count, 1, limit);
             seen.AddRange(items.Select(i => (i.GetProperty("session_start").GetDateTime().ToUniversalTime(), i.GetProperty("user_id").GetString()!)));
@@ -197,7 +167,7 @@ public sealed class ApiEndpointTests(LoadedApi api) : IClassFixture<LoadedApi>
     [Fact]
     public async Task CampaignPerformance_ByDefault_ReturnsUpTo100RowsAndNoCursorOnTheLastPage()
     {
-        var page = await GetJsonAsync("/campaigns/performance");
+        var page = await api.GetJsonAsync("/campaigns/performance");
 
         Assert.Equal(ApiTestData.HttpSessions, page.GetProperty("items").GetArrayLength());
         Assert.Equal(JsonValueKind.Null, page.GetProperty("next_cursor").ValueKind);
@@ -206,9 +176,9 @@ public sealed class ApiEndpointTests(LoadedApi api) : IClassFixture<LoadedApi>
     [Fact]
     public async Task CampaignPerformance_WithTimeFrame_ReturnsSessionsStartingInFromInclusiveToExclusive()
     {
-        var atNoon = await GetJsonAsync("/campaigns/performance?from=2024-03-01T12:00:00Z&to=2024-03-01T12:00:00.000001Z");
-        var beforeNoon = await GetJsonAsync("/campaigns/performance?to=2024-03-01T12:00:00Z");
-        var withOffset = await GetJsonAsync("/campaigns/performance?from=2024-03-01T11:02:00%2B01:00&to=2024-03-01T11:03:00%2B01:00");
+        var atNoon = await api.GetJsonAsync("/campaigns/performance?from=2024-03-01T12:00:00Z&to=2024-03-01T12:00:00.000001Z");
+        var beforeNoon = await api.GetJsonAsync("/campaigns/performance?to=2024-03-01T12:00:00Z");
+        var withOffset = await api.GetJsonAsync("/campaigns/performance?from=2024-03-01T11:02:00%2B01:00&to=2024-03-01T11:03:00%2B01:00");
 
         Assert.Equal(ApiTestData.HttpUsers, atNoon.GetProperty("items").GetArrayLength());
         Assert.All(atNoon.GetProperty("items").EnumerateArray(), i => Assert.Equal("2024-03-01T12:00:00Z", i.GetProperty("session_start").GetString()));
@@ -220,7 +190,7 @@ public sealed class ApiEndpointTests(LoadedApi api) : IClassFixture<LoadedApi>
     [Fact]
     public async Task Health_WhenDatabaseIsCurrent_Returns200WithTheAppliedCount()
     {
-        var json = await GetJsonAsync("/health");
+        var json = await api.GetJsonAsync("/health");
 
         Assert.Equal("ok", json.GetProperty("status").GetString());
         Assert.Equal(MigrationSource.Load(TestDatabase.MigrationsDirectory).Count, json.GetProperty("applied_migrations").GetInt32());
@@ -229,7 +199,7 @@ public sealed class ApiEndpointTests(LoadedApi api) : IClassFixture<LoadedApi>
     [Fact]
     public async Task OpenApi_IsServedAtOpenApiJsonAndDescribesEveryEndpoint()
     {
-        var json = await GetJsonAsync("/openapi.json");
+        var json = await api.GetJsonAsync("/openapi.json");
 
         Assert.StartsWith("3.", json.GetProperty("openapi").GetString());
         var paths = json.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToHashSet();
@@ -251,13 +221,13 @@ public sealed class ApiEndpointTests(LoadedApi api) : IClassFixture<LoadedApi>
     [InlineData("/traffic/status-daily")]
     public async Task TrafficEndpoints_WithoutAnAccessLog_ReturnEmptyLists(string path)
     {
-        Assert.Equal(0, (await GetJsonAsync(path)).GetArrayLength());
+        Assert.Equal(0, (await api.GetJsonAsync(path)).GetArrayLength());
     }
 
     [Fact]
     public async Task TrafficSources_WithoutAnAccessLog_ReturnsEmptyChannelsAndDays()
     {
-        var json = await GetJsonAsync("/traffic/sources?from=2024-03-01&to=2024-03-02");
+        var json = await api.GetJsonAsync("/traffic/sources?from=2024-03-01&to=2024-03-02");
 
         Assert.Equal(0, json.GetProperty("channels").GetArrayLength());
         Assert.Equal(0, json.GetProperty("daily").GetArrayLength());

@@ -3,39 +3,9 @@ using System.Text.Json;
 
 namespace Warehouse.Tests.Api;
 
-/// <summary>The loaded database of <see cref="ApiTestData"/> with <see cref="ApiTestData.AddCampaignDaysAsync"/>, and the API over it.</summary>
-public sealed class CampaignDaysApi : IAsyncLifetime
-{
-    public ApiFactory Factory { get; private set; } = null!;
-    public HttpClient Client { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        var database = await ApiTestData.CreateLoadedDatabaseAsync("topcampaigns");
-        await ApiTestData.AddCampaignDaysAsync(database);
-        Factory = new ApiFactory(ApiTestData.ApiConnectionString(database));
-        Client = Factory.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        Client.Dispose();
-        await Factory.DisposeAsync();
-    }
-}
-
 /// <summary>GET /campaigns/top against campaign_daily rows worked out by hand (see <see cref="ApiTestData.AddCampaignDaysAsync"/>).</summary>
 public sealed class ApiTopCampaignsTests(CampaignDaysApi api) : IClassFixture<CampaignDaysApi>
 {
-    private async Task<JsonElement> GetJsonAsync(string path)
-    {
-        using var response = await api.Client.GetAsync(path);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {body}");
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
-
     /// <summary>Each campaign as "id: views viewers sessions_with_view rewards_issued rewards_driven rate", in the answer's order.</summary>
     private static List<string> Rows(JsonElement json) =>
         [.. json.GetProperty("campaigns").EnumerateArray().Select(c =>
@@ -52,7 +22,7 @@ public sealed class ApiTopCampaignsTests(CampaignDaysApi api) : IClassFixture<Ca
     [Fact]
     public async Task TopCampaigns_OverEveryDay_RankByRewardsDrivenWithTheRateOfTheSummedCounts()
     {
-        var json = await GetJsonAsync("/campaigns/top?from=2024-03-01&to=2024-03-04");
+        var json = await api.GetJsonAsync("/campaigns/top?from=2024-03-01&to=2024-03-04");
 
         AssertPeriod(json, "2024-03-01", "2024-03-04");
         // campaign 3: 3 driven of 5 views is 0.6 (the mean of its daily rates, 0 and 0.75, would be 0.375);
@@ -66,7 +36,7 @@ public sealed class ApiTopCampaignsTests(CampaignDaysApi api) : IClassFixture<Ca
     [Fact]
     public async Task TopCampaigns_ForAPeriodEndingBeforeADay_LeaveThatDaysViewsAndRewardsOut()
     {
-        var json = await GetJsonAsync("/campaigns/top?from=2024-03-01&to=2024-03-03");
+        var json = await api.GetJsonAsync("/campaigns/top?from=2024-03-01&to=2024-03-03");
 
         // without 2024-03-04 campaign 3 has only u22's view and drove nothing: below the campaigns that drove rewards
         Assert.Equal(["2: 3 3 3 3 2 0.6667", "1: 2 2 2 2 1 0.5", "3: 1 1 1 1 0 0", "4: 1 1 1 0 0 0"], Rows(json));
@@ -75,7 +45,7 @@ public sealed class ApiTopCampaignsTests(CampaignDaysApi api) : IClassFixture<Ca
     [Fact]
     public async Task TopCampaigns_ForOneDay_CountOnlyThatDay()
     {
-        var json = await GetJsonAsync("/campaigns/top?from=2024-03-02&to=2024-03-02");
+        var json = await api.GetJsonAsync("/campaigns/top?from=2024-03-02&to=2024-03-02");
 
         Assert.Equal(["2: 2 2 2 2 2 1", "3: 1 1 1 1 0 0", "4: 1 1 1 0 0 0"], Rows(json));
     }
@@ -83,7 +53,7 @@ public sealed class ApiTopCampaignsTests(CampaignDaysApi api) : IClassFixture<Ca
     [Fact]
     public async Task TopCampaigns_WithoutPeriod_AnswerTheWeekEndingOnTheLatestDayWithAView()
     {
-        var json = await GetJsonAsync("/campaigns/top");
+        var json = await api.GetJsonAsync("/campaigns/top");
 
         AssertPeriod(json, "2024-02-27", "2024-03-04");
         Assert.Equal(["3: 5 3 3 4 3 0.6", "2: 3 3 3 3 2 0.6667", "1: 2 2 2 2 1 0.5", "4: 1 1 1 0 0 0"], Rows(json));
@@ -92,8 +62,8 @@ public sealed class ApiTopCampaignsTests(CampaignDaysApi api) : IClassFixture<Ca
     [Fact]
     public async Task TopCampaigns_WithOneEndOnly_AnswerTheWeekFromOrToIt()
     {
-        var fromOnly = await GetJsonAsync("/campaigns/top?from=2024-03-02");
-        var toOnly = await GetJsonAsync("/campaigns/top?to=2024-03-02");
+        var fromOnly = await api.GetJsonAsync("/campaigns/top?from=2024-03-02");
+        var toOnly = await api.GetJsonAsync("/campaigns/top?to=2024-03-02");
 
         AssertPeriod(fromOnly, "2024-03-02", "2024-03-08");
         Assert.Equal(["3: 5 3 3 4 3 0.6", "2: 2 2 2 2 2 1", "4: 1 1 1 0 0 0"], Rows(fromOnly));
@@ -104,7 +74,7 @@ public sealed class ApiTopCampaignsTests(CampaignDaysApi api) : IClassFixture<Ca
     [Fact]
     public async Task TopCampaigns_WithLimit_ReturnTheFirstOfTheRanking()
     {
-        var json = await GetJsonAsync("/campaigns/top?from=2024-03-01&to=2024-03-04&limit=2");
+        var json = await api.GetJsonAsync("/campaigns/top?from=2024-03-01&to=2024-03-04&limit=2");
 
         Assert.Equal(["3: 5 3 3 4 3 0.6", "2: 3 3 3 3 2 0.6667"], Rows(json));
     }
@@ -112,8 +82,8 @@ public sealed class ApiTopCampaignsTests(CampaignDaysApi api) : IClassFixture<Ca
     [Fact]
     public async Task TopCampaigns_AtTheEndsOfTheCalendar_ClampTheWeekInsteadOfFailing()
     {
-        var last = await GetJsonAsync("/campaigns/top?from=9999-12-30");
-        var first = await GetJsonAsync("/campaigns/top?to=0001-01-02");
+        var last = await api.GetJsonAsync("/campaigns/top?from=9999-12-30");
+        var first = await api.GetJsonAsync("/campaigns/top?to=0001-01-02");
 
         AssertPeriod(last, "9999-12-30", "9999-12-31");
         AssertPeriod(first, "0001-01-01", "0001-01-02");
@@ -147,7 +117,7 @@ public sealed class ApiTopCampaignsTests(CampaignDaysApi api) : IClassFixture<Ca
     [Fact]
     public async Task OpenApi_DescribesTopCampaignsWithItsParameters()
     {
-        var json = await GetJsonAsync("/openapi.json");
+        var json = await api.GetJsonAsync("/openapi.json");
 
         var parameters = json.GetProperty("paths").GetProperty("/campaigns/top").GetProperty("get").GetProperty("parameters")
             .EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();

@@ -1,43 +1,11 @@
-using System.Net;
 using System.Text.Json;
 using Warehouse.Tests.Infrastructure;
 
 namespace Warehouse.Tests.Api;
 
-/// <summary>The loaded database of <see cref="ApiTestData"/> with its access log, and the API over it.</summary>
-public sealed class LoadedTrafficApi : IAsyncLifetime
-{
-    public string Database { get; private set; } = "";
-    public ApiFactory Factory { get; private set; } = null!;
-    public HttpClient Client { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Database = await ApiTestData.CreateLoadedDatabaseAsync("traffic");
-        await ApiTestData.AddAccessLogAsync(Database);
-        Factory = new ApiFactory(ApiTestData.ApiConnectionString(Database));
-        Client = Factory.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        Client.Dispose();
-        await Factory.DisposeAsync();
-    }
-}
-
 /// <summary>The access_log endpoints (issue 18) against the hand-made access log of <see cref="ApiTestData.AddAccessLogAsync"/>.</summary>
 public sealed class ApiTrafficTests(LoadedTrafficApi api) : IClassFixture<LoadedTrafficApi>
 {
-    private async Task<JsonElement> GetJsonAsync(string path)
-    {
-        using var response = await api.Client.GetAsync(path);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {body}");
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
-
     private static List<string> Channels(JsonElement json) =>
         [.. json.GetProperty("channels").EnumerateArray().Select(c =>
             $"{c.GetProperty("channel").GetString()} {c.GetProperty("sessions").GetInt64()} {c.GetProperty("page_views").GetInt64()}")];
@@ -45,7 +13,7 @@ public sealed class ApiTrafficTests(LoadedTrafficApi api) : IClassFixture<Loaded
     [Fact]
     public async Task TrafficSources_WithoutDates_SumsEveryDayPerChannelLargestFirst_AndGivesEachDay()
     {
-        var json = await GetJsonAsync("/traffic/sources");
+        var json = await api.GetJsonAsync("/traffic/sources");
 
         Assert.Equal(["search 3 4", "campaign 1 2", "direct 1 2", "social 1 1"], Channels(json));
         // the two search sessions of 2024-03-02 come from different domains: one row for the day and channel
@@ -58,10 +26,10 @@ public sealed class ApiTrafficTests(LoadedTrafficApi api) : IClassFixture<Loaded
     [Fact]
     public async Task TrafficSources_WithFromAndTo_CountsSessionsStartingOnThoseDaysBothIncluded()
     {
-        Assert.Equal(["search 2 3", "social 1 1"], Channels(await GetJsonAsync("/traffic/sources?from=2024-03-02&to=2024-03-02")));
-        Assert.Equal(["campaign 1 2", "direct 1 2", "search 1 1"], Channels(await GetJsonAsync("/traffic/sources?to=2024-03-01")));
-        Assert.Equal(["search 2 3", "social 1 1"], Channels(await GetJsonAsync("/traffic/sources?from=2024-03-02")));
-        var none = await GetJsonAsync("/traffic/sources?from=2024-03-03");
+        Assert.Equal(["search 2 3", "social 1 1"], Channels(await api.GetJsonAsync("/traffic/sources?from=2024-03-02&to=2024-03-02")));
+        Assert.Equal(["campaign 1 2", "direct 1 2", "search 1 1"], Channels(await api.GetJsonAsync("/traffic/sources?to=2024-03-01")));
+        Assert.Equal(["search 2 3", "social 1 1"], Channels(await api.GetJsonAsync("/traffic/sources?from=2024-03-02")));
+        var none = await api.GetJsonAsync("/traffic/sources?from=2024-03-03");
         Assert.Empty(none.GetProperty("channels").EnumerateArray());
         Assert.Empty(none.GetProperty("daily").EnumerateArray());
     }
@@ -69,7 +37,7 @@ public sealed class ApiTrafficTests(LoadedTrafficApi api) : IClassFixture<Loaded
     [Fact]
     public async Task LandingPages_GivesTheMostVisitedFirstWithBounceRatePagesPerSessionAndMedianDuration()
     {
-        var rows = (await GetJsonAsync("/traffic/landing-pages")).EnumerateArray().ToList();
+        var rows = (await api.GetJsonAsync("/traffic/landing-pages")).EnumerateArray().ToList();
 
         // "/": v1 (2 views, 120 s), v2 (1, 0 s), v5 (1, 0 s), v7 (2, 300 s); median of 0, 0, 120, 300 is 60
         Assert.Equal(
@@ -82,7 +50,7 @@ public sealed class ApiTrafficTests(LoadedTrafficApi api) : IClassFixture<Loaded
     [Fact]
     public async Task LandingPages_WithLimit_CutsAfterThatManyPagesTiesByPath()
     {
-        var rows = (await GetJsonAsync("/traffic/landing-pages?limit=2")).EnumerateArray();
+        var rows = (await api.GetJsonAsync("/traffic/landing-pages?limit=2")).EnumerateArray();
 
         Assert.Equal(["/", "/pricing"], rows.Select(r => r.GetProperty("landing_page").GetString()));
     }
@@ -90,8 +58,8 @@ public sealed class ApiTrafficTests(LoadedTrafficApi api) : IClassFixture<Loaded
     [Fact]
     public async Task StatusDaily_CountsEveryRequestPerDayAndClass_WithTheBotsShare()
     {
-        var rows = (await GetJsonAsync("/traffic/status-daily")).EnumerateArray().ToList();
-        var second = (await GetJsonAsync("/traffic/status-daily?from=2024-03-02&to=2024-03-02")).EnumerateArray().ToList();
+        var rows = (await api.GetJsonAsync("/traffic/status-daily")).EnumerateArray().ToList();
+        var second = (await api.GetJsonAsync("/traffic/status-daily?from=2024-03-02&to=2024-03-02")).EnumerateArray().ToList();
 
         static string Row(JsonElement r) => string.Join(' ', r.GetProperty("request_date").GetString(), r.GetProperty("status_class").GetString(),
             r.GetProperty("requests").GetInt64(), r.GetProperty("bot_requests").GetInt64(), r.GetProperty("bot_share").GetDouble());
@@ -107,10 +75,10 @@ public sealed class ApiTrafficTests(LoadedTrafficApi api) : IClassFixture<Loaded
         var pages = await TestDatabase.ScalarAsync<long>(api.Database, "select count(*) from marts.landing_pages");
         var requests = await TestDatabase.ScalarAsync<long>(api.Database, "select cast(sum(requests) as bigint) from marts.http_status_daily");
 
-        var sources = await GetJsonAsync("/traffic/sources");
+        var sources = await api.GetJsonAsync("/traffic/sources");
         Assert.Equal(sessions, sources.GetProperty("channels").EnumerateArray().Sum(c => c.GetProperty("sessions").GetInt64()));
         Assert.Equal(sessions, sources.GetProperty("daily").EnumerateArray().Sum(c => c.GetProperty("sessions").GetInt64()));
-        Assert.Equal(pages, (await GetJsonAsync("/traffic/landing-pages")).GetArrayLength());
-        Assert.Equal(requests, (await GetJsonAsync("/traffic/status-daily")).EnumerateArray().Sum(r => r.GetProperty("requests").GetInt64()));
+        Assert.Equal(pages, (await api.GetJsonAsync("/traffic/landing-pages")).GetArrayLength());
+        Assert.Equal(requests, (await api.GetJsonAsync("/traffic/status-daily")).EnumerateArray().Sum(r => r.GetProperty("requests").GetInt64()));
     }
 }

@@ -1,10 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Npgsql;
-using Warehouse.Api;
-using Warehouse.Core.Refresh;
-using Warehouse.Tests.Api;
-using Warehouse.Tests.Infrastructure;
 
 namespace Warehouse.Tests.Marts;
 
@@ -32,7 +27,6 @@ public sealed class CampaignAttributionTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var owner = await TestDatabase.CreateMigratedAsync(nameof(CampaignAttributionTests));
         var sql = new StringBuilder("insert into staging.campaign_reward_mapping (campaign_id, reward_id) values ('1', 'r1'), ('2', 'r1'), ('3', 'r3');\n");
         var line = 0;
         foreach (var (user, at, method, path) in Requests)
@@ -40,28 +34,12 @@ public sealed class CampaignAttributionTests : IAsyncLifetime
             sql.AppendLine(CultureInfo.InvariantCulture,
                 $"insert into staging.http_log values ('2024-03-01T{at}:00Z', '{method}', '{path}', '{user}', 'http_log.txt', {++line});");
         }
-        await TestDatabase.ExecuteAsync(owner, sql.ToString());
-        await new Refresher(owner).RefreshAsync(new RefreshOptions { Full = true });
-        await ApiRole.SetPasswordAsync(owner, ApiTestData.ApiPassword);
-        _reader = ApiTestData.ApiConnectionString(owner);
+        _reader = await AnalystDatabase.CreateAsync(nameof(CampaignAttributionTests), sql.ToString());
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private async Task<List<string>> RowsAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_reader);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(string.Join(",", Enumerable.Range(0, reader.FieldCount)
-                .Select(i => reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
-        }
-        return rows;
-    }
+    private Task<List<string>> RowsAsync(string sql) => AnalystDatabase.RowsAsync(_reader, sql);
 
     /// <summary>The README's query for "which campaigns drove the most rewards last week?", as an analyst runs it.</summary>
     [Fact]

@@ -1,10 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Npgsql;
-using Warehouse.Api;
-using Warehouse.Core.Refresh;
-using Warehouse.Tests.Api;
-using Warehouse.Tests.Infrastructure;
 
 namespace Warehouse.Tests.Marts;
 
@@ -52,25 +47,7 @@ public sealed class DailySessionsAndOrderJourneysTests(DailySessionsAndOrderJour
 
     private static string Text(string? value) => value is null ? "null" : $"'{value}'";
 
-    private async Task<List<string>> RowsAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_reader);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(string.Join(",", Enumerable.Range(0, reader.FieldCount)
-                .Select(i => reader.GetValue(i) switch
-                {
-                    DBNull => "",
-                    DateOnly day => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                    var value => Convert.ToString(value, CultureInfo.InvariantCulture),
-                })));
-        }
-        return rows;
-    }
+    private Task<List<string>> RowsAsync(string sql) => AnalystDatabase.RowsAsync(_reader, sql);
 
     [Fact]
     public async Task DailySessionsByKey_CountsEachDayByTheFamilyOfTheSessionsFirstEvent()
@@ -201,7 +178,6 @@ public sealed class DailySessionsAndOrderJourneysTests(DailySessionsAndOrderJour
 
         public async Task InitializeAsync()
         {
-            var owner = await TestDatabase.CreateMigratedAsync(nameof(DailySessionsAndOrderJourneysTests));
             var sql = new StringBuilder();
             var line = 0;
             foreach (var (user, at, browser, os, device) in DeviceEvents)
@@ -216,10 +192,7 @@ public sealed class DailySessionsAndOrderJourneysTests(DailySessionsAndOrderJour
                 sql.AppendLine(CultureInfo.InvariantCulture,
                     $"insert into staging.webshop_events values ({line}, '{type}', '{at}', '{customer}', null, null, 'Chrome', 'Windows', 'Other', null, 'webshop_events.jsonl', {line});");
             }
-            await TestDatabase.ExecuteAsync(owner, sql.ToString());
-            await new Refresher(owner).RefreshAsync(new RefreshOptions { Full = true });
-            await ApiRole.SetPasswordAsync(owner, ApiTestData.ApiPassword);
-            Reader = ApiTestData.ApiConnectionString(owner);
+            Reader = await AnalystDatabase.CreateAsync(nameof(DailySessionsAndOrderJourneysTests), sql.ToString());
         }
 
         public Task DisposeAsync() => Task.CompletedTask;
