@@ -46,7 +46,19 @@ internal static partial class RuleCase
         var model = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(folder)))!;
         Require(Relation().IsMatch(model), $"the folder above a case names the model as schema.name, got '{model}'");
         var connectionString = await NextDatabaseAsync();
+        try
+        {
+            return await RunAsync(connectionString, folder, model, refresh);
+        }
+        finally
+        {
+            // The case is over: its idle connections would only take the server's invalidation messages from later cases.
+            NpgsqlConnection.ClearPool(new NpgsqlConnection(connectionString));
+        }
+    }
 
+    private static async Task<string?> RunAsync(string connectionString, string folder, string model, RefreshOptions refresh)
+    {
         await LoadAndRefreshAsync(connectionString, folder, refresh with { SessionGaps = SessionGaps(folder) });
 
         var expect = CsvText.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "expect.csv")));
