@@ -1,5 +1,7 @@
--- core.events: every source's rows in one shape, the only reader of the staging source tables (access_log's through its
--- rules model, core.int_access_log_requests, which leaves its bots out).
+-- core.events: every source's rows in one shape. Each source's columns are mapped in its own model,
+-- core.int_events_from_<source> (R__09, the only readers of the staging source tables; access_log's through its rules
+-- model, core.int_access_log_requests, which leaves its bots out); this view is their union, by the one column list of
+-- ModelVariables (core_events_columns).
 -- The cascade drops the views built on this one; the runner re-applies every later repeatable after this one runs,
 -- so they come back in the same migration.
 
@@ -9,184 +11,35 @@ create view core.events as
 with
 
 http_log as (
-    select * from staging.http_log
+    select * from core.int_events_from_http_log
 ),
 
 webshop_events as (
-    select * from staging.webshop_events
+    select * from core.int_events_from_webshop_events
 ),
 
 device_events as (
-    select * from staging.device_events
+    select * from core.int_events_from_device_events
 ),
 
 clickstream as (
-    select * from staging.clickstream
+    select * from core.int_events_from_clickstream
 ),
 
--- bots stay in staging and in core.int_access_log_requests; sessions are people's
-access_log_requests as (
-    select * from core.int_access_log_requests
-    where not is_bot
-),
-
-http_requests as (
-    select
-        http_log.*,
-        -- a query string is not part of the resource: /campaigns/7?ref=mail views campaign 7
-        split_part(split_part(path, '?', 1), '/', 2) as resource,
-        split_part(split_part(path, '?', 1), '/', 3) as resource_id,
-        split_part(split_part(path, '?', 1), '/', 4) as resource_rest
-    from http_log
-),
-
--- classified rather than method || path so campaign views and reward issues read as what they are; any other request
--- is still activity and counts for sessions
-http_requests_classified as (
-    select
-        http_requests.*,
-        case
-            when method = 'GET' and resource = 'campaigns' and resource_id <> '' and resource_rest = '' then 'campaign_view'
-            when method = 'POST' and resource = 'rewards' and resource_id <> '' and resource_rest = '' then 'reward_issue'
-            else 'request'
-        end as request_type
-    from http_requests
-),
-
-http_events as (
-    select
-        cast('http_log' as varchar(32)) as source,
-        user_id,
-        event_at,
-        cast(request_type as varchar(64)) as event_type,
-        source_file,
-        source_line,
-        method,
-        path,
-        cast(case when request_type = 'campaign_view' then resource_id end as varchar(256)) as campaign_id,
-        cast(case when request_type = 'reward_issue' then resource_id end as varchar(256)) as reward_id,
-        cast(null as bigint) as event_id,
-        cast(null as varchar(65535)) as properties,
-        cast(null as varchar(256)) as product_id,
-        cast(null as varchar(4096)) as user_agent,
-        cast(null as varchar(64)) as ip,
-        cast(null as varchar(256)) as browser_family,
-        cast(null as varchar(256)) as os_family,
-        cast(null as varchar(256)) as device_family,
-        load_id
-    from http_requests_classified
-),
-
-webshop_events_renamed as (
-    select
-        cast('webshop_events' as varchar(32)) as source,
-        -- null for anonymous events: they stay here but are not sessionized
-        customer_id as user_id,
-        event_at,
-        event_type,
-        source_file,
-        source_line,
-        cast(null as varchar(16)) as method,
-        cast(null as varchar(4096)) as path,
-        cast(null as varchar(256)) as campaign_id,
-        cast(null as varchar(256)) as reward_id,
-        event_id,
-        properties,
-        cast(null as varchar(256)) as product_id,
-        user_agent,
-        ip,
-        browser_family,
-        os_family,
-        device_family,
-        load_id
-    from webshop_events
-),
-
-device_events_renamed as (
-    select
-        cast('device_events' as varchar(32)) as source,
-        anonymous_id as user_id,
-        event_at,
-        -- null when the device sent no name
-        cast(name as varchar(64)) as event_type,
-        source_file,
-        source_line,
-        cast(null as varchar(16)) as method,
-        cast(null as varchar(4096)) as path,
-        cast(null as varchar(256)) as campaign_id,
-        cast(null as varchar(256)) as reward_id,
-        cast(null as bigint) as event_id,
-        cast(null as varchar(65535)) as properties,
-        cast(null as varchar(256)) as product_id,
-        cast(null as varchar(4096)) as user_agent,
-        cast(null as varchar(64)) as ip,
-        browser_family,
-        os_family,
-        device_family,
-        load_id
-    from device_events
-),
-
-clickstream_renamed as (
-    select
-        cast('clickstream' as varchar(32)) as source,
-        user_id,
-        event_at,
-        cast(case when product_id is not null then 'product_view' else 'page_view' end as varchar(64)) as event_type,
-        source_file,
-        source_line,
-        cast(null as varchar(16)) as method,
-        cast(null as varchar(4096)) as path,
-        cast(null as varchar(256)) as campaign_id,
-        cast(null as varchar(256)) as reward_id,
-        cast(null as bigint) as event_id,
-        cast(null as varchar(65535)) as properties,
-        product_id,
-        user_agent,
-        ip,
-        browser_family,
-        os_family,
-        device_family,
-        load_id
-    from clickstream
-),
-
-access_log_events as (
-    select
-        cast('access_log' as varchar(32)) as source,
-        -- the authenticated user, else the visitor key (core.int_access_log_requests_parsed)
-        user_id,
-        event_at,
-        -- asset, page_view, error or request: assets and errors are activity too, so they keep a session open
-        event_type,
-        source_file,
-        source_line,
-        method,
-        path,
-        cast(null as varchar(256)) as campaign_id,
-        cast(null as varchar(256)) as reward_id,
-        cast(null as bigint) as event_id,
-        cast(null as varchar(65535)) as properties,
-        cast(null as varchar(256)) as product_id,
-        user_agent,
-        cast(client_address as varchar(64)) as ip,
-        browser_family,
-        os_family,
-        device_family,
-        load_id
-    from access_log_requests
+access_log as (
+    select * from core.int_events_from_access_log
 ),
 
 final as (
-    select * from http_events
+    select ${core_events_columns} from http_log
     union all
-    select * from webshop_events_renamed
+    select ${core_events_columns} from webshop_events
     union all
-    select * from device_events_renamed
+    select ${core_events_columns} from device_events
     union all
-    select * from clickstream_renamed
+    select ${core_events_columns} from clickstream
     union all
-    select * from access_log_events
+    select ${core_events_columns} from access_log
 )
 
 select * from final;

@@ -8,34 +8,12 @@ drop view if exists core.int_sessions_refreshed cascade;
 create view core.int_sessions_refreshed as
 -- No import CTEs: PostgreSQL cannot merge a view that has a WITH clause into the query reading it, and a filter on
 -- source or day would not reach the scan.
-select
-    source,
-    user_id,
-    session_number,
-    session_start,
-    -- the UTC calendar day whatever the connection's time zone: the day of every daily session mart
-    cast(session_start at time zone 'UTC' as date) as session_date,
-    event_count,
-    duration_seconds,
-    browser_family,
-    os_family,
-    device_family,
-    refresh_id
+-- The columns, with the UTC day of every daily session mart, are ModelVariables' sessions_refreshed_columns.
+select ${sessions_refreshed_columns}
 from core.fct_sessions_this_run
 where (select is_full from core.int_refresh_scope) and (select bucket from core.int_refresh_scope) is null
 union all
-select
-    source,
-    user_id,
-    session_number,
-    session_start,
-    cast(session_start at time zone 'UTC' as date) as session_date,
-    event_count,
-    duration_seconds,
-    browser_family,
-    os_family,
-    device_family,
-    refresh_id
+select ${sessions_refreshed_columns}
 from core.fct_sessions
 where not ((select is_full from core.int_refresh_scope) and (select bucket from core.int_refresh_scope) is null);
 

@@ -13,9 +13,23 @@ public static class ModelVariables
     public const string EventColumns =
         "source, user_id, event_at, event_type, source_file, source_line, campaign_id, reward_id, browser_family, os_family, device_family";
 
+    /// <summary>The columns of core.events, in its order: each core.int_events_from_* model (one per source) gives them,
+    /// and core.events unions those models by this list.</summary>
+    public const string CoreEventsColumns =
+        "source, user_id, event_at, event_type, source_file, source_line, method, path, campaign_id, reward_id, event_id, properties, product_id, user_agent, ip, browser_family, os_family, device_family, load_id";
+
+    /// <summary>The columns of core.int_sessions_refreshed, each session with its UTC calendar day whatever the
+    /// connection's time zone (the day of every daily session mart): both tables of its union select them. A list per
+    /// table rather than one select over the union in FROM: PostgreSQL then works the day out in each table's scan, not in
+    /// a step of its own above the union.</summary>
+    public const string SessionsRefreshedColumns =
+        "source, user_id, session_number, session_start, cast(session_start at time zone 'UTC' as date) as session_date, event_count, duration_seconds, browser_family, os_family, device_family, refresh_id";
+
     public static readonly IReadOnlyDictionary<string, string> All = new Dictionary<string, string>
     {
         ["event_columns"] = EventColumns,
+        ["core_events_columns"] = CoreEventsColumns,
+        ["sessions_refreshed_columns"] = SessionsRefreshedColumns,
         // A session's id from (source, user_id, session_number): readable and unambiguous, because a source has no ':'
         // and the number is the last part.
         ["session_id"] = "cast({0} || ':' || {1} || ':' || cast({2} as varchar(20)) as varchar(320))",

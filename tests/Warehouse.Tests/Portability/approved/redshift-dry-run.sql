@@ -1220,9 +1220,212 @@ comment on column core.int_access_log_requests.utm_source is 'utm_source of the 
 comment on column core.int_access_log_requests.utm_medium is 'utm_medium of the query string as logged; null when absent.';
 comment on column core.int_access_log_requests.utm_campaign is 'utm_campaign of the query string as logged; null when absent.';
 
+-- R__09_core_int_events_from_access_log.sql (checksum <scrubbed>)
+-- core.int_events_from_access_log: the access_log requests that are not bots (core.int_access_log_requests, where its
+-- rules live) as core.events' columns (ModelVariables: core_events_columns). core.events is the union of the
+-- core.int_events_from_* models, one per source.
+-- The cascade drops core.events and the views built on it; the runner re-applies every later repeatable after this one
+-- runs, so they come back in the same migration.
+
+drop view if exists core.int_events_from_access_log cascade;
+
+create view core.int_events_from_access_log as
+-- No import CTEs: PostgreSQL cannot merge a view that has a WITH clause into the query reading it, and core.events'
+-- union would then pass every event through a step of its own.
+select
+    cast('access_log' as varchar(32)) as source,
+    -- the authenticated user, else the visitor key (core.int_access_log_requests_parsed)
+    user_id,
+    event_at,
+    -- asset, page_view, error or request: assets and errors are activity too, so they keep a session open
+    event_type,
+    source_file,
+    source_line,
+    method,
+    path,
+    cast(null as varchar(256)) as campaign_id,
+    cast(null as varchar(256)) as reward_id,
+    cast(null as bigint) as event_id,
+    cast(null as varchar(65535)) as properties,
+    cast(null as varchar(256)) as product_id,
+    user_agent,
+    cast(client_address as varchar(64)) as ip,
+    browser_family,
+    os_family,
+    device_family,
+    load_id
+from core.int_access_log_requests
+-- bots stay in staging and in core.int_access_log_requests; sessions are people's
+where not is_bot;
+
+comment on view core.int_events_from_access_log is 'The access_log requests of people (core.int_access_log_requests, bots left out) as core.events rows.';
+
+-- R__09_core_int_events_from_clickstream.sql (checksum <scrubbed>)
+-- core.int_events_from_clickstream: staging.clickstream's rows as core.events' columns (ModelVariables:
+-- core_events_columns). core.events is the union of the core.int_events_from_* models, one per source.
+-- The cascade drops core.events and the views built on it; the runner re-applies every later repeatable after this one
+-- runs, so they come back in the same migration.
+
+drop view if exists core.int_events_from_clickstream cascade;
+
+create view core.int_events_from_clickstream as
+-- No import CTEs: PostgreSQL cannot merge a view that has a WITH clause into the query reading it, and core.events'
+-- union would then pass every event through a step of its own.
+select
+    cast('clickstream' as varchar(32)) as source,
+    user_id,
+    event_at,
+    cast(case when product_id is not null then 'product_view' else 'page_view' end as varchar(64)) as event_type,
+    source_file,
+    source_line,
+    cast(null as varchar(16)) as method,
+    cast(null as varchar(4096)) as path,
+    cast(null as varchar(256)) as campaign_id,
+    cast(null as varchar(256)) as reward_id,
+    cast(null as bigint) as event_id,
+    cast(null as varchar(65535)) as properties,
+    product_id,
+    user_agent,
+    ip,
+    browser_family,
+    os_family,
+    device_family,
+    load_id
+from staging.clickstream;
+
+comment on view core.int_events_from_clickstream is 'staging.clickstream as core.events rows: product_view when the row has a product, else page_view.';
+
+-- R__09_core_int_events_from_device_events.sql (checksum <scrubbed>)
+-- core.int_events_from_device_events: staging.device_events' rows as core.events' columns (ModelVariables:
+-- core_events_columns). core.events is the union of the core.int_events_from_* models, one per source.
+-- The cascade drops core.events and the views built on it; the runner re-applies every later repeatable after this one
+-- runs, so they come back in the same migration.
+
+drop view if exists core.int_events_from_device_events cascade;
+
+create view core.int_events_from_device_events as
+-- No import CTEs: PostgreSQL cannot merge a view that has a WITH clause into the query reading it, and core.events'
+-- union would then pass every event through a step of its own.
+select
+    cast('device_events' as varchar(32)) as source,
+    anonymous_id as user_id,
+    event_at,
+    -- null when the device sent no name
+    cast(name as varchar(64)) as event_type,
+    source_file,
+    source_line,
+    cast(null as varchar(16)) as method,
+    cast(null as varchar(4096)) as path,
+    cast(null as varchar(256)) as campaign_id,
+    cast(null as varchar(256)) as reward_id,
+    cast(null as bigint) as event_id,
+    cast(null as varchar(65535)) as properties,
+    cast(null as varchar(256)) as product_id,
+    cast(null as varchar(4096)) as user_agent,
+    cast(null as varchar(64)) as ip,
+    browser_family,
+    os_family,
+    device_family,
+    load_id
+from staging.device_events;
+
+comment on view core.int_events_from_device_events is 'staging.device_events as core.events rows; user_id is the anonymous id, event_type the event''s name.';
+
+-- R__09_core_int_events_from_http_log.sql (checksum <scrubbed>)
+-- core.int_events_from_http_log: staging.http_log's rows as core.events' columns (ModelVariables: core_events_columns),
+-- each request classified. core.events is the union of the core.int_events_from_* models, one per source.
+-- The cascade drops core.events and the views built on it; the runner re-applies every later repeatable after this one
+-- runs, so they come back in the same migration.
+
+drop view if exists core.int_events_from_http_log cascade;
+
+create view core.int_events_from_http_log as
+-- No import CTEs: PostgreSQL cannot merge a view that has a WITH clause into the query reading it, and core.events'
+-- union would then pass every event through a step of its own.
+select
+    cast('http_log' as varchar(32)) as source,
+    user_id,
+    event_at,
+    cast(request_type as varchar(64)) as event_type,
+    source_file,
+    source_line,
+    method,
+    path,
+    cast(case when request_type = 'campaign_view' then resource_id end as varchar(256)) as campaign_id,
+    cast(case when request_type = 'reward_issue' then resource_id end as varchar(256)) as reward_id,
+    cast(null as bigint) as event_id,
+    cast(null as varchar(65535)) as properties,
+    cast(null as varchar(256)) as product_id,
+    cast(null as varchar(4096)) as user_agent,
+    cast(null as varchar(64)) as ip,
+    cast(null as varchar(256)) as browser_family,
+    cast(null as varchar(256)) as os_family,
+    cast(null as varchar(256)) as device_family,
+    load_id
+from (
+    -- classified rather than method || path so campaign views and reward issues read as what they are; any other
+    -- request is still activity and counts for sessions
+    select
+        http_requests.*,
+        case
+            when method = 'GET' and resource = 'campaigns' and resource_id <> '' and resource_rest = '' then 'campaign_view'
+            when method = 'POST' and resource = 'rewards' and resource_id <> '' and resource_rest = '' then 'reward_issue'
+            else 'request'
+        end as request_type
+    from (
+        select
+            http_log.*,
+            -- a query string is not part of the resource: /campaigns/7?ref=mail views campaign 7
+            split_part(split_part(path, '?', 1), '/', 2) as resource,
+            split_part(split_part(path, '?', 1), '/', 3) as resource_id,
+            split_part(split_part(path, '?', 1), '/', 4) as resource_rest
+        from staging.http_log
+    ) as http_requests
+) as http_requests_classified;
+
+comment on view core.int_events_from_http_log is 'staging.http_log as core.events rows: campaign_view (GET /campaigns/{id}), reward_issue (POST /rewards/{id}) or request.';
+
+-- R__09_core_int_events_from_webshop_events.sql (checksum <scrubbed>)
+-- core.int_events_from_webshop_events: staging.webshop_events' rows as core.events' columns (ModelVariables:
+-- core_events_columns). core.events is the union of the core.int_events_from_* models, one per source.
+-- The cascade drops core.events and the views built on it; the runner re-applies every later repeatable after this one
+-- runs, so they come back in the same migration.
+
+drop view if exists core.int_events_from_webshop_events cascade;
+
+create view core.int_events_from_webshop_events as
+-- No import CTEs: PostgreSQL cannot merge a view that has a WITH clause into the query reading it, and core.events'
+-- union would then pass every event through a step of its own.
+select
+    cast('webshop_events' as varchar(32)) as source,
+    -- null for anonymous events: they stay here but are not sessionized
+    customer_id as user_id,
+    event_at,
+    event_type,
+    source_file,
+    source_line,
+    cast(null as varchar(16)) as method,
+    cast(null as varchar(4096)) as path,
+    cast(null as varchar(256)) as campaign_id,
+    cast(null as varchar(256)) as reward_id,
+    event_id,
+    properties,
+    cast(null as varchar(256)) as product_id,
+    user_agent,
+    ip,
+    browser_family,
+    os_family,
+    device_family,
+    load_id
+from staging.webshop_events;
+
+comment on view core.int_events_from_webshop_events is 'staging.webshop_events as core.events rows; user_id is the customer, null for anonymous events.';
+
 -- R__10_core_events.sql (checksum <scrubbed>)
--- core.events: every source's rows in one shape, the only reader of the staging source tables (access_log's through its
--- rules model, core.int_access_log_requests, which leaves its bots out).
+-- core.events: every source's rows in one shape. Each source's columns are mapped in its own model,
+-- core.int_events_from_<source> (R__09, the only readers of the staging source tables; access_log's through its rules
+-- model, core.int_access_log_requests, which leaves its bots out); this view is their union, by the one column list of
+-- ModelVariables (core_events_columns).
 -- The cascade drops the views built on this one; the runner re-applies every later repeatable after this one runs,
 -- so they come back in the same migration.
 
@@ -1232,184 +1435,35 @@ create view core.events as
 with
 
 http_log as (
-    select * from staging.http_log
+    select * from core.int_events_from_http_log
 ),
 
 webshop_events as (
-    select * from staging.webshop_events
+    select * from core.int_events_from_webshop_events
 ),
 
 device_events as (
-    select * from staging.device_events
+    select * from core.int_events_from_device_events
 ),
 
 clickstream as (
-    select * from staging.clickstream
+    select * from core.int_events_from_clickstream
 ),
 
--- bots stay in staging and in core.int_access_log_requests; sessions are people's
-access_log_requests as (
-    select * from core.int_access_log_requests
-    where not is_bot
-),
-
-http_requests as (
-    select
-        http_log.*,
-        -- a query string is not part of the resource: /campaigns/7?ref=mail views campaign 7
-        split_part(split_part(path, '?', 1), '/', 2) as resource,
-        split_part(split_part(path, '?', 1), '/', 3) as resource_id,
-        split_part(split_part(path, '?', 1), '/', 4) as resource_rest
-    from http_log
-),
-
--- classified rather than method || path so campaign views and reward issues read as what they are; any other request
--- is still activity and counts for sessions
-http_requests_classified as (
-    select
-        http_requests.*,
-        case
-            when method = 'GET' and resource = 'campaigns' and resource_id <> '' and resource_rest = '' then 'campaign_view'
-            when method = 'POST' and resource = 'rewards' and resource_id <> '' and resource_rest = '' then 'reward_issue'
-            else 'request'
-        end as request_type
-    from http_requests
-),
-
-http_events as (
-    select
-        cast('http_log' as varchar(32)) as source,
-        user_id,
-        event_at,
-        cast(request_type as varchar(64)) as event_type,
-        source_file,
-        source_line,
-        method,
-        path,
-        cast(case when request_type = 'campaign_view' then resource_id end as varchar(256)) as campaign_id,
-        cast(case when request_type = 'reward_issue' then resource_id end as varchar(256)) as reward_id,
-        cast(null as bigint) as event_id,
-        cast(null as varchar(65535)) as properties,
-        cast(null as varchar(256)) as product_id,
-        cast(null as varchar(4096)) as user_agent,
-        cast(null as varchar(64)) as ip,
-        cast(null as varchar(256)) as browser_family,
-        cast(null as varchar(256)) as os_family,
-        cast(null as varchar(256)) as device_family,
-        load_id
-    from http_requests_classified
-),
-
-webshop_events_renamed as (
-    select
-        cast('webshop_events' as varchar(32)) as source,
-        -- null for anonymous events: they stay here but are not sessionized
-        customer_id as user_id,
-        event_at,
-        event_type,
-        source_file,
-        source_line,
-        cast(null as varchar(16)) as method,
-        cast(null as varchar(4096)) as path,
-        cast(null as varchar(256)) as campaign_id,
-        cast(null as varchar(256)) as reward_id,
-        event_id,
-        properties,
-        cast(null as varchar(256)) as product_id,
-        user_agent,
-        ip,
-        browser_family,
-        os_family,
-        device_family,
-        load_id
-    from webshop_events
-),
-
-device_events_renamed as (
-    select
-        cast('device_events' as varchar(32)) as source,
-        anonymous_id as user_id,
-        event_at,
-        -- null when the device sent no name
-        cast(name as varchar(64)) as event_type,
-        source_file,
-        source_line,
-        cast(null as varchar(16)) as method,
-        cast(null as varchar(4096)) as path,
-        cast(null as varchar(256)) as campaign_id,
-        cast(null as varchar(256)) as reward_id,
-        cast(null as bigint) as event_id,
-        cast(null as varchar(65535)) as properties,
-        cast(null as varchar(256)) as product_id,
-        cast(null as varchar(4096)) as user_agent,
-        cast(null as varchar(64)) as ip,
-        browser_family,
-        os_family,
-        device_family,
-        load_id
-    from device_events
-),
-
-clickstream_renamed as (
-    select
-        cast('clickstream' as varchar(32)) as source,
-        user_id,
-        event_at,
-        cast(case when product_id is not null then 'product_view' else 'page_view' end as varchar(64)) as event_type,
-        source_file,
-        source_line,
-        cast(null as varchar(16)) as method,
-        cast(null as varchar(4096)) as path,
-        cast(null as varchar(256)) as campaign_id,
-        cast(null as varchar(256)) as reward_id,
-        cast(null as bigint) as event_id,
-        cast(null as varchar(65535)) as properties,
-        product_id,
-        user_agent,
-        ip,
-        browser_family,
-        os_family,
-        device_family,
-        load_id
-    from clickstream
-),
-
-access_log_events as (
-    select
-        cast('access_log' as varchar(32)) as source,
-        -- the authenticated user, else the visitor key (core.int_access_log_requests_parsed)
-        user_id,
-        event_at,
-        -- asset, page_view, error or request: assets and errors are activity too, so they keep a session open
-        event_type,
-        source_file,
-        source_line,
-        method,
-        path,
-        cast(null as varchar(256)) as campaign_id,
-        cast(null as varchar(256)) as reward_id,
-        cast(null as bigint) as event_id,
-        cast(null as varchar(65535)) as properties,
-        cast(null as varchar(256)) as product_id,
-        user_agent,
-        cast(client_address as varchar(64)) as ip,
-        browser_family,
-        os_family,
-        device_family,
-        load_id
-    from access_log_requests
+access_log as (
+    select * from core.int_events_from_access_log
 ),
 
 final as (
-    select * from http_events
+    select source, user_id, event_at, event_type, source_file, source_line, method, path, campaign_id, reward_id, event_id, properties, product_id, user_agent, ip, browser_family, os_family, device_family, load_id from http_log
     union all
-    select * from webshop_events_renamed
+    select source, user_id, event_at, event_type, source_file, source_line, method, path, campaign_id, reward_id, event_id, properties, product_id, user_agent, ip, browser_family, os_family, device_family, load_id from webshop_events
     union all
-    select * from device_events_renamed
+    select source, user_id, event_at, event_type, source_file, source_line, method, path, campaign_id, reward_id, event_id, properties, product_id, user_agent, ip, browser_family, os_family, device_family, load_id from device_events
     union all
-    select * from clickstream_renamed
+    select source, user_id, event_at, event_type, source_file, source_line, method, path, campaign_id, reward_id, event_id, properties, product_id, user_agent, ip, browser_family, os_family, device_family, load_id from clickstream
     union all
-    select * from access_log_events
+    select source, user_id, event_at, event_type, source_file, source_line, method, path, campaign_id, reward_id, event_id, properties, product_id, user_agent, ip, browser_family, os_family, device_family, load_id from access_log
 )
 
 select * from final;
@@ -2013,34 +2067,12 @@ drop view if exists core.int_sessions_refreshed cascade;
 create view core.int_sessions_refreshed as
 -- No import CTEs: PostgreSQL cannot merge a view that has a WITH clause into the query reading it, and a filter on
 -- source or day would not reach the scan.
-select
-    source,
-    user_id,
-    session_number,
-    session_start,
-    -- the UTC calendar day whatever the connection's time zone: the day of every daily session mart
-    cast(session_start at time zone 'UTC' as date) as session_date,
-    event_count,
-    duration_seconds,
-    browser_family,
-    os_family,
-    device_family,
-    refresh_id
+-- The columns, with the UTC day of every daily session mart, are ModelVariables' sessions_refreshed_columns.
+select source, user_id, session_number, session_start, cast(session_start at time zone 'UTC' as date) as session_date, event_count, duration_seconds, browser_family, os_family, device_family, refresh_id
 from core.fct_sessions_this_run
 where (select is_full from core.int_refresh_scope) and (select bucket from core.int_refresh_scope) is null
 union all
-select
-    source,
-    user_id,
-    session_number,
-    session_start,
-    cast(session_start at time zone 'UTC' as date) as session_date,
-    event_count,
-    duration_seconds,
-    browser_family,
-    os_family,
-    device_family,
-    refresh_id
+select source, user_id, session_number, session_start, cast(session_start at time zone 'UTC' as date) as session_date, event_count, duration_seconds, browser_family, os_family, device_family, refresh_id
 from core.fct_sessions
 where not ((select is_full from core.int_refresh_scope) and (select bucket from core.int_refresh_scope) is null);
 
@@ -3365,4 +3397,4 @@ comment on column marts.daily_sessions_by_key.median_duration_seconds is 'Median
 --   accepted_values: group_key in (browser_family, os_family, device_family)
 --   expression: users <= sessions and sessions <= events and median_duration_seconds >= 0
 
--- dry run: 51 script(s) would be applied; nothing was changed
+-- dry run: 56 script(s) would be applied; nothing was changed
