@@ -16,7 +16,7 @@ campaign_views as (
         user_id,
         session_number,
         campaign_id,
-        cast(event_at at time zone 'UTC' as date) as view_date,
+        ${utc_day(event_at)} as view_date,
         refresh_id,
         user_bucket
     from core.int_sessionized_events_this_run

@@ -79,7 +79,7 @@ final as (
         fct_sessions.user_id,
         fct_sessions.session_number,
         fct_sessions.session_start,
-        cast(fct_sessions.session_start at time zone 'UTC' as date) as session_date,
+        ${utc_day(fct_sessions.session_start)} as session_date,
         fct_sessions.session_end,
         fct_sessions.duration_seconds,
         fct_sessions.event_count,

@@ -60,7 +60,7 @@ final as (
         user_id,
         session_id,
         order_session_start,
-        cast(order_session_start at time zone 'UTC' as date) as order_date,
+        ${utc_day(order_session_start)} as order_date,
         cast(visits_before_order as bigint) as visits_before_order,
         -- double precision: what percentile_cont computes in, so a median over it is the median of the exact minutes
         cast(seconds_before_order / 60.0 as double precision) as minutes_before_order

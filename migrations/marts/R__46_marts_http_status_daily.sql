@@ -12,7 +12,7 @@ requests as (
 
 requests_flagged as (
     select
-        cast(event_at at time zone 'UTC' as date) as request_date,
+        ${utc_day(event_at)} as request_date,
         status_class,
         case when is_bot then 1 else 0 end as is_bot_request
     from requests

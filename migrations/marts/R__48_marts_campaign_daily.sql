@@ -37,10 +37,10 @@ seen as (
 driven as (
     select
         campaign_id,
-        cast(campaign_viewed_at at time zone 'UTC' as date) as day,
+        ${utc_day(campaign_viewed_at)} as day,
         count(*) as rewards_driven
     from fct_campaign_reward_attribution
-    group by campaign_id, cast(campaign_viewed_at at time zone 'UTC' as date)
+    group by campaign_id, ${utc_day(campaign_viewed_at)}
 ),
 
 final as (

@@ -22,8 +22,16 @@ public static class ModelVariables
     /// connection's time zone (the day of every daily session mart): both tables of its union select them. A list per
     /// table rather than one select over the union in FROM: PostgreSQL then works the day out in each table's scan, not in
     /// a step of its own above the union.</summary>
-    public const string SessionsRefreshedColumns =
-        "source, user_id, session_number, session_start, cast(session_start at time zone 'UTC' as date) as session_date, event_count, duration_seconds, browser_family, os_family, device_family, refresh_id";
+    public static readonly string SessionsRefreshedColumns =
+        $"source, user_id, session_number, session_start, {UtcDay("session_start")} as session_date, event_count, duration_seconds, browser_family, os_family, device_family, refresh_id";
+
+    /// <summary>
+    /// The calendar day of a timestamp in UTC, whatever the connection's time zone: the day of every daily mart
+    /// (<c>${utc_day(column)}</c> in the models).
+    /// </summary>
+    private const string UtcDayTemplate = "cast({0} at time zone 'UTC' as date)";
+
+    private static string UtcDay(string column) => string.Format(System.Globalization.CultureInfo.InvariantCulture, UtcDayTemplate, column);
 
     public static readonly IReadOnlyDictionary<string, string> All = new Dictionary<string, string>
     {
@@ -33,5 +41,6 @@ public static class ModelVariables
         // A session's id from (source, user_id, session_number): readable and unambiguous, because a source has no ':'
         // and the number is the last part.
         ["session_id"] = "cast({0} || ':' || {1} || ':' || cast({2} as varchar(20)) as varchar(320))",
+        ["utc_day"] = UtcDayTemplate,
     };
 }
