@@ -31,7 +31,7 @@ internal static partial class RuleCase
     public static bool IsMart(string relativeFolder) => relativeFolder.StartsWith("marts.", StringComparison.Ordinal);
 
     /// <summary>
-    /// How the cases refresh: on one job in one bucket, as on a one-core machine; that path is a third cheaper than
+    /// How the cases refresh: on one job in one bucket, as on a one-core machine; that costs less than
     /// splitting a handful of rows into buckets, and the rules are the same on every split (RuleCaseOnBucketsTests).
     /// </summary>
     public static RefreshOptions OneJob { get; } = new() { Jobs = 1, Buckets = 1 };
