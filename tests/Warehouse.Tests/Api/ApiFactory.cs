@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 using Warehouse.Api;
 using Warehouse.Tests.Infrastructure;
 
@@ -13,6 +14,8 @@ public sealed class ApiFactory(string apiConnectionString, string? migrationsDir
     {
         // Production: what people run, so no developer exception page could leak details into a response.
         builder.UseEnvironment("Production");
+        // Warnings and errors only: per-request information lines would bury a failing test in the suite's output.
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         builder.UseSetting($"{ApiSettings.Section}:{nameof(ApiSettings.ConnectionString)}", apiConnectionString);
         builder.UseSetting($"{ApiSettings.Section}:{nameof(ApiSettings.MigrationsDirectory)}", migrationsDirectory ?? TestDatabase.MigrationsDirectory);
     }
