@@ -30,7 +30,28 @@ public static class ApiRole
     }
 
     /// <summary>Gives the role its password, as the migrating user. The server quotes the literal (format %L).</summary>
+    /// <remarks>
+    /// The role is one catalog row for the whole server: an ALTER of it from another database or process at the same
+    /// moment fails this one with "tuple concurrently updated". Both want the role to have a password, so it is tried again.
+    /// </remarks>
     public static async Task SetPasswordAsync(string ownerConnectionString, string password, CancellationToken ct = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await AlterPasswordAsync(ownerConnectionString, password, ct);
+                return;
+            }
+            catch (PostgresException e) when (IsConcurrentUpdate(e) && attempt < MaxAttempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10 * attempt * Random.Shared.Next(1, 4)), ct);
+            }
+        }
+    }
+
+    /// <summary>On a connection of its own: Npgsql closes the connection on which the ALTER failed.</summary>
+    private static async Task AlterPasswordAsync(string ownerConnectionString, string password, CancellationToken ct)
     {
         await using var connection = await Connections.OpenAsync(ownerConnectionString, ct);
         string statement;
@@ -43,4 +64,9 @@ public static class ApiRole
         await using var alter = new NpgsqlCommand(statement, connection);
         await alter.ExecuteNonQueryAsync(ct);
     }
+
+    private const int MaxAttempts = 20;
+
+    private static bool IsConcurrentUpdate(PostgresException e) =>
+        e.SqlState == PostgresErrorCodes.InternalError && e.MessageText.StartsWith("tuple concurrently", StringComparison.Ordinal);
 }
