@@ -1,6 +1,7 @@
 using System.Data;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using Npgsql;
 using Warehouse.Core.Database;
 using Warehouse.Core.Load;
@@ -349,60 +350,33 @@ public sealed class Refresher(string connectionString)
         var label = $"build {buckets} bucket{(buckets == 1 ? "" : "s")} on {jobs} job{(jobs == 1 ? "" : "s")}";
         steps.Begin(label);
         var built = new List<BuiltBucket>();
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var queue = new Queue<int>(Enumerable.Range(0, buckets));
-        async Task RunJobAsync()
-        {
-            while (true)
-            {
-                int bucket;
-                lock (queue)
-                {
-                    if (!queue.TryDequeue(out bucket))
-                    {
-                        return;
-                    }
-                }
-                BuiltBucket result;
-                try
-                {
-                    result = await BuildBucketAsync(bucket, buckets, refreshId, snapshot, notNullColumns, indexes, options, failed.Token);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    throw new WarehouseException($"bucket {bucket} of {buckets}: {Describe(e)}", e);
-                }
-                lock (queue)
-                {
-                    built.Add(result);
-                    options.Progress?.Report($"{label}: {built.Count}/{buckets} done");
-                }
-            }
-        }
-        var running = Enumerable.Range(0, jobs).Select(_ => Task.Run(async () =>
-        {
-            try
-            {
-                await RunJobAsync();
-            }
-            catch
-            {
-                // one bucket failed: the others stop too, and nothing is published
-                await failed.CancelAsync();
-                throw;
-            }
-        }, CancellationToken.None)).ToList();
         try
         {
-            await Task.WhenAll(running);
+            // each job's connection builds bucket after bucket, each in a transaction of its own
+            await OnJobConnectionsAsync(Enumerable.Range(0, buckets).ToList(), jobs, $"set default_statistics_target = {StatisticsTarget}",
+                async (job, bucket, jobCt) =>
+                {
+                    BuiltBucket result;
+                    try
+                    {
+                        result = await BuildBucketAsync(job, bucket, buckets, refreshId, snapshot, notNullColumns, indexes, options, jobCt);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        throw new WarehouseException($"bucket {bucket} of {buckets}: {Describe(e)}", e);
+                    }
+                    lock (built)
+                    {
+                        built.Add(result);
+                        options.Progress?.Report($"{label}: {built.Count}/{buckets} done");
+                    }
+                }, ct);
         }
-        catch when (!ct.IsCancellationRequested)
+        catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            // the bucket that failed first, not the cancellations it caused in the other jobs
-            var cause = running.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!)
-                .OrderBy(e => e is OperationCanceledException ? 1 : 0).First();
+            // one bucket failed and the others were cancelled: nothing is published
             throw new WarehouseException(
-                $"refresh failed, nothing was published (readers still see the previous refresh): {Describe(cause)}", cause);
+                $"refresh failed, nothing was published (readers still see the previous refresh): {Describe(e)}", e);
         }
         steps.End();
 
@@ -470,14 +444,15 @@ public sealed class Refresher(string connectionString)
     /// <summary>
     /// Runs <paramref name="work"/> for every item on up to <paramref name="jobs"/> connections of their own, each set up
     /// once with <paramref name="setup"/> and taking the next item when it is done with one: a connection per job, not
-    /// per item, since a new connection costs more than a small item's work.
+    /// per item, since a new connection costs more than a small item's work. An item that fails cancels the others, and
+    /// its exception is the one thrown, not the cancellations it caused; a cancelled <paramref name="ct"/> throws as such.
     /// </summary>
     private async Task OnJobConnectionsAsync<T>(IReadOnlyList<T> items, int jobs, string setup,
         Func<NpgsqlConnection, T, CancellationToken, Task> work, CancellationToken ct)
     {
         var next = -1;
         var connections = Enumerable.Range(0, Math.Min(jobs, items.Count));
-        await Parallel.ForEachAsync(connections, new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = ct }, async (_, jobCt) =>
+        var running = Parallel.ForEachAsync(connections, new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = ct }, async (_, jobCt) =>
         {
             await using var connection = await Connections.OpenAsync(_unpooled, jobCt);
             await ExecuteAsync(connection, null, setup, jobCt);
@@ -486,6 +461,15 @@ public sealed class Refresher(string connectionString)
                 await work(connection, items[i], jobCt);
             }
         });
+        try
+        {
+            await running;
+        }
+        catch when (running.Exception is { } failed)
+        {
+            // the item that failed first, not the cancellations it caused in the other jobs
+            ExceptionDispatchInfo.Throw(failed.InnerExceptions.FirstOrDefault(e => e is not OperationCanceledException) ?? failed.InnerException!);
+        }
     }
 
     /// <summary>One line for what went wrong in a bucket's connection.</summary>
@@ -499,13 +483,15 @@ public sealed class Refresher(string connectionString)
 
     private sealed record BuiltBucket(int Bucket, List<(string Step, TimeSpan Elapsed)> Times, List<long> Rows);
 
-    /// <summary>One bucket: the models into this bucket's partitions of the this_run tables, in one transaction.</summary>
-    private async Task<BuiltBucket> BuildBucketAsync(int bucket, int buckets, long refreshId, string snapshot,
-        Dictionary<string, List<string>> notNullColumns, Dictionary<string, List<string>> indexes, RefreshOptions options,
-        CancellationToken ct)
+    /// <summary>
+    /// One bucket on a job's connection: the models into this bucket's partitions of the this_run tables, in one
+    /// transaction.
+    /// </summary>
+    private static async Task<BuiltBucket> BuildBucketAsync(NpgsqlConnection connection, int bucket, int buckets, long refreshId,
+        string snapshot, Dictionary<string, List<string>> notNullColumns, Dictionary<string, List<string>> indexes,
+        RefreshOptions options, CancellationToken ct)
     {
-        await using var connection = await Connections.OpenAsync(_unpooled, ct);
-        // named in pg_stat_activity, so an operator (or a test) can tell the buckets apart
+        // named in pg_stat_activity, so an operator (or a test) can tell the buckets apart (set anew for each bucket)
         await ExecuteAsync(connection, null, $"set application_name = 'warehouse refresh bucket {bucket}'", ct);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         await ExecuteAsync(connection, transaction, $"set transaction snapshot '{snapshot}'", ct);
@@ -515,7 +501,6 @@ public sealed class Refresher(string connectionString)
             set local warehouse.refresh_bucket_count = '{buckets}';
             set local warehouse.refresh_bucket = '{bucket}';
             set local warehouse.refresh_full = 'on';
-            set local default_statistics_target = {StatisticsTarget};
             """, ct);
         var times = new List<(string, TimeSpan)>();
         var rows = new List<long>();
