@@ -119,10 +119,10 @@ public sealed class Refresher(string connectionString)
     private const string SortOnlySettings = "set local work_mem = '64MB'; set local hash_mem_multiplier = 2; set local enable_hashagg = off";
 
     /// <summary>
-    /// Statistics target of the refresh's own ANALYZEs: samples of 3,000 rows instead of PostgreSQL's 30,000 plan these
-    /// tables as well (row counts, a few common values) and cost far less to take.
+    /// The statistics target of the refresh's own ANALYZEs, set on their connections: samples of 3,000 rows instead of
+    /// PostgreSQL's 30,000 plan these tables as well (row counts, a few common values) and cost far less to take.
     /// </summary>
-    private const int StatisticsTarget = 10;
+    private const string StatisticsSettings = "set default_statistics_target = 10";
 
     private static readonly string[] StagingTables =
         [.. Sources.All.Select(s => s.StagingTable), $"staging.{StagingLoader.MappingSource}"];
@@ -353,7 +353,7 @@ public sealed class Refresher(string connectionString)
         try
         {
             // each job's connection builds bucket after bucket, each in a transaction of its own
-            await OnJobConnectionsAsync(Enumerable.Range(0, buckets).ToList(), jobs, $"set default_statistics_target = {StatisticsTarget}",
+            await OnJobConnectionsAsync(Enumerable.Range(0, buckets).ToList(), jobs, StatisticsSettings,
                 async (job, bucket, jobCt) =>
                 {
                     BuiltBucket result;
@@ -395,7 +395,7 @@ public sealed class Refresher(string connectionString)
         // queries that join them; this also tells autovacuum the new partitions need no analysis of their own (their
         // inserts were counted at commit, after the bucket's analysis). After the commit: readers already see the rows.
         steps.Begin("analyze");
-        await OnJobConnectionsAsync(MaterialisedTables, jobs, $"set default_statistics_target = {StatisticsTarget}",
+        await OnJobConnectionsAsync(MaterialisedTables, jobs, StatisticsSettings,
             (analyze, table, analyzeCt) => ExecuteAsync(analyze, null, $"analyze core.{table}", analyzeCt), ct);
         steps.End();
         return (built, jobs);
@@ -437,7 +437,7 @@ public sealed class Refresher(string connectionString)
         }
         await OnJobConnectionsAsync(parts, jobs, $"set warehouse.refresh_full = 'on'; {HashSettings.Replace("set local", "set", StringComparison.Ordinal)}",
             (daily, part, partCt) => ExecuteAsync(daily, null, part, partCt), ct);
-        await ExecuteAsync(prepare, null, $"set default_statistics_target = {StatisticsTarget}; " +
+        await ExecuteAsync(prepare, null, $"{StatisticsSettings}; " +
             string.Join("; ", DailyMarts.Select(d => $"analyze core.{d.Table}_next")), ct);
     }
 

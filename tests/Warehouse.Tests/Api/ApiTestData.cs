@@ -18,13 +18,19 @@ public static class ApiTestData
     public const int HttpUsers = 12;
     public const int HttpSessions = 2 * HttpUsers;
 
-    public static async Task<string> CreateLoadedDatabaseAsync(string prefix)
+    // TestDatabase cuts the generated name to 48 characters, so it needs a prefix of at least 14
+    public static Task<string> CreateLoadedDatabaseAsync(string prefix) => CreateDatabaseAsync(prefix + "warehouseapi", Sql());
+
+    /// <summary>
+    /// A migrated database holding the rows <paramref name="stagingSql"/> inserts, fully refreshed, whose read-only login
+    /// has <see cref="ApiPassword"/>; returns the owner's connection string.
+    /// </summary>
+    public static async Task<string> CreateDatabaseAsync(string prefix, string stagingSql)
     {
-        // TestDatabase cuts the generated name to 48 characters, so it needs a prefix of at least 14
-        var db = await TestDatabase.CreateMigratedAsync(prefix + "warehouseapi");
+        var db = await TestDatabase.CreateMigratedAsync(prefix);
         // The test cluster asks every login for a password; the role is cluster-wide, so every class sets the same one.
         await ApiRole.SetPasswordAsync(db, ApiPassword);
-        await TestDatabase.ExecuteAsync(db, Sql());
+        await TestDatabase.ExecuteAsync(db, stagingSql);
         // The marts read materialised tables: build them from the staging rows just written.
         await new Warehouse.Core.Refresh.Refresher(db).RefreshAsync(new Warehouse.Core.Refresh.RefreshOptions { Full = true });
         return db;

@@ -1,7 +1,5 @@
 using System.Globalization;
 using Npgsql;
-using Warehouse.Api;
-using Warehouse.Core.Refresh;
 using Warehouse.Tests.Api;
 using Warehouse.Tests.Infrastructure;
 
@@ -11,14 +9,8 @@ namespace Warehouse.Tests.Marts;
 internal static class AnalystDatabase
 {
     /// <summary>A migrated database holding the rows <paramref name="stagingSql"/> inserts, fully refreshed; returns the read-only login's connection string.</summary>
-    public static async Task<string> CreateAsync(string prefix, string stagingSql)
-    {
-        var owner = await TestDatabase.CreateMigratedAsync(prefix);
-        await TestDatabase.ExecuteAsync(owner, stagingSql);
-        await new Refresher(owner).RefreshAsync(new RefreshOptions { Full = true });
-        await ApiRole.SetPasswordAsync(owner, ApiTestData.ApiPassword);
-        return ApiTestData.ApiConnectionString(owner);
-    }
+    public static async Task<string> CreateAsync(string prefix, string stagingSql) =>
+        ApiTestData.ApiConnectionString(await ApiTestData.CreateDatabaseAsync(prefix, stagingSql));
 
     /// <summary>A query's rows in its order, each its values joined by commas: null as empty, a date as yyyy-MM-dd.</summary>
     public static async Task<List<string>> RowsAsync(string reader, string sql)
